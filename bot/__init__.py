@@ -1,0 +1,1 @@
+"""Chibot runtime: settings, i18n, delivery, scheduler and the command line."""

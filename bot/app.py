@@ -1,0 +1,22 @@
+"""Assembly: the engine with Chibot's capabilities, the core and delivery for given channels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.channels import Sender
+from bot.core import Core
+from bot.delivery import Delivery
+from bot.settings import Settings
+from conversations.catalogue import default_registry
+from conversations.engine import Engine
+from storage.db import Database
+
+
+def build_core(
+    db: Database, settings: Settings, senders: dict[str, Sender], clock: Callable[[], datetime]
+) -> tuple[Core, Delivery]:
+    engine = Engine(default_registry(), settings.languages)
+    channels = {name: sender.info for name, sender in senders.items()}
+    return Core(db, settings, engine, channels, clock), Delivery(db, settings, senders, clock)

@@ -1,0 +1,35 @@
+"""What delivery needs from a channel: a way to send one rendered message to one chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conversations.types import ChannelInfo, FileRef
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message in its reader's language, ready for a channel to draw."""
+
+    text: str
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    request_contact: bool = False
+    attachment: FileRef | None = None
+    recipient_name: str | None = None
+
+
+class Unreachable(Exception):
+    """The person blocked the bot or the chat no longer exists."""
+
+
+class RetryLater(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Sender(Protocol):
+    info: ChannelInfo
+
+    async def send(self, chat_id: str, message: Rendered) -> None: ...

@@ -1,0 +1,70 @@
+"""The core loop for one inbound message: load who and where, run the engine, save, queue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.i18n import Msg
+from bot.settings import Settings
+from conversations.context import Ctx
+from conversations.engine import Engine
+from conversations.types import ChannelInfo, Inbound
+from storage.db import Database
+from storage.models import Member
+from storage.repos import accounts, conversations, outbox
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+
+
+class Core:
+    def __init__(
+        self, db: Database, settings: Settings, engine: Engine,
+        channels: dict[str, ChannelInfo], clock: Callable[[], datetime],
+    ) -> None:
+        self.db, self.settings, self.engine = db, settings, engine
+        self.channels, self.clock = channels, clock
+
+    async def handle(self, inbound: Inbound) -> None:
+        """Handle one message in one transaction; a concurrent change to the chat is retried."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await self._handle_once(inbound)
+                return
+            except (StaleDataError, IntegrityError):
+                log.info("conversation changed concurrently; retry %d", attempt)
+            except Exception:
+                log.exception("handler failed on %s update", inbound.channel)
+                await self._apologise(inbound)
+                return
+        await self._apologise(inbound)
+
+    async def _handle_once(self, inbound: Inbound) -> None:
+        now = self.clock()
+        async with self.db.session() as session:
+            state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
+            account = await accounts.by_user(session, inbound.channel, inbound.user_id)
+            member = await session.get(Member, account.member_id) if account else None
+            ctx = Ctx(session, self.settings, now, inbound, self.channels[inbound.channel],
+                      state, account, member)
+            await self.engine.dispatch(ctx)
+            if ctx.account is not None:
+                ctx.account.last_seen_at = now
+                session.add(ctx.account)
+            state.updated_at = now
+            flag_modified(state, "data")
+            await session.flush()
+            await outbox.enqueue(session, ctx.outbox, now)
+
+    async def _apologise(self, inbound: Inbound) -> None:
+        from conversations.types import ChatRef, Outbound
+
+        async with self.db.session() as session:
+            apology = Outbound(ChatRef(inbound.channel, inbound.chat_id), [Msg("error.internal")])
+            await outbox.enqueue(session, [apology], self.clock())

@@ -1,0 +1,86 @@
+"""Chibot settings, read from the environment (prefix CHIBOT_) and an optional .env file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of Chibot; domain durations and thresholds are named here, never inlined."""
+
+    model_config = SettingsConfigDict(env_prefix="CHIBOT_", env_file=".env", extra="ignore")
+
+    # Runtime
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: SecretStr | None = None
+    default_language: str = "vi"
+    languages: tuple[str, ...] = ("vi", "en")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    sqlite_busy_timeout_ms: int = 5000
+    log_level: str = "INFO"
+
+    # Identity and consent (Law 91/2025/QH15)
+    consent_version: str = "2026-01"
+    invite_code_length: int = Field(default=10, ge=8)
+    invite_code_ttl_days: int = 7
+    invite_attempts_per_hour: int = 5
+    phone_region: str = "VN"
+
+    # Conversations
+    conversation_idle_days: int = 30
+
+    # Exemption and reduction (Điều lệ Art. 7; 12-HD/BTCTW)
+    exemption_max_months: int = 12
+    exemption_review_months: int = 12
+    decision_undo_minutes: int = 10
+    officer_reminder_days: int = 3
+    officer_escalation_days: int = 7
+    certificate_retention_days: int = 730
+    file_max_bytes: int = 20 * 1024 * 1024
+
+    # Working away (01-HD/TW 10.3)
+    away_max_months: int = 12
+
+    # Meetings (Điều lệ Art. 8, 24; 12-HD/BTCTW 2018)
+    unexcused_absence_limit_per_year: int = 3
+    unexcused_absence_warning_at: int = 2
+    excused_absence_streak_limit: int = 3
+    attendance_target_percent: int = 85
+    meeting_documents_days_before: int = 1
+
+    # Monthly topics (seed 003)
+    topics_per_month_min: int = 2
+    topics_per_month_max: int = 4
+
+    # Delivery
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(7, 0)
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'chibot.db'}"
+
+    def server_secret(self) -> bytes:
+        """The HMAC key; generated once into the data folder when not configured."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

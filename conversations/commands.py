@@ -1,0 +1,35 @@
+"""Recognising commands: "/cancel" on any channel, or its words where there is no menu."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from conversations.text import fold
+
+_ALIASES = Path(__file__).parent / "data" / "commands.toml"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argument: str = ""
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    table = tomllib.loads(_ALIASES.read_text(encoding="utf-8"))
+    return {fold(word): name for name, words in table.items() for word in words}
+
+
+def parse_command(text: str) -> Command | None:
+    """The command a message gives, if any: "/start CODE", "/help@bot", or an alias word."""
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        head, _, argument = stripped[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return Command(name, argument.strip()) if name else None
+    name = _aliases().get(fold(stripped))
+    return Command(name) if name else None

@@ -1,0 +1,28 @@
+"""Day-first dates as Vietnamese people write them: 5/3, 05-03-2026, ngày 5 tháng 3 năm 2026."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from conversations.text import fold
+
+_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*nam\s*(\d{2}|\d{4}))?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./\- ](\d{1,2})(?:[./\- ](\d{2}|\d{4}))?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """The date meant by `text`, day first, the year defaulting to today's; None if unclear."""
+    key = fold(text)
+    if iso := _ISO.match(key):
+        year, month, day = iso.groups()
+    elif found := (_WORDS.match(key) or _DAY_FIRST.match(key)):
+        day, month, year = found.groups()
+    else:
+        return None
+    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        return date(full_year, int(month), int(day))
+    except ValueError:
+        return None

@@ -1,0 +1,191 @@
+"""Routes one inbound message: commands, buttons, typed menu numbers, and the active step."""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.i18n import Msg
+from conversations import officers
+from conversations.commands import Command, parse_command
+from conversations.context import Ctx
+from conversations.flow import Answer, Done, Invalid, Next, Outcome, StartFlow
+from conversations.registry import Registry
+from conversations.text import match_option
+from conversations.types import Choice, InboundKind
+
+REGISTRATION = "registration"
+BUILTIN_COMMANDS = {"start", "menu", "cancel", "help"}
+
+
+class Engine:
+    def __init__(self, registry: Registry, languages: tuple[str, ...]) -> None:
+        self.registry = registry
+        self.languages = languages
+
+    async def dispatch(self, ctx: Ctx) -> None:
+        inbound = ctx.inbound
+        if inbound.kind is InboundKind.UNSUPPORTED:
+            ctx.reply(Msg("error.unsupported_kind"))
+            await self._help(ctx)
+            return
+        if inbound.kind is InboundKind.TEXT and inbound.text is not None:
+            command = parse_command(inbound.text)
+            if command is not None:
+                await self._command(ctx, command)
+                return
+            choice = self._typed_choice(ctx, inbound.text)
+            if choice is not None:
+                await self._choice(ctx, choice)
+                return
+        if inbound.kind is InboundKind.CHOICE and inbound.choice is not None:
+            await self._choice(ctx, inbound.choice)
+            return
+        await self._free_input(ctx)
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def start(self, ctx: Ctx, name: str) -> None:
+        flow = self.registry.flows[name]
+        if flow.needs_member and ctx.member is None:
+            flow = self.registry.flows[REGISTRATION]
+        ctx.state.flow, ctx.state.step, ctx.state.data = flow.name, None, {}
+        await self._apply(ctx, await flow.start(ctx))
+
+    async def show_menu(self, ctx: Ctx, *body: Msg) -> None:
+        if ctx.member is None:
+            ctx.reply(*body) if body else None
+            return
+        ctx.reply(*(body or (Msg("menu.prompt"),)), choices=await self.menu_choices(ctx))
+
+    async def menu_choices(self, ctx: Ctx) -> list[Choice]:
+        return [
+            Choice(f"m:{entry.id}", entry.label)
+            for entry in self.registry.menu
+            if await entry.visible(ctx)
+        ]
+
+    # -- routing --------------------------------------------------------------------------
+
+    async def _command(self, ctx: Ctx, command: Command) -> None:
+        name = command.name
+        if name == "cancel":
+            await self._cancel(ctx)
+        elif name == "help":
+            await self._help(ctx)
+            await self._reprompt(ctx)
+        elif name == "start" and ctx.member is None:
+            await self.start(ctx, REGISTRATION)
+            if command.argument:
+                ctx.state.data["pending_code"] = command.argument[:64]
+        elif name in self.registry.commands:
+            await self._start_if_free(ctx, self.registry.commands[name])
+        elif name in BUILTIN_COMMANDS:
+            if ctx.state.flow:
+                await self._reprompt(ctx, Msg("flow.busy"))
+            else:
+                await self.show_menu(ctx)
+        else:
+            ctx.reply(Msg("error.unknown_command", command=name))
+            await self._reprompt(ctx)
+
+    async def _choice(self, ctx: Ctx, choice: str) -> None:
+        kind, _, rest = choice.partition(":")
+        if kind.startswith("s") and ctx.state.flow and kind[1:] == ctx.state.nonce:
+            await self._answer(ctx, Answer(option=rest))
+        elif kind == "m":
+            entry = next((e for e in self.registry.menu if e.id == rest), None)
+            if entry is None:
+                await self._stale(ctx)
+            else:
+                await self._start_if_free(ctx, entry.flow)
+        elif kind == "a" and rest.split(":", 1)[0] in self.registry.actions:
+            name, *args = rest.split(":")
+            await self.registry.actions[name](ctx, args)
+        else:
+            await self._stale(ctx)
+
+    async def _free_input(self, ctx: Ctx) -> None:
+        inbound = ctx.inbound
+        if ctx.state.flow:
+            answer = Answer(text=inbound.text, contact=inbound.contact, file=inbound.file)
+            await self._answer(ctx, answer)
+        elif ctx.member is None:
+            await self.start(ctx, REGISTRATION)
+        else:
+            await self.show_menu(ctx, Msg("menu.not_understood"))
+
+    async def _answer(self, ctx: Ctx, answer: Answer) -> None:
+        flow = self.registry.flows.get(ctx.state.flow or "")
+        step = flow.steps.get(ctx.state.step or "") if flow else None
+        if step is None:
+            self._clear(ctx)
+            await self.show_menu(ctx, Msg("flow.expired"))
+            return
+        await self._apply(ctx, await step.handle(ctx, answer))
+
+    async def _apply(self, ctx: Ctx, outcome: Outcome) -> None:
+        match outcome:
+            case Next(step):
+                ctx.state.step = step
+                ctx.state.nonce = secrets.token_hex(2)
+                await self._prompt(ctx)
+            case Invalid(reason):
+                await self._prompt(ctx, reason)
+            case Done(body):
+                self._clear(ctx)
+                await self.show_menu(ctx, *body) if ctx.member else ctx.reply(*body)
+            case StartFlow(name):
+                await self.start(ctx, name)
+
+    async def _prompt(self, ctx: Ctx, *before: Msg) -> None:
+        flow = self.registry.flows[ctx.state.flow or ""]
+        prompt = await flow.steps[ctx.state.step or ""].prompt(ctx)
+        choices = [Choice(f"s{ctx.state.nonce}:{value}", label) for value, label in prompt.options]
+        ctx.reply(*before, *prompt.body, choices=choices, request_contact=prompt.request_contact)
+
+    async def _reprompt(self, ctx: Ctx, *before: Msg) -> None:
+        if ctx.state.flow and ctx.state.step:
+            await self._prompt(ctx, *before)
+        elif before or ctx.member is not None:
+            await self.show_menu(ctx, *before)
+
+    async def _start_if_free(self, ctx: Ctx, flow: str) -> None:
+        if ctx.state.flow and ctx.state.flow != flow:
+            await self._reprompt(ctx, Msg("flow.busy"))
+        else:
+            await self.start(ctx, flow)
+
+    async def _stale(self, ctx: Ctx) -> None:
+        await self._reprompt(ctx, Msg("flow.stale_choice"))
+
+    async def _cancel(self, ctx: Ctx) -> None:
+        had_flow = ctx.state.flow is not None
+        self._clear(ctx)
+        await self.show_menu(ctx, Msg("cancel.done" if had_flow else "cancel.nothing"))
+        if ctx.member is None:
+            ctx.reply(Msg("cancel.unlinked_hint"))
+
+    async def _help(self, ctx: Ctx) -> None:
+        if ctx.member is None:
+            ctx.reply(Msg("help.unlinked"))
+            return
+        contacts = await officers.help_contacts(ctx.session, ctx.member)
+        lines = [Msg("help.officer_line", role=Msg(f"role.{o.role}"), name=m.full_name,
+                     phone=m.phone or Msg("common.no_phone")) for o, m in contacts]
+        ctx.reply(Msg("help.member"), *(lines or [Msg("help.no_officer")]))
+
+    def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
+        """A typed number or option words, read against the last menu this chat was shown."""
+        menu = ctx.state.menu
+        if not menu:
+            return None
+        names = [
+            [ctx.renderer(lang)(Msg.from_json(label)) for lang in self.languages]
+            for _id, label in menu
+        ]
+        index = match_option(text, names)
+        return None if index is None else menu[index][0]
+
+    @staticmethod
+    def _clear(ctx: Ctx) -> None:
+        ctx.state.flow, ctx.state.step, ctx.state.data, ctx.state.nonce = None, None, {}, ""

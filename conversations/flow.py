@@ -1,0 +1,91 @@
+"""Declarative flows: each step has a prompt, a handler of the answer, and where to go next."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.i18n import Msg
+from conversations.context import Ctx
+from conversations.types import Contact, FileRef
+
+
+@dataclass(frozen=True)
+class Prompt:
+    body: list[Msg]
+    options: list[tuple[str, Msg]] = field(default_factory=list)
+    request_contact: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the person gave at a step: a chosen option's value, text, a contact or a file."""
+
+    option: str | None = None
+    text: str | None = None
+    contact: Contact | None = None
+    file: FileRef | None = None
+
+
+@dataclass(frozen=True)
+class Next:
+    step: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The answer was not usable: say why and ask the same question again."""
+
+    reason: Msg
+
+
+@dataclass(frozen=True)
+class Done:
+    body: list[Msg]
+
+    def __init__(self, *body: Msg) -> None:
+        object.__setattr__(self, "body", list(body))
+
+
+@dataclass(frozen=True)
+class StartFlow:
+    flow: str
+
+
+Outcome = Next | Invalid | Done | StartFlow
+PromptFn = Callable[[Ctx], Awaitable[Prompt]]
+HandleFn = Callable[[Ctx, Answer], Awaitable[Outcome]]
+StartFn = Callable[[Ctx], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Step:
+    prompt: PromptFn
+    handle: HandleFn
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named conversation. `start` decides the first step (or refuses, or answers at once)."""
+
+    name: str
+    steps: dict[str, Step]
+    start: StartFn
+    needs_member: bool = True
+
+
+def static(*body: Msg, options: list[tuple[str, Msg]] | None = None) -> PromptFn:
+    """A prompt that is always the same."""
+    prompt = Prompt(list(body), options or [])
+
+    async def _prompt(_ctx: Ctx) -> Prompt:
+        return prompt
+
+    return _prompt
+
+
+def go(step: str) -> StartFn:
+    async def _start(_ctx: Ctx) -> Outcome:
+        return Next(step)
+
+    return _start

@@ -1,0 +1,104 @@
+"""What Chibot knows about me: my profile, my branch and officers, and all my stored data."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.i18n import Msg
+from conversations import officers
+from conversations.context import Ctx
+from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
+from storage.models import Consent, InviteCode, Member, Organisation
+from storage.repos import accounts
+
+PROFILE = "profile"
+MY_DATA = "mydata"
+
+
+async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
+    branch = await ctx.session.get(Organisation, member.branch_id)
+    group = await ctx.session.get(Organisation, member.group_id) if member.group_id else None
+    lines = [
+        Msg("profile.title"),
+        Msg("profile.name", value=member.full_name),
+        Msg("profile.roster_id", value=member.roster_id),
+        Msg("profile.birth_date", value=member.birth_date),
+        Msg("profile.gender", value=Msg(f"gender.{member.gender}") if member.gender else None),
+        Msg("profile.phone", value=member.phone),
+        Msg("profile.branch", value=branch.name if branch else None),
+        Msg("profile.group", value=group.name if group else None),
+        Msg("profile.admitted_on", value=member.admitted_on),
+        Msg("profile.official_on", value=member.official_on or Msg("profile.probationary")),
+        Msg("profile.status", value=Msg(f"status.{member.status}")),
+    ]
+    if member.is_retired_cadre:
+        lines.append(Msg("profile.retired_cadre", value=member.managing_body))
+    contacts = await officers.help_contacts(ctx.session, member)
+    lines += [Msg("help.officer_line", role=Msg(f"role.{o.role}"), name=m.full_name,
+                  phone=m.phone or Msg("common.no_phone")) for o, m in contacts]
+    return lines
+
+
+async def _show_profile(ctx: Ctx) -> Outcome:
+    assert ctx.member is not None
+    return Done(*await profile_lines(ctx, ctx.member))
+
+
+async def _data_prompt(ctx: Ctx) -> Prompt:
+    assert ctx.member is not None
+    lines = await profile_lines(ctx, ctx.member)
+    lines.append(Msg("mydata.accounts_title"))
+    for account in await accounts.of_member(ctx.session, ctx.member.id or 0):
+        lines.append(Msg("mydata.account", channel=Msg(f"channel.{account.channel}"),
+                         linked_at=account.linked_at, last_seen=account.last_seen_at))
+    consents = await ctx.session.exec(
+        select(Consent).where(Consent.member_id == ctx.member.id).order_by(col(Consent.id)))
+    for consent in consents.all():
+        lines.append(Msg("mydata.consent", given_at=consent.given_at, version=consent.version,
+                         withdrawn_at=consent.withdrawn_at or Msg("mydata.not_withdrawn")))
+    invites = await ctx.session.exec(select(InviteCode).where(InviteCode.member_id == ctx.member.id))
+    lines += [Msg("mydata.invite", created_at=i.created_at, used_at=i.used_at) for i in invites]
+    lines.append(Msg("mydata.rights"))
+    return Prompt(lines, [("withdraw", Msg("mydata.withdraw")), ("back", Msg("common.back"))])
+
+
+async def _data_choice(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == "back":
+        return Done()
+    if answer.option == "withdraw":
+        return Next("confirm_withdraw")
+    return Invalid(Msg("common.please_choose"))
+
+
+async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == "no":
+        return Done(Msg("mydata.withdraw_kept"))
+    if answer.option != "yes":
+        return Invalid(Msg("common.please_choose"))
+    member = ctx.member
+    assert member is not None
+    for account in await accounts.of_member(ctx.session, member.id or 0):
+        await ctx.session.delete(account)
+    consents = await ctx.session.exec(
+        select(Consent).where(Consent.member_id == member.id, col(Consent.withdrawn_at).is_(None)))
+    for consent in consents.all():
+        consent.withdrawn_at = ctx.now
+        ctx.session.add(consent)
+    ctx.audit("consent.withdrawn", ("member", member.id))
+    ctx.member = ctx.account = None
+    return Done(Msg("mydata.withdrawn"))
+
+
+PROFILE_FLOW = Flow(PROFILE, {}, _show_profile)
+DATA_FLOW = Flow(
+    MY_DATA,
+    {
+        "show": Step(_data_prompt, _data_choice),
+        "confirm_withdraw": Step(
+            static(Msg("mydata.withdraw_confirm"),
+                   options=[("yes", Msg("mydata.withdraw_yes")), ("no", Msg("common.no"))]),
+            _withdraw,
+        ),
+    },
+    go("show"),
+)

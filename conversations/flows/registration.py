@@ -1,0 +1,96 @@
+"""Registration: consent first (Law 91/2025/QH15), then proof of identity, then the link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import Msg
+from conversations import identity
+from conversations.context import Ctx
+from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
+from conversations.identity import Refusal
+from storage.models import Member, Organisation
+
+NAME = "registration"
+LANGUAGE_NAMES = {"vi": "language.vi", "en": "language.en"}
+
+
+async def _start(ctx: Ctx) -> Outcome:
+    text = ctx.inbound.text or ""
+    if len(identity.canonical_code(text)) >= ctx.settings.invite_code_length and " " not in text:
+        ctx.data["pending_code"] = text.strip()
+    return Next("consent")
+
+
+async def _consent_prompt(ctx: Ctx) -> Prompt:
+    other = [lang for lang in ctx.settings.languages if lang != ctx.language]
+    return Prompt(
+        [Msg("consent.welcome"), Msg("consent.what"), Msg("consent.why"), Msg("consent.who"),
+         Msg("consent.rights"), Msg("consent.question")],
+        [("yes", Msg("consent.agree")), ("no", Msg("consent.decline"))]
+        + [(f"lang-{lang}", Msg(LANGUAGE_NAMES[lang])) for lang in other],
+    )
+
+
+async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option and answer.option.startswith("lang-"):
+        ctx.state.language = answer.option.removeprefix("lang-")
+        return Next("consent")
+    if answer.option == "no":
+        return Done(Msg("consent.declined"))
+    if answer.option != "yes":
+        return Invalid(Msg("consent.please_choose"))
+    ctx.data["consented_at"] = ctx.now.isoformat()
+    pending = ctx.data.pop("pending_code", None)
+    if pending:
+        return await _identify(ctx, Answer(text=pending))
+    return Next("identify")
+
+
+async def _identify_prompt(ctx: Ctx) -> Prompt:
+    if ctx.channel.contact_sharing:
+        return Prompt([Msg("register.share_or_code")], request_contact=True)
+    return Prompt([Msg("register.type_code")])
+
+
+async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.contact is not None:
+        found = await identity.member_for_contact(
+            ctx.session, ctx.settings, answer.contact, ctx.inbound.user_id)
+        proof = "contact"
+    elif answer.text and identity.canonical_code(answer.text):
+        chat = (ctx.inbound.channel, ctx.inbound.chat_id)
+        found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
+        proof = "invite"
+    else:
+        return Invalid(Msg("register.need_contact_or_code"))
+    if isinstance(found, Refusal):
+        if found is Refusal.TOO_MANY:
+            return Done(Msg("register.refused.too_many"))
+        return Invalid(Msg(f"register.refused.{found}"))
+    return await _link(ctx, found, proof)
+
+
+async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
+    ctx.member = member
+    member.language = member.language or ctx.state.language or ctx.settings.default_language
+    ctx.session.add(member)
+    ctx.account = await identity.link_account(
+        ctx.session, member,
+        channel=ctx.inbound.channel, user_id=ctx.inbound.user_id, chat_id=ctx.inbound.chat_id,
+        now=ctx.now, consent_version=ctx.settings.consent_version,
+        consented_at=datetime.fromisoformat(ctx.data["consented_at"]), proof=proof,
+    )
+    branch = await ctx.session.get(Organisation, member.branch_id)
+    return Done(Msg("register.linked", name=member.full_name, branch=branch.name if branch else ""))
+
+
+FLOW = Flow(
+    name=NAME,
+    start=_start,
+    needs_member=False,
+    steps={
+        "consent": Step(_consent_prompt, _consent),
+        "identify": Step(_identify_prompt, _identify),
+    },
+)

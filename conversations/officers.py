@@ -1,0 +1,43 @@
+"""Who a member's officers are, and which members an officer looks after (from the tree)."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Member, Officer, OfficerRole, Organisation
+from storage.repos import orgs
+
+BRANCH_LEADERS = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY)
+# Roles that let an officer issue invite codes for the members below his/her organisation.
+STEWARD_ROLES = (*BRANCH_LEADERS, OfficerRole.BASE_COMMITTEE_MEMBER)
+
+
+async def help_contacts(session: AsyncSession, member: Member) -> list[tuple[Officer, Member]]:
+    """The people a member can always call: the branch's leaders and his/her group leader."""
+    found = await orgs.holders(session, member.branch_id, BRANCH_LEADERS)
+    if member.group_id is not None:
+        found += await orgs.holders(session, member.group_id, (OfficerRole.GROUP_LEADER,))
+    return [(o, m) for o, m in found if m.id != member.id]
+
+
+async def subtree_ids(session: AsyncSession, root_id: int) -> set[int]:
+    found, frontier = {root_id}, [root_id]
+    while frontier:
+        query = select(Organisation.id).where(Organisation.parent_id.in_(frontier))  # type: ignore[union-attr]
+        frontier = [i for i in (await session.exec(query)).all() if i not in found]
+        found.update(frontier)
+    return found
+
+
+async def stewarded_org_ids(session: AsyncSession, officer: Member) -> set[int]:
+    """Organisations whose members this officer may issue invite codes for."""
+    result: set[int] = set()
+    for role in await orgs.roles_of(session, officer.id or 0):
+        if role.role in STEWARD_ROLES:
+            result |= await subtree_ids(session, role.org_id)
+    return result
+
+
+async def is_steward(session: AsyncSession, member: Member) -> bool:
+    return any(r.role in STEWARD_ROLES for r in await orgs.roles_of(session, member.id or 0))

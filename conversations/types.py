@@ -1,0 +1,99 @@
+"""The channel-agnostic contract: what a channel hands the core, and what comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.i18n import Msg
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    CONTACT = "contact"
+    FILE = "file"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A shared phone contact; `user_id` is whose account it is, if the platform says."""
+
+    phone: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file the member sent, already stored in Chibot's file store."""
+
+    path: str
+    name: str
+    mime_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    chat_id: str
+    user_id: str
+    kind: InboundKind
+    received_at: datetime
+    text: str | None = None
+    choice: str | None = None
+    contact: Contact | None = None
+    file: FileRef | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option: `id` is what a button carries back (at most 48 ASCII bytes)."""
+
+    id: str
+    label: Msg
+
+    def __post_init__(self) -> None:
+        if len(self.id.encode()) > 48 or not self.id.isascii():
+            raise ValueError(f"choice id too long or not ASCII: {self.id!r}")
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message. `to` is a chat (a reply) or a member id (reached on his/her last channel)."""
+
+    to: ChatRef | int
+    body: list[Msg]
+    choices: list[Choice] = field(default_factory=list)
+    request_contact: bool = False
+    attachment: FileRef | None = None
+    dedupe_key: str | None = None
+    bulk: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "body": [m.to_json() for m in self.body],
+            "choices": [{"id": c.id, "label": c.label.to_json()} for c in self.choices],
+            "request_contact": self.request_contact,
+            "attachment": self.attachment.__dict__ if self.attachment else None,
+        }
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What a channel can do, so prompts can say "tap the button" or "type the code"."""
+
+    name: str
+    buttons: bool
+    contact_sharing: bool
+    files: bool

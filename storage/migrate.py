@@ -1,0 +1,32 @@
+"""Apply Alembic migrations from code (the CLI, the demo and the tests share this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from storage.db import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str, connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the database schema to `revision`."""
+
+    def _upgrade(connection: Connection) -> None:
+        command.upgrade(alembic_config(db.url, connection), revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_upgrade)

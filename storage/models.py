@@ -1,0 +1,209 @@
+"""The tables of Chibot. Instants are UTC (UTCDateTime); enums are stored as short strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class OrgKind(StrEnum):
+    PROVINCE = "province"
+    BASE_COMMITTEE = "base_committee"  # đảng bộ cơ sở
+    SUB_COMMITTEE = "sub_committee"  # đảng bộ bộ phận
+    BASE_BRANCH = "base_branch"  # chi bộ cơ sở
+    BRANCH = "branch"  # chi bộ
+    GROUP = "group"  # tổ đảng
+
+    @property
+    def is_branch(self) -> bool:
+        return self in (OrgKind.BRANCH, OrgKind.BASE_BRANCH)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True)
+    name: str = Field(sa_type=String(200))
+    kind: OrgKind = Field(sa_type=String(20))
+    parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    REDUCED = "reduced"
+    EXEMPTED = "exempted"
+    AWAY = "away"
+    LEFT = "left"
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    roster_id: str = Field(sa_type=String(32), unique=True)
+    full_name: str = Field(sa_type=String(200))
+    birth_date: date | None = None
+    gender: Gender | None = Field(default=None, sa_type=String(10))
+    phone: str | None = Field(default=None, sa_type=String(20), index=True)
+    branch_id: int = Field(foreign_key="organisation.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="organisation.id")
+    admitted_on: date | None = None
+    official_on: date | None = None
+    is_retired_cadre: bool = False
+    managing_body: str | None = Field(default=None, sa_type=String(200))
+    status: MemberStatus = Field(default=MemberStatus.ACTIVE, sa_type=String(20))
+    language: str | None = Field(default=None, sa_type=String(8))
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class OfficerRole(StrEnum):
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    COMMITTEE_MEMBER = "committee_member"
+    GROUP_LEADER = "group_leader"
+    BASE_COMMITTEE_MEMBER = "base_committee_member"
+
+
+class Officer(SQLModel, table=True):
+    """A role held in an organisation; `ended_at` is set when the member leaves the role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: OfficerRole = Field(sa_type=String(32))
+    started_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+
+
+class ChatAccount(SQLModel, table=True):
+    """A messenger account proven to belong to a member."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_type=String(16))
+    user_id: str = Field(sa_type=String(64))
+    chat_id: str = Field(sa_type=String(64))
+    member_id: int = Field(foreign_key="member.id", index=True)
+    linked_at: datetime = _instant()
+    last_seen_at: datetime = _instant()
+    unreachable_at: datetime | None = _instant(nullable=True)
+
+
+class Consent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    version: str = Field(sa_type=String(16))
+    channel: str = Field(sa_type=String(16))
+    given_at: datetime = _instant()
+    withdrawn_at: datetime | None = _instant(nullable=True)
+
+
+class InviteCode(SQLModel, table=True):
+    """A one-time code; only its HMAC is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(sa_type=String(64), unique=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    issued_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(nullable=True)
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A wrong invite code typed in a chat; counted for the hourly limit."""
+
+    __table_args__ = (Index("ix_linkattempt_chat", "channel", "chat_id", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_type=String(16))
+    chat_id: str = Field(sa_type=String(64))
+    attempted_at: datetime = _instant()
+
+
+class Conversation(SQLModel, table=True):
+    """Where one chat stands: its flow, step and data, and the menu its numbers refer to."""
+
+    channel: str = Field(sa_type=String(16), primary_key=True)
+    chat_id: str = Field(sa_type=String(64), primary_key=True)
+    flow: str | None = Field(default=None, sa_type=String(40))
+    step: str | None = Field(default=None, sa_type=String(40))
+    nonce: str = Field(default="", sa_type=String(8))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    menu: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str | None = Field(default=None, sa_type=String(8))
+    version: int = 0
+    updated_at: datetime = _instant()
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # SQLAlchemy's version counter: a concurrent change makes the flush fail, not vanish.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class AuditEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _instant(index=True)
+    actor_member_id: int | None = Field(default=None, foreign_key="member.id")
+    actor: str = Field(sa_type=String(64))
+    action: str = Field(sa_type=String(64), index=True)
+    subject_type: str = Field(sa_type=String(32))
+    subject_id: str = Field(sa_type=String(64))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Timer(SQLModel, table=True):
+    """A thing due at a time ("remind the officers on D"); the job runner fires it once."""
+
+    __table_args__ = (Index("ix_timer_due", "fired_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(40))
+    key: str = Field(sa_type=String(120), unique=True)
+    due_at: datetime = _instant()
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fired_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = _instant()
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one recipient, rendered in the recipient's language when sent."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str | None = Field(default=None, sa_type=String(160), unique=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    channel: str | None = Field(default=None, sa_type=String(16))
+    chat_id: str | None = Field(default=None, sa_type=String(64))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    priority: int = 0
+    status: OutboxStatus = Field(default=OutboxStatus.QUEUED, sa_type=String(10))
+    attempts: int = 0
+    next_attempt_at: datetime = _instant()
+    created_at: datetime = _instant()
+    sent_at: datetime | None = _instant(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=String(200))

@@ -1,0 +1,21 @@
+"""Phone numbers in one form (E.164), whatever way they were written."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def normalise_phone(raw: str, region: str = "VN") -> str | None:
+    """E.164 form ("+84912345678") of a valid number, or None."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def masked(phone: str | None) -> str:
+    """A phone number fit for logs: only the last three digits."""
+    return "-" if not phone else f"***{phone[-3:]}"

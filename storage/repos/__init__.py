@@ -1,0 +1,1 @@
+"""Queries over the tables, one module per subject."""

@@ -1,0 +1,75 @@
+"""The organisation tree and who holds which role in it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Member, Officer, OfficerRole, Organisation
+
+
+async def by_code(session: AsyncSession, code: str) -> Organisation | None:
+    return (await session.exec(select(Organisation).where(Organisation.code == code))).first()
+
+
+async def ancestors(session: AsyncSession, org: Organisation) -> list[Organisation]:
+    """The organisations above `org`, nearest first (the tree may have any depth)."""
+    chain: list[Organisation] = []
+    parent_id = org.parent_id
+    while parent_id is not None:
+        parent = await session.get(Organisation, parent_id)
+        if parent is None or parent in chain:
+            break
+        chain.append(parent)
+        parent_id = parent.parent_id
+    return chain
+
+
+async def children(session: AsyncSession, org_id: int | None) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.parent_id == org_id).order_by(Organisation.name)
+    return list((await session.exec(query)).all())
+
+
+async def holders(
+    session: AsyncSession, org_id: int, roles: tuple[OfficerRole, ...]
+) -> list[tuple[Officer, Member]]:
+    """Current holders of `roles` in the organisation, in the order the roles are given."""
+    query = (
+        select(Officer, Member)
+        .join(Member, col(Member.id) == Officer.member_id)
+        .where(Officer.org_id == org_id, col(Officer.role).in_(roles))
+        .where(col(Officer.ended_at).is_(None))
+    )
+    rows = list((await session.exec(query)).all())
+    return sorted(rows, key=lambda row: (roles.index(row[0].role), row[1].full_name))
+
+
+async def roles_of(session: AsyncSession, member_id: int) -> list[Officer]:
+    query = select(Officer).where(Officer.member_id == member_id, col(Officer.ended_at).is_(None))
+    return list((await session.exec(query)).all())
+
+
+async def assign(
+    session: AsyncSession, org: Organisation, member: Member, role: OfficerRole, now: datetime
+) -> Officer | None:
+    """Give `member` the role; None when he/she already holds it."""
+    for held in await roles_of(session, member.id or 0):
+        if held.org_id == org.id and held.role == role:
+            return None
+    officer = Officer(org_id=org.id or 0, member_id=member.id or 0, role=role, started_at=now)
+    session.add(officer)
+    await session.flush()
+    return officer
+
+
+async def revoke(
+    session: AsyncSession, org: Organisation, member: Member, role: OfficerRole, now: datetime
+) -> bool:
+    for held in await roles_of(session, member.id or 0):
+        if held.org_id == org.id and held.role == role:
+            held.ended_at = now
+            session.add(held)
+            return True
+    return False
