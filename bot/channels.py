@@ -14,7 +14,7 @@ class Rendered:
 
     text: str
     choices: list[tuple[str, str]] = field(default_factory=list)
-    request_contact: bool = False
+    contact_button: str | None = None
     attachment: FileRef | None = None
     recipient_name: str | None = None
 

@@ -14,7 +14,7 @@ from bot.i18n import Msg
 from bot.settings import Settings
 from conversations.context import Ctx
 from conversations.engine import Engine
-from conversations.types import ChannelInfo, Inbound
+from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import Member
 from storage.repos import accounts, conversations, outbox
@@ -63,8 +63,6 @@ class Core:
             await outbox.enqueue(session, ctx.outbox, now)
 
     async def _apologise(self, inbound: Inbound) -> None:
-        from conversations.types import ChatRef, Outbound
-
         async with self.db.session() as session:
             apology = Outbound(ChatRef(inbound.channel, inbound.chat_id), [Msg("error.internal")])
             await outbox.enqueue(session, [apology], self.clock())

@@ -76,7 +76,8 @@ class Delivery:
                 return None
             language = member.language or self.settings.default_language
             return account.channel, account.chat_id, language, member.full_name
-        assert row.channel is not None and row.chat_id is not None
+        assert row.channel is not None
+        assert row.chat_id is not None
         language = await self._chat_language(session, row.channel, row.chat_id)
         return row.channel, row.chat_id, language, None
 
@@ -96,6 +97,7 @@ class Delivery:
         return Rendered(
             text="\n".join(render(Msg.from_json(m)) for m in payload["body"]),
             choices=[(c["id"], render(Msg.from_json(c["label"]))) for c in payload["choices"]],
-            request_contact=payload["request_contact"],
+            contact_button=render(Msg("register.contact_button"))
+            if payload["request_contact"] else None,
             recipient_name=name,
         )

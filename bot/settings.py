@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     topics_per_month_min: int = 2
     topics_per_month_max: int = 4
 
+    # Periodic jobs
+    timer_scan_seconds: int = 30
+
     # Delivery
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(7, 0)

@@ -161,7 +161,7 @@ class Engine:
     async def _cancel(self, ctx: Ctx) -> None:
         had_flow = ctx.state.flow is not None
         self._clear(ctx)
-        await self.show_menu(ctx, Msg("cancel.done" if had_flow else "cancel.nothing"))
+        await self.show_menu(ctx, Msg("cancel.done") if had_flow else Msg("cancel.nothing"))
         if ctx.member is None:
             ctx.reply(Msg("cancel.unlinked_hint"))
 
@@ -170,8 +170,7 @@ class Engine:
             ctx.reply(Msg("help.unlinked"))
             return
         contacts = await officers.help_contacts(ctx.session, ctx.member)
-        lines = [Msg("help.officer_line", role=Msg(f"role.{o.role}"), name=m.full_name,
-                     phone=m.phone or Msg("common.no_phone")) for o, m in contacts]
+        lines = officers.contact_lines(contacts, ctx.settings.phone_region)
         ctx.reply(Msg("help.member"), *(lines or [Msg("help.no_officer")]))
 
     def _typed_choice(self, ctx: Ctx, text: str) -> str | None:

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from conversations.types import Contact
 from storage.models import ChatAccount, Consent, InviteCode, LinkAttempt, Member
 from storage.phones import normalise_phone
-from storage.repos import audit, members
+from storage.repos import accounts, audit, members
 
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud and copied by hand.
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
@@ -131,8 +131,7 @@ async def link_account(
     proof: str,
 ) -> ChatAccount:
     """Link the chat to the member and record the consent given before any data was kept."""
-    query = select(ChatAccount).where(ChatAccount.channel == channel, ChatAccount.user_id == user_id)
-    account = (await session.exec(query)).first()
+    account = await accounts.by_user(session, channel, user_id)
     if account is None:
         account = ChatAccount(channel=channel, user_id=user_id, chat_id=chat_id,
                               member_id=member.id or 0, linked_at=now, last_seen_at=now)

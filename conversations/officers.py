@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Msg
 from storage.models import Member, Officer, OfficerRole, Organisation
+from storage.phones import display_phone
 from storage.repos import orgs
 
 BRANCH_LEADERS = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY)
@@ -19,6 +21,15 @@ async def help_contacts(session: AsyncSession, member: Member) -> list[tuple[Off
     if member.group_id is not None:
         found += await orgs.holders(session, member.group_id, (OfficerRole.GROUP_LEADER,))
     return [(o, m) for o, m in found if m.id != member.id]
+
+
+def contact_lines(contacts: list[tuple[Officer, Member]], region: str) -> list[Msg]:
+    """'Branch secretary: NAME – PHONE' lines, so a person is always reachable."""
+    return [
+        Msg("help.officer_line", role=Msg(f"role.{officer.role}"), name=member.full_name,
+            phone=display_phone(member.phone, region) or Msg("common.no_phone"))
+        for officer, member in contacts
+    ]
 
 
 async def subtree_ids(session: AsyncSession, root_id: int) -> set[int]:

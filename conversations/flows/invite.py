@@ -31,7 +31,8 @@ async def _who(ctx: Ctx, answer: Answer) -> Outcome:
     key = fold(answer.text or "")
     if len(key) < 2:
         return Invalid(Msg("invite.type_name"))
-    found = [m for m in await _candidates(ctx) if key in fold(m.full_name) or key == fold(m.roster_id)]
+    found = [m for m in await _candidates(ctx)
+             if key in fold(m.full_name) or key == fold(m.roster_id)]
     if not found:
         return Invalid(Msg("invite.no_match", query=answer.text or ""))
     if len(found) > MAX_MATCHES:

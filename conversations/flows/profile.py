@@ -9,6 +9,7 @@ from conversations import officers
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
 from storage.models import Consent, InviteCode, Member, Organisation
+from storage.phones import display_phone
 from storage.repos import accounts
 
 PROFILE = "profile"
@@ -24,7 +25,7 @@ async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
         Msg("profile.roster_id", value=member.roster_id),
         Msg("profile.birth_date", value=member.birth_date),
         Msg("profile.gender", value=Msg(f"gender.{member.gender}") if member.gender else None),
-        Msg("profile.phone", value=member.phone),
+        Msg("profile.phone", value=display_phone(member.phone, ctx.settings.phone_region)),
         Msg("profile.branch", value=branch.name if branch else None),
         Msg("profile.group", value=group.name if group else None),
         Msg("profile.admitted_on", value=member.admitted_on),
@@ -34,8 +35,7 @@ async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
     if member.is_retired_cadre:
         lines.append(Msg("profile.retired_cadre", value=member.managing_body))
     contacts = await officers.help_contacts(ctx.session, member)
-    lines += [Msg("help.officer_line", role=Msg(f"role.{o.role}"), name=m.full_name,
-                  phone=m.phone or Msg("common.no_phone")) for o, m in contacts]
+    lines += officers.contact_lines(contacts, ctx.settings.phone_region)
     return lines
 
 
@@ -56,7 +56,8 @@ async def _data_prompt(ctx: Ctx) -> Prompt:
     for consent in consents.all():
         lines.append(Msg("mydata.consent", given_at=consent.given_at, version=consent.version,
                          withdrawn_at=consent.withdrawn_at or Msg("mydata.not_withdrawn")))
-    invites = await ctx.session.exec(select(InviteCode).where(InviteCode.member_id == ctx.member.id))
+    invites = await ctx.session.exec(
+        select(InviteCode).where(InviteCode.member_id == ctx.member.id))
     lines += [Msg("mydata.invite", created_at=i.created_at, used_at=i.used_at) for i in invites]
     lines.append(Msg("mydata.rights"))
     return Prompt(lines, [("withdraw", Msg("mydata.withdraw")), ("back", Msg("common.back"))])
@@ -85,6 +86,7 @@ async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
         consent.withdrawn_at = ctx.now
         ctx.session.add(consent)
     ctx.audit("consent.withdrawn", ("member", member.id))
+    ctx.state.language = ctx.language
     ctx.member = ctx.account = None
     return Done(Msg("mydata.withdrawn"))
 

@@ -9,7 +9,8 @@ from storage.models import ChatAccount
 
 
 async def by_user(session: AsyncSession, channel: str, user_id: str) -> ChatAccount | None:
-    query = select(ChatAccount).where(ChatAccount.channel == channel, ChatAccount.user_id == user_id)
+    query = select(ChatAccount).where(
+        ChatAccount.channel == channel, ChatAccount.user_id == user_id)
     return (await session.exec(query)).first()
 
 

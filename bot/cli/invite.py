@@ -1,0 +1,33 @@
+"""`chibot invite`: one-time codes that link a member's chat account."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import run_with_db, utc_now
+from bot.settings import Settings
+from conversations import identity
+from storage.db import Database
+from storage.repos import members
+
+app = typer.Typer(help="One-time invite codes.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(roster_id: str = typer.Argument(..., help="The member's party-card number.")) -> None:
+    """Issue a code for a member; hand it over in person (it is shown only this once)."""
+
+    async def _work(db: Database, settings: Settings) -> tuple[str, str] | None:
+        async with db.session() as session:
+            member = await members.by_roster_id(session, roster_id)
+            if member is None:
+                return None
+            code, expires = await identity.issue_invite(session, settings, member, utc_now(), None)
+            local = expires.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+            return code, local
+
+    issued = run_with_db(_work)
+    if issued is None:
+        typer.echo(f"no member with roster id {roster_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"invite code: {issued[0]} (valid until {issued[1]})")

@@ -1,0 +1,147 @@
+"""The terminal channel: chat with Chibot as any member, and see what others are sent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from bot.app import build_core
+from bot.channels import Rendered
+from bot.i18n import Msg, Renderer
+from bot.settings import Settings
+from conversations.text import fold
+from conversations.types import ChannelInfo, Contact, Inbound, InboundKind
+from storage.db import Database
+from storage.models import Member, MemberStatus
+from storage.phones import normalise_phone
+
+CHANNEL = "terminal"
+INFO = ChannelInfo(CHANNEL, buttons=False, contact_sharing=True, files=False)
+GUEST = "guest"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is typing: a roster member (or a guest), with the phone his/her 'phone' has."""
+
+    chat_id: str
+    name: str
+    phone: str | None = None
+
+
+class TerminalChannel:
+    """Prints messages: the current person's as replies, anyone else's as '→ to NAME'."""
+
+    info = INFO
+
+    def __init__(self, write: Callable[[str], None], meta: Renderer) -> None:
+        self.write, self.meta = write, meta
+        self.current: str | None = None
+
+    async def send(self, chat_id: str, message: Rendered) -> None:
+        indent = "    "
+        if chat_id != self.current:
+            name = message.recipient_name or chat_id
+            self.write(indent + self.meta(Msg("terminal.to", name=name)))
+            indent += "  "
+        for line in message.text.splitlines():
+            self.write(indent + line)
+        for number, (_id, label) in enumerate(message.choices, start=1):
+            self.write(f"{indent}  {number}. {label}")
+        if message.contact_button:
+            self.write(indent + self.meta(Msg("terminal.share_hint")))
+
+
+class TerminalSession:
+    """Reads lines as the current person and hands them to the core; /as switches person."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
+                 write: Callable[[str], None]) -> None:
+        self.db, self.clock, self.write = db, clock, write
+        self.meta = Renderer(settings.default_language, settings.tz)
+        self.channel = TerminalChannel(write, self.meta)
+        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, clock)
+        self.region = settings.phone_region
+        self.person = Person(chat_id=GUEST, name=self.meta(Msg("terminal.guest")))
+        self.channel.current = self.person.chat_id
+        write(self.meta(Msg("terminal.welcome")))
+
+    @property
+    def prompt(self) -> str:
+        return f"[{self.person.name}] > "
+
+    async def line(self, text: str) -> None:
+        """Handle one typed line, then deliver everything it caused."""
+        head, _, rest = text.strip().partition(" ")
+        if head == "/as":
+            await self._switch(rest)
+        elif head == "/share":
+            await self._contact(self.person.phone or "", owner=self.person.chat_id)
+        elif head == "/forward":
+            await self._contact(rest, owner=None)
+        elif text.strip():
+            await self._inbound(InboundKind.TEXT, text=text)
+        await self.delivery.drain()
+
+    async def _inbound(self, kind: InboundKind, **fields: object) -> None:
+        inbound = Inbound(CHANNEL, self.person.chat_id, self.person.chat_id, kind,  # type: ignore[arg-type]
+                          self.clock(), display_name=self.person.name, **fields)  # type: ignore[arg-type]
+        await self.core.handle(inbound)
+
+    async def _contact(self, phone: str, owner: str | None) -> None:
+        if not phone.strip():
+            self.write(self.meta(Msg("terminal.no_phone")))
+            return
+        await self._inbound(InboundKind.CONTACT, contact=Contact(phone.strip(), owner))
+
+    async def _switch(self, query: str) -> None:
+        found = await self._find(query)
+        if len(found) != 1:
+            key = "terminal.not_found" if not found else "terminal.several"
+            names = ", ".join(f"{m.full_name} ({m.roster_id})" for m in found[:10])
+            self.write(self.meta(Msg(key, query=query, names=names)))
+            return
+        member = found[0]
+        self.person = Person(f"tm-{member.roster_id}", member.full_name, member.phone)
+        self.channel.current = self.person.chat_id
+        self.write(self.meta(Msg("terminal.now_as", name=member.full_name)))
+
+    async def _find(self, query: str) -> list[Member]:
+        phone = normalise_phone(query, self.region) if query.strip() else None
+        key = fold(query)
+        async with self.db.session() as session:
+            rows = (await session.exec(
+                select(Member).where(Member.status != MemberStatus.LEFT))).all()
+        if phone:
+            return [m for m in rows if m.phone == phone]
+        exact = [m for m in rows if fold(m.full_name) == key or fold(m.roster_id) == key]
+        return exact or [m for m in rows if key and key in fold(m.full_name)]
+
+
+async def run_interactive(session: TerminalSession, read: Callable[[str], str]) -> None:
+    """Chat until end of input or /quit."""
+    while True:
+        try:
+            text = await asyncio.to_thread(read, session.prompt)
+        except EOFError:
+            return
+        if text.strip() in ("/quit", "/exit"):
+            return
+        await session.line(text)
+
+
+async def run_script(session: TerminalSession, lines: list[str]) -> None:
+    """Replay a scripted conversation, printing each line as typed and what followed."""
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            session.write(line)
+            continue
+        session.write(session.prompt + line)
+        await session.line(line)

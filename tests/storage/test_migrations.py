@@ -1,0 +1,93 @@
+"""The migrations build exactly the models' schema, and `chibot db upgrade` applies them."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import migrate
+from storage.db import Database
+
+
+def _head() -> str:
+    head = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def _differences(connection: Connection) -> list[Any]:
+    """What `alembic revision --autogenerate` would put in a new migration (as env.py compares)."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, SQLModel.metadata)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def test_migrated_schema_matches_the_models(db: Database) -> None:
+    """A model changed without a migration shows up here as a difference."""
+    async with db.engine.connect() as connection:
+        differences = await connection.run_sync(_differences)
+        revision = await connection.run_sync(_current_revision)
+    assert differences == []
+    assert revision == _head()
+
+
+async def test_upgrade_twice_is_harmless(db: Database) -> None:
+    """Upgrading an up-to-date database changes nothing (the `db` fixture already upgraded)."""
+    await migrate.upgrade(db)
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+        assert await connection.run_sync(_current_revision) == _head()
+
+
+def _sqlite(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on the SQLite file with the standard library, committing it."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        return connection.execute(sql).fetchall()
+
+
+def _tables(path: Path) -> set[str]:
+    rows = _sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
+def test_cli_db_upgrade_creates_the_sqlite_database_and_is_rerunnable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chibot db upgrade` on a new data folder makes the file and tables; a rerun keeps data."""
+    from bot.cli import app  # imported here so a broken CLI fails this test, not collection
+
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)  # no developer .env is read
+    monkeypatch.setenv("CHIBOT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CHIBOT_DATABASE_URL", "")
+    database_file = data_dir / "chibot.db"
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert database_file.is_file()
+    assert _tables(database_file) == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert _sqlite(database_file, "SELECT version_num FROM alembic_version") == [(_head(),)]
+
+    _sqlite(database_file,
+            "INSERT INTO organisation (code, name, kind) VALUES ('B1', 'Chi bộ 1', 'branch')")
+
+    second = runner.invoke(app, ["db", "upgrade"])
+    assert second.exit_code == 0, second.output
+    assert _tables(database_file) == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert _sqlite(database_file, "SELECT version_num FROM alembic_version") == [(_head(),)]
+    assert _sqlite(database_file, "SELECT name FROM organisation") == [("Chi bộ 1",)]
