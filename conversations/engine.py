@@ -73,7 +73,7 @@ class Engine:
         elif name == "help":
             await self._help(ctx)
             await self._reprompt(ctx)
-        elif name == "start" and ctx.member is None:
+        elif name in ("start", "menu") and ctx.member is None:
             await self.start(ctx, REGISTRATION)
             if command.argument:
                 ctx.state.data["pending_code"] = command.argument[:64]
@@ -146,8 +146,10 @@ class Engine:
     async def _reprompt(self, ctx: Ctx, *before: Msg) -> None:
         if ctx.state.flow and ctx.state.step:
             await self._prompt(ctx, *before)
-        elif before or ctx.member is not None:
-            await self.show_menu(ctx, *before)
+        elif ctx.member is not None:
+            await self.show_menu(ctx, *before, Msg("menu.prompt"))
+        elif before:
+            ctx.reply(*before)
 
     async def _start_if_free(self, ctx: Ctx, flow: str) -> None:
         if ctx.state.flow and ctx.state.flow != flow:

@@ -20,6 +20,7 @@ from storage.repos import accounts, audit, members
 
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud and copied by hand.
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
+MIN_CODE_LENGTH = 8
 
 
 class Refusal(StrEnum):
@@ -34,6 +35,11 @@ class Refusal(StrEnum):
 
 def canonical_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def looks_like_code(text: str) -> bool:
+    """Long enough to be a code; shorter text is not counted as a wrong attempt."""
+    return len(canonical_code(text)) >= MIN_CODE_LENGTH and " " not in text.strip()
 
 
 def code_hash(secret: bytes, code: str) -> str:

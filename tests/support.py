@@ -34,6 +34,7 @@ class RecordingSender:
         self.sent.append((chat_id, message))
 
 
+SELF = "<self>"
 CHAT = ChannelInfo("test", buttons=False, contact_sharing=True, files=True)
 
 
@@ -75,8 +76,9 @@ class Chat:
         replies = await self.send(person, kind=InboundKind.CHOICE, choice=choice)
         return "\n".join(m.text for m in replies)
 
-    async def share_contact(self, person: Person, phone: str, owner: str | None = None) -> str:
-        contact = Contact(phone, person.user_id if owner is None else owner)
+    async def share_contact(self, person: Person, phone: str, owner: str | None = SELF) -> str:
+        """Share a contact; `owner` is whose account it is (None: the platform did not say)."""
+        contact = Contact(phone, person.user_id if owner == SELF else owner)
         replies = await self.send(person, kind=InboundKind.CONTACT, contact=contact)
         return "\n".join(m.text for m in replies)
 

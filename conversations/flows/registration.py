@@ -17,7 +17,7 @@ LANGUAGE_NAMES = {"vi": "language.vi", "en": "language.en"}
 
 async def _start(ctx: Ctx) -> Outcome:
     text = ctx.inbound.text or ""
-    if len(identity.canonical_code(text)) >= ctx.settings.invite_code_length and " " not in text:
+    if identity.looks_like_code(text):
         ctx.data["pending_code"] = text.strip()
     return Next("consent")
 
@@ -58,7 +58,7 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         found = await identity.member_for_contact(
             ctx.session, ctx.settings, answer.contact, ctx.inbound.user_id)
         proof = "contact"
-    elif answer.text and identity.canonical_code(answer.text):
+    elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
         proof = "invite"

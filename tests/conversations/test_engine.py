@@ -1,0 +1,185 @@
+"""The conversation engine as a member or secretary meets it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.settings import Settings
+from conversations.catalogue import default_registry
+from conversations.types import InboundKind
+from storage.db import Database
+from storage.models import ChatAccount, Conversation
+from tests.conversations.conftest import Branch, register
+from tests.support import Chat, FakeClock, Person
+
+
+@pytest.fixture
+async def mai(chat: Chat, org: Branch) -> Person:
+    person = Person("tg-mai")
+    await register(chat, person, "0912 000 102")
+    return person
+
+
+@pytest.fixture
+async def secretary(chat: Chat, org: Branch) -> Person:
+    person = Person("tg-hung")
+    await register(chat, person, "0912 000 101")
+    return person
+
+
+async def state(db: Database, person: Person) -> Conversation:
+    async with db.session() as session:
+        found = await session.get(Conversation, ("test", person.chat_id))
+    assert found is not None
+    return found
+
+
+async def test_a_conversation_survives_a_restart_mid_flow(
+    db: Database, settings: Settings, clock: FakeClock, org: Branch
+):
+    first = Chat(db, settings, clock)
+    mai = Person("tg-mai")
+    await first.say(mai, "xin chào")
+    await first.say(mai, "đồng ý")
+    await db.dispose()  # the process dies between two messages
+
+    reborn = Database(settings.effective_database_url)
+    try:
+        second = Chat(reborn, settings, clock)
+        reply = await second.share_contact(mai, "0912 000 102")
+    finally:
+        await reborn.dispose()
+    assert "Cảm ơn đồng chí Trần Thị Mai" in reply
+
+
+# Each (flow, step) with the inputs that reach it from a linked member's idle chat.
+PATHS: dict[tuple[str, str], list[str]] = {
+    ("mydata", "show"): ["/mydata"],
+    ("mydata", "confirm_withdraw"): ["/mydata", "rút lại"],
+    ("language", "choose"): ["/language"],
+    ("invite", "who"): ["/invite"],
+    ("invite", "pick"): ["/invite", "Thị"],
+}
+UNLINKED_PATHS: dict[tuple[str, str], list[str]] = {
+    ("registration", "consent"): ["xin chào"],
+    ("registration", "identify"): ["xin chào", "đồng ý"],
+}
+
+
+def test_every_step_of_every_flow_has_a_cancel_test() -> None:
+    registry = default_registry()
+    steps = {(flow.name, step) for flow in registry.flows.values() for step in flow.steps}
+    assert steps == set(PATHS) | set(UNLINKED_PATHS)
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_cancel_at_every_step(chat: Chat, db: Database, org: Branch, secretary: Person,
+                                    path: tuple[str, str]):
+    for text in PATHS[path]:
+        await chat.say(secretary, text)
+    before = await state(db, secretary)
+    assert (before.flow, before.step) == path
+    reply = await chat.say(secretary, "/cancel")
+    assert "Đã hủy" in reply
+    after = await state(db, secretary)
+    assert (after.flow, after.step, after.data) == (None, None, {})
+
+
+@pytest.mark.parametrize("path", sorted(UNLINKED_PATHS))
+async def test_cancel_during_registration(chat: Chat, db: Database, org: Branch,
+                                          path: tuple[str, str]):
+    stranger = Person("tg-new")
+    for text in UNLINKED_PATHS[path]:
+        await chat.say(stranger, text)
+    assert ((await state(db, stranger)).flow, (await state(db, stranger)).step) == path
+    reply = await chat.say(stranger, "hủy")
+    assert "Đã hủy" in reply
+    assert (await state(db, stranger)).flow is None
+
+
+async def test_an_old_button_gets_a_clear_answer(chat: Chat, mai: Person):
+    await chat.say(mai, "/language")
+    old_english = chat.choice_id(mai, "English")
+    await chat.tap(mai, old_english)
+    reply = await chat.tap(mai, old_english)
+    assert "earlier question" in reply
+    assert "What would you like to do" in reply
+
+
+async def test_a_forged_choice_is_treated_as_stale(chat: Chat, mai: Person):
+    reply = await chat.tap(mai, "a:nosuchaction:42")
+    assert "câu hỏi cũ" in reply
+
+
+async def test_help_names_the_secretary_and_phone_at_any_step(chat: Chat, mai: Person):
+    await chat.say(mai, "/mydata")
+    reply = await chat.say(mai, "trợ giúp")
+    assert "Bí thư chi bộ: Nguyễn Văn Hùng – 0912 000 101" in reply
+    assert "Rút lại sự đồng ý" not in reply or "Hồ sơ" in reply
+    assert "rút lại" in reply.lower()  # the current question is asked again
+
+
+async def test_input_is_forgiving(chat: Chat, mai: Person, db: Database):
+    await chat.say(mai, "NGÔN   NGỮ")
+    assert (await state(db, mai)).flow == "language"
+    reply = await chat.say(mai, "english")
+    assert "answer in English" in reply
+    reply = await chat.say(mai, "tieng viet")
+    assert "Đồng chí cần làm gì" not in reply  # "tiếng việt" here is not a menu option
+    await chat.say(mai, "ngon ngu")
+    assert "tiếng Việt" in await chat.say(mai, "Tiếng  Việt.")
+
+
+async def test_profile_shows_my_branch_and_officers(chat: Chat, mai: Person):
+    reply = await chat.say(mai, "1")
+    assert "Trần Thị Mai" in reply
+    assert "Chi bộ ấp Bình Minh" in reply
+    assert "Nguyễn Văn Hùng" in reply
+
+
+async def test_my_data_lists_accounts_and_consent(chat: Chat, mai: Person):
+    reply = await chat.say(mai, "/mydata")
+    assert "Kênh thử nghiệm: gắn lúc" in reply
+    assert "Đồng ý xử lý dữ liệu (bản 2026-01)" in reply
+
+
+async def test_withdrawing_consent_unlinks_the_account(chat: Chat, mai: Person, db: Database):
+    await chat.say(mai, "/mydata")
+    await chat.say(mai, "rút lại sự đồng ý")
+    reply = await chat.say(mai, "có, rút lại")
+    assert "Đã rút lại" in reply
+    async with db.session() as session:
+        assert (await session.exec(select(ChatAccount))).all() == []
+    assert "91/2025/QH15" in await chat.say(mai, "menu")
+
+
+async def test_unsupported_messages_get_a_polite_answer(chat: Chat, mai: Person):
+    replies = await chat.send(mai, kind=InboundKind.UNSUPPORTED)
+    text = "\n".join(r.text for r in replies)
+    assert "tin nhắn thoại" in text
+    assert "Nguyễn Văn Hùng" in text
+
+
+async def test_a_secretary_issues_an_invite_code_in_chat(chat: Chat, org: Branch,
+                                                         secretary: Person):
+    await chat.say(secretary, "menu")
+    await chat.tap(secretary, chat.choice_id(secretary, "mã mời"))
+    reply = await chat.say(secretary, "Hạnh")
+    assert "Mã mời cho đồng chí Ngô Thị Hạnh:" in reply
+    code = reply.split(": ", 1)[1].split()[0]
+
+    wife = Person("tg-hanh")
+    await chat.say(wife, "xin chào")
+    await chat.say(wife, "đồng ý")
+    assert "Cảm ơn đồng chí Ngô Thị Hạnh" in await chat.say(wife, code)
+
+
+async def test_a_plain_member_cannot_issue_codes(chat: Chat, mai: Person):
+    assert "mã mời" not in " ".join(label for _, label in chat.last_choices(mai)).lower()
+    reply = await chat.say(mai, "/invite")
+    assert "Chỉ bí thư" in reply
+
+
+async def test_an_unknown_command_is_named(chat: Chat, mai: Person):
+    assert "/fly" in await chat.say(mai, "/fly")
