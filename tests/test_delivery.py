@@ -1,0 +1,84 @@
+"""Delivery renders at send time in the reader's language and finds the member's account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.app import build_core
+from bot.i18n import Msg
+from bot.settings import Settings
+from conversations.types import ChannelInfo, Outbound
+from storage.db import Database
+from storage.models import ChatAccount, Member, OrgKind, OutboxMessage, OutboxStatus
+from storage.repos import outbox
+from tests import factories as f
+from tests.support import FakeClock, RecordingSender
+
+
+async def test_a_member_is_reached_on_the_account_used_last_in_his_language(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch, language="vi")
+    tg = RecordingSender(ChannelInfo("telegram", True, True, True))
+    zalo = RecordingSender(ChannelInfo("zalo", False, False, True))
+    _core, delivery = build_core(db, settings, {"telegram": tg, "zalo": zalo}, clock)
+    async with db.session() as session:
+        for channel, seen in (("telegram", 1), ("zalo", 2)):
+            session.add(ChatAccount(channel=channel, user_id=f"{channel}-u", chat_id=f"{channel}-c",
+                                    member_id=member.id or 0, linked_at=clock(),
+                                    last_seen_at=clock() + timedelta(hours=seen)))
+        await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
+        # The member switches to English after the message was queued.
+        found = await session.get(Member, member.id)
+        assert found is not None
+        found.language = "en"
+    assert await delivery.drain() == 1
+    assert zalo.sent[0][0] == "zalo-c"
+    assert zalo.sent[0][1].text.startswith("Cancelled")
+    assert tg.sent == []
+
+
+async def test_an_unreachable_account_falls_back_to_the_other(db: Database, settings: Settings,
+                                                              clock: FakeClock):
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    tg = RecordingSender(ChannelInfo("telegram", True, True, True))
+    _core, delivery = build_core(db, settings, {"telegram": tg}, clock)
+    async with db.session() as session:
+        session.add(ChatAccount(channel="zalo", user_id="z", chat_id="z", member_id=member.id or 0,
+                                linked_at=clock(), last_seen_at=clock() + timedelta(hours=1),
+                                unreachable_at=clock()))
+        session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
+                                member_id=member.id or 0, linked_at=clock(), last_seen_at=clock()))
+        await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
+    assert await delivery.drain() == 1
+    assert tg.sent[0][0] == "t"
+
+
+async def test_a_dedupe_key_prevents_a_second_enqueue(db: Database, clock: FakeClock):
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    message = Outbound(member.id or 0, [Msg("cancel.done")], dedupe_key="reminder:1:1")
+    async with db.session() as session:
+        assert await outbox.enqueue(session, [message], clock()) == 1
+    async with db.session() as session:
+        assert await outbox.enqueue(session, [message], clock()) == 0
+        rows = (await session.exec(select(OutboxMessage))).all()
+    assert len(rows) == 1
+
+
+async def test_a_member_without_any_account_is_marked_dead_not_retried(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    _core, delivery = build_core(db, settings, {}, clock)
+    async with db.session() as session:
+        await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
+    assert await delivery.drain() == 0
+    async with db.session() as session:
+        row = (await session.exec(select(OutboxMessage))).one()
+    assert row.status == OutboxStatus.DEAD
