@@ -24,6 +24,11 @@ INFO = ChannelInfo(CHANNEL, buttons=False, contact_sharing=True, files=False)
 GUEST = "guest"
 
 
+def chat_id_for(member: Member) -> str:
+    """The terminal chat (and user) id of a member: one terminal 'phone' per person."""
+    return f"tm-{member.roster_id}"
+
+
 @dataclass(frozen=True)
 class Person:
     """Who is typing: a roster member (or a guest), with the phone his/her 'phone' has."""
@@ -106,7 +111,7 @@ class TerminalSession:
             self.write(self.meta(Msg(key, query=query, names=names)))
             return
         member = found[0]
-        self.person = Person(f"tm-{member.roster_id}", member.full_name, member.phone)
+        self.person = Person(chat_id_for(member), member.full_name, member.phone)
         self.channel.current = self.person.chat_id
         self.write(self.meta(Msg("terminal.now_as", name=member.full_name)))
 

@@ -1,0 +1,69 @@
+"""The terminal channel and the demo, as a newcomer sees them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.demo import seed_demo
+from bot.settings import Settings
+from handlers.terminal import TerminalSession, run_script
+from storage.db import Database
+from tests.support import FakeClock
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def demo_db(tmp_path: Path, clock: FakeClock) -> Database:
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="demo")
+    db = Database(settings.effective_database_url)
+    await seed_demo(db, settings, clock())
+    return db
+
+
+async def transcript(db: Database, tmp_path: Path, clock: FakeClock, lines: list[str]) -> str:
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="demo")
+    out: list[str] = []
+    await run_script(TerminalSession(db, settings, clock, out.append), lines)
+    await db.dispose()
+    return "\n".join(out)
+
+
+async def test_messages_to_other_people_are_shown_as_such(demo_db: Database, tmp_path: Path,
+                                                          clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, [
+        "/as Võ Thị Mai", "xin chào", "đồng ý", "/share", "/as Nguyễn Văn Hùng", "menu",
+    ])
+    assert "Cảm ơn đồng chí Võ Thị Mai" in text
+    assert "[Nguyễn Văn Hùng] > menu" in text
+    assert "2. Cấp mã mời cho đảng viên" in text
+
+
+async def test_a_forwarded_number_is_refused_in_the_terminal(demo_db: Database, tmp_path: Path,
+                                                             clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, [
+        "/as Võ Thị Mai", "xin chào", "1", "/forward 0912 000 101",
+    ])
+    assert "Không dùng được số của người khác" in text
+    assert "Cảm ơn đồng chí" not in text
+
+
+async def test_as_explains_unknown_and_ambiguous_names(demo_db: Database, tmp_path: Path,
+                                                       clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, ["/as Không Ai", "/as Thị"])
+    assert "Không tìm thấy ai là «Không Ai»" in text
+    assert "Nhiều người khớp với «Thị»" in text
+
+
+def test_demo_replays_the_shipped_tour(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--script", str(ROOT / "examples" / "tour.txt"),
+                                      "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 0, result.output
+    assert "Cảm ơn đồng chí Võ Thị Mai" in result.output
+    assert "From now on Chibot will answer in English." in result.output
+    assert "dùng chung cho nhiều đảng viên" in result.output
+    assert "Mã mời cho đồng chí Đỗ Văn Long:" in result.output
