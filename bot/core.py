@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
@@ -23,6 +25,13 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 
 
+def where(exc: BaseException) -> str:
+    """The error's class and the code lines it passed, never its message (it may hold data)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-4:]
+    trail = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
+    return f"{type(exc).__name__} at {trail}"
+
+
 class Core:
     def __init__(
         self, db: Database, settings: Settings, engine: Engine,
@@ -39,8 +48,8 @@ class Core:
                 return
             except (StaleDataError, IntegrityError):
                 log.info("conversation changed concurrently; retry %d", attempt)
-            except Exception:
-                log.exception("handler failed on %s update", inbound.channel)
+            except Exception as exc:
+                log.error("handler failed on a %s update: %s", inbound.channel, where(exc))
                 await self._apologise(inbound)
                 return
         await self._apologise(inbound)
