@@ -1,0 +1,146 @@
+"""Importing a roster file: check everything, then write it all in one transaction or nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import Database
+from storage.models import Member, MemberStatus, Organisation
+from storage.repos import audit
+from storage.roster.reader import read_roster
+from storage.roster.report import ImportReport, MissingMember
+from storage.roster.validate import PROGRESS_EVERY, MemberRecord, OrgIndex, Progress, validate
+
+log = logging.getLogger(__name__)
+
+ACTOR = "cli"
+# Keeps IN (...) lists well under every driver's parameter limit.
+CHUNK = 500
+
+
+async def import_roster(
+    db: Database,
+    path: Path,
+    *,
+    now: datetime,
+    today: date,
+    mark_missing_left: bool = False,
+    dry_run: bool = False,
+    region: str = "VN",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Create and update members from a roster file; any row error means nothing is written.
+
+    Members are matched by roster id, so linked chat accounts stay linked. Members not in the
+    file are reported, and marked LEFT only when `mark_missing_left` is set.
+    """
+    sheet = read_roster(path)
+    report = ImportReport(rows=len(sheet.rows), errors=list(sheet.errors),
+                          warnings=list(sheet.warnings), dry_run=dry_run)
+    if report.errors:
+        return report
+    async with db.session() as session:
+        orgs = OrgIndex((await session.exec(select(Organisation))).all())
+        records, report.errors = validate(sheet, orgs, today=today, region=region,
+                                          progress=progress)
+        if report.errors:
+            return report
+        await _apply(session, records, report, now=now, progress=progress)
+        report.missing = await _missing(session, {r.roster_id for r in records})
+        if mark_missing_left and not dry_run:
+            report.marked_left = await _mark_left(session, report.missing, now)
+        if not dry_run:
+            audit.record(session, at=now, actor=ACTOR, action="roster.import",
+                         subject=("roster", path.name[:64]), **report.counts())
+    log.info("roster import%s: %s", " (dry run)" if dry_run else "", report.counts())
+    return report
+
+
+async def _apply(session: AsyncSession, records: list[MemberRecord], report: ImportReport, *,
+                 now: datetime, progress: Progress | None) -> None:
+    """Insert new members and update changed ones (only when not a dry run)."""
+    existing = await _existing(session, [r.roster_id for r in records])
+    for done, record in enumerate(records, start=1):
+        member = existing.get(record.roster_id)
+        if member is None:
+            report.created += 1
+            if not report.dry_run:
+                session.add(_new_member(record, now))
+        elif changes := _changes(member, record):
+            report.updated += 1
+            report.changed_fields[record.roster_id] = tuple(sorted(changes))
+            if not report.dry_run:
+                _update(session, member, changes, now)
+        else:
+            report.unchanged += 1
+        if progress and (done % PROGRESS_EVERY == 0 or done == len(records)):
+            progress("writing", done, len(records))
+    await session.flush()
+
+
+def _new_member(record: MemberRecord, now: datetime) -> Member:
+    return Member(**record.values, status=MemberStatus.ACTIVE, created_at=now, updated_at=now)
+
+
+def _changes(member: Member, record: MemberRecord) -> dict[str, Any]:
+    """The attributes the file changes; a member listed again after leaving is active again."""
+    changes = {name: value for name, value in record.values.items()
+               if getattr(member, name) != value}
+    if "branch_id" in changes and "group_id" not in record.values and member.group_id:
+        changes["group_id"] = None  # the old group belongs to the old branch
+    if member.status == MemberStatus.LEFT:
+        changes["status"] = MemberStatus.ACTIVE
+    return changes
+
+
+def _update(session: AsyncSession, member: Member, changes: dict[str, Any],
+            now: datetime) -> None:
+    for name, value in changes.items():
+        setattr(member, name, value)
+    member.updated_at = now
+    session.add(member)
+
+
+async def _existing(session: AsyncSession, roster_ids: list[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
+    for chunk in _chunks(roster_ids):
+        query = select(Member).where(col(Member.roster_id).in_(chunk))
+        found |= {m.roster_id: m for m in (await session.exec(query)).all()}
+    return found
+
+
+async def _missing(session: AsyncSession, listed: set[str]) -> list[MissingMember]:
+    """Current members the file does not list, by roster id."""
+    query = (select(Member.roster_id, Member.full_name)
+             .where(Member.status != MemberStatus.LEFT).order_by(col(Member.roster_id)))
+    rows = (await session.exec(query)).all()
+    return [MissingMember(roster_id, name) for roster_id, name in rows if roster_id not in listed]
+
+
+async def _mark_left(session: AsyncSession, missing: list[MissingMember], now: datetime) -> int:
+    marked = 0
+    for chunk in _chunks([m.roster_id for m in missing]):
+        result = await session.exec(
+            update(Member).where(col(Member.roster_id).in_(chunk))
+            .values(status=MemberStatus.LEFT, updated_at=now))
+        marked += result.rowcount
+    return marked
+
+
+def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
