@@ -18,7 +18,7 @@ from conversations.context import Ctx
 from conversations.engine import Engine
 from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
-from storage.models import Member
+from storage.models import Member, MemberStatus
 from storage.repos import accounts, conversations, outbox
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ class Core:
             state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
             account = await accounts.by_user(session, inbound.channel, inbound.user_id)
             member = await session.get(Member, account.member_id) if account else None
+            if member is not None and member.status == MemberStatus.LEFT:
+                account = member = None  # no longer on the roster: served as a stranger
             ctx = Ctx(session, self.settings, now, inbound, self.channels[inbound.channel],
                       state, account, member)
             await self.engine.dispatch(ctx)

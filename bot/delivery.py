@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -52,7 +52,7 @@ class Delivery:
                 menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
                 await conversations.set_menu(session, channel, chat_id, menu, now)
         sender = self.senders.get(channel)
-        status, error = OutboxStatus.SENT, None
+        status, error, retry_at = OutboxStatus.SENT, None, None
         try:
             if sender is None:
                 raise Unreachable(channel)
@@ -61,8 +61,9 @@ class Delivery:
             status, error = OutboxStatus.DEAD, "unreachable"
         except RetryLater as exc:
             status, error = OutboxStatus.QUEUED, str(exc)
+            retry_at = self.clock() + timedelta(seconds=exc.seconds)
         async with self.db.session() as session:
-            await outbox.mark(session, row.id or 0, status, self.clock(), error)
+            await outbox.mark(session, row.id or 0, status, self.clock(), error, retry_at)
         return int(status is OutboxStatus.SENT)
 
     async def _target(

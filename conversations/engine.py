@@ -53,7 +53,8 @@ class Engine:
 
     async def show_menu(self, ctx: Ctx, *body: Msg) -> None:
         if ctx.member is None:
-            ctx.reply(*body) if body else None
+            if body:
+                ctx.reply(*body)
             return
         ctx.reply(*(body or (Msg("menu.prompt"),)), choices=await self.menu_choices(ctx))
 
@@ -133,7 +134,7 @@ class Engine:
                 await self._prompt(ctx, reason)
             case Done(body):
                 self._clear(ctx)
-                await self.show_menu(ctx, *body) if ctx.member else ctx.reply(*body)
+                await self.show_menu(ctx, *body)
             case StartFlow(name):
                 await self.start(ctx, name)
 

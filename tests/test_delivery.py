@@ -82,3 +82,28 @@ async def test_a_member_without_any_account_is_marked_dead_not_retried(
     async with db.session() as session:
         row = (await session.exec(select(OutboxMessage))).one()
     assert row.status == OutboxStatus.DEAD
+
+
+async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    from bot.channels import RetryLater
+
+    class Busy(RecordingSender):
+        async def send(self, chat_id: str, message) -> None:
+            raise RetryLater(30)
+
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    busy = Busy(ChannelInfo("telegram", True, True, True))
+    _core, delivery = build_core(db, settings, {"telegram": busy}, clock)
+    async with db.session() as session:
+        session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
+                                member_id=member.id or 0, linked_at=clock(), last_seen_at=clock()))
+        await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
+    assert await delivery.drain() == 0
+    clock.advance(seconds=31)
+    ok = RecordingSender(ChannelInfo("telegram", True, True, True))
+    delivery.senders["telegram"] = ok
+    assert await delivery.drain() == 1
+    assert len(ok.sent) == 1

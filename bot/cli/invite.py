@@ -8,6 +8,7 @@ from bot.cli.common import run_with_db, utc_now
 from bot.settings import Settings
 from conversations import identity
 from storage.db import Database
+from storage.models import MemberStatus
 from storage.repos import members
 
 app = typer.Typer(help="One-time invite codes.", no_args_is_help=True)
@@ -20,7 +21,7 @@ def create(roster_id: str = typer.Argument(..., help="The member's party-card nu
     async def _work(db: Database, settings: Settings) -> tuple[str, str] | None:
         async with db.session() as session:
             member = await members.by_roster_id(session, roster_id)
-            if member is None:
+            if member is None or member.status == MemberStatus.LEFT:
                 return None
             code, expires = await identity.issue_invite(session, settings, member, utc_now(), None)
             local = expires.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
@@ -28,6 +29,6 @@ def create(roster_id: str = typer.Argument(..., help="The member's party-card nu
 
     issued = run_with_db(_work)
     if issued is None:
-        typer.echo(f"no member with roster id {roster_id}", err=True)
+        typer.echo(f"no current member with roster id {roster_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"invite code: {issued[0]} (valid until {issued[1]})")

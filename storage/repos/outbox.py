@@ -57,10 +57,12 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMe
 
 async def mark(
     session: AsyncSession, message_id: int, status: OutboxStatus, now: datetime,
-    error: str | None = None,
+    error: str | None = None, retry_at: datetime | None = None,
 ) -> None:
     values: dict[str, object] = {"status": status, "last_error": error}
     if status is OutboxStatus.SENT:
         values["sent_at"] = now
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
     await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
                        .values(**values))

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from bot.settings import Settings
 from conversations import identity
 from storage.db import Database
-from storage.models import AuditEntry, ChatAccount, Consent, InviteCode, Member
+from storage.models import AuditEntry, ChatAccount, Consent, InviteCode, Member, MemberStatus
 from tests.conversations.conftest import Branch, register
 from tests.support import Chat, FakeClock, Person
 
@@ -180,3 +180,15 @@ async def register_after_consent(chat: Chat, person: Person) -> str:
 
 def test_code_ttl_is_a_setting(settings: Settings) -> None:
     assert timedelta(days=settings.invite_code_ttl_days) == timedelta(days=7)
+
+
+async def test_a_member_who_left_is_served_as_a_stranger(chat: Chat, db: Database, org: Branch):
+    mai = Person("tg-mai")
+    await register(chat, mai, "0912 000 102")
+    async with db.session() as session:
+        member = await session.get(Member, org.mai.id)
+        assert member is not None
+        member.status = MemberStatus.LEFT
+    reply = await chat.say(mai, "/profile")
+    assert "Trần Thị Mai" not in reply
+    assert "91/2025/QH15" in reply
