@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # Conversations
     conversation_idle_days: int = 30
 
-    # Exemption and reduction (Điều lệ Art. 7; 12-HD/BTCTW)
+    # Exemption and reduction (Party Statute Art. 7; 12-HD/BTCTW)
     exemption_max_months: int = 12
     exemption_review_months: int = 12
     decision_undo_minutes: int = 10
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # Working away (01-HD/TW 10.3)
     away_max_months: int = 12
 
-    # Meetings (Điều lệ Art. 8, 24; 12-HD/BTCTW 2018)
+    # Meetings (Party Statute Art. 8, 24; 12-HD/BTCTW 2018)
     unexcused_absence_limit_per_year: int = 3
     unexcused_absence_warning_at: int = 2
     excused_absence_streak_limit: int = 3

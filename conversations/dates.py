@@ -1,4 +1,4 @@
-"""Day-first dates as Vietnamese people write them: 5/3, 05-03-2026, ngày 5 tháng 3 năm 2026."""
+"""Day-first dates as Vietnamese people write them: 5/3, 05-03-2026, "ngay 5 thang 3 nam 2026"."""
 
 from __future__ import annotations
 

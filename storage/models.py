@@ -19,11 +19,11 @@ def _instant(*, nullable: bool = False, index: bool = False) -> Any:
 
 class OrgKind(StrEnum):
     PROVINCE = "province"
-    BASE_COMMITTEE = "base_committee"  # đảng bộ cơ sở
-    SUB_COMMITTEE = "sub_committee"  # đảng bộ bộ phận
-    BASE_BRANCH = "base_branch"  # chi bộ cơ sở
-    BRANCH = "branch"  # chi bộ
-    GROUP = "group"  # tổ đảng
+    BASE_COMMITTEE = "base_committee"  # dang bo co so
+    SUB_COMMITTEE = "sub_committee"  # dang bo bo phan
+    BASE_BRANCH = "base_branch"  # chi bo co so
+    BRANCH = "branch"  # chi bo
+    GROUP = "group"  # to dang
 
     @property
     def is_branch(self) -> bool:

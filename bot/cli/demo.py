@@ -24,7 +24,7 @@ def demo(
         Path("data/demo.db"), "--db", help="The SQLite file to create afresh for the demo.",
     ),
 ) -> None:
-    """Seed a demo province (a base committee, four chi bộ, ~30 members) and chat as anyone.
+    """Seed a demo province (a base committee, four branches, ~30 members) and chat as anyone.
 
     Type /as NAME or PHONE to act as a member, /share to share your phone number when asked,
     /quit to leave. Nothing leaves this machine: no messenger token is needed.
