@@ -7,7 +7,6 @@ Create Date: 2026-11-21 15:48:56.577041
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import storage.types
