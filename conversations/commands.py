@@ -19,9 +19,22 @@ class Command:
 
 
 @cache
+def _table() -> dict[str, object]:
+    return tomllib.loads(_ALIASES.read_text(encoding="utf-8"))
+
+
+@cache
 def _aliases() -> dict[str, str]:
-    table = tomllib.loads(_ALIASES.read_text(encoding="utf-8"))
-    return {fold(word): name for name, words in table.items() for word in words}
+    commands = {k: v for k, v in _table().items() if isinstance(v, list)}
+    return {fold(word): name for name, words in commands.items() for word in words}
+
+
+def yes_or_no(text: str) -> str | None:
+    """ "yes" or "no" for the everyday ways of saying so ("vâng", "ok", "không"), else None."""
+    answers = _table()["answers"]
+    assert isinstance(answers, dict)
+    key = fold(text)
+    return next((answer for answer, words in answers.items() if key in map(fold, words)), None)
 
 
 def parse_command(text: str) -> Command | None:

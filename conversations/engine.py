@@ -74,6 +74,8 @@ class Engine:
         elif name == "help":
             await self._help(ctx)
             await self._reprompt(ctx)
+        elif name == "menu" and ctx.member is None and ctx.state.flow == REGISTRATION:
+            await self._reprompt(ctx)
         elif name in ("start", "menu") and ctx.member is None:
             await self.start(ctx, REGISTRATION)
             if command.argument:

@@ -21,6 +21,7 @@ from storage.repos import accounts, audit, members
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud and copied by hand.
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
 MIN_CODE_LENGTH = 8
+CODE_GROUP = 5  # people copy long codes in groups of a few characters
 
 
 class Refusal(StrEnum):
@@ -38,8 +39,10 @@ def canonical_code(text: str) -> str:
 
 
 def looks_like_code(text: str) -> bool:
-    """Long enough to be a code; shorter text is not counted as a wrong attempt."""
-    return len(canonical_code(text)) >= MIN_CODE_LENGTH and " " not in text.strip()
+    """One word of 8+ letters and digits, or short groups ("K7M4 PQ9X TA"); not a sentence."""
+    groups = text.strip().replace("-", " ").split()
+    one_word_or_groups = len(groups) == 1 or all(len(g) <= CODE_GROUP for g in groups)
+    return len(canonical_code(text)) >= MIN_CODE_LENGTH and one_word_or_groups
 
 
 def code_hash(secret: bytes, code: str) -> str:

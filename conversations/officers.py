@@ -20,7 +20,18 @@ async def help_contacts(session: AsyncSession, member: Member) -> list[tuple[Off
     found = await orgs.holders(session, member.branch_id, BRANCH_LEADERS)
     if member.group_id is not None:
         found += await orgs.holders(session, member.group_id, (OfficerRole.GROUP_LEADER,))
-    return [(o, m) for o, m in found if m.id != member.id]
+    others = [(o, m) for o, m in found if m.id != member.id]
+    return others or await _committee_above(session, member)
+
+
+async def _committee_above(session: AsyncSession, member: Member) -> list[tuple[Officer, Member]]:
+    """For a branch's own leaders: the nearest committee above whose members are recorded."""
+    branch = await session.get(Organisation, member.branch_id)
+    for org in await orgs.ancestors(session, branch) if branch else []:
+        found = await orgs.holders(session, org.id or 0, (OfficerRole.BASE_COMMITTEE_MEMBER,))
+        if found:
+            return found
+    return []
 
 
 def contact_lines(contacts: list[tuple[Officer, Member]], region: str) -> list[Msg]:

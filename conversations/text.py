@@ -15,7 +15,7 @@ def clean(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """A comparison key: lower case, no diacritics, no punctuation (Vietnamese "Dong y!" with its marks -> "dong y")."""
+    """A comparison key: lower case, no diacritics, no punctuation ("DONG Y!" -> "dong y")."""
     decomposed = unicodedata.normalize("NFD", clean(text).lower())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = bare.replace("\u0111", "d")  # d with stroke has no decomposition

@@ -8,7 +8,7 @@ from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
 from conversations.text import fold
 from storage.models import Member
-from storage.repos import members
+from storage.repos import accounts, members
 
 NAME = "invite"
 MAX_MATCHES = 8
@@ -28,11 +28,12 @@ async def _candidates(ctx: Ctx) -> list[Member]:
 
 
 async def _who(ctx: Ctx, answer: Answer) -> Outcome:
+    assert ctx.member is not None
     key = fold(answer.text or "")
     if len(key) < 2:
         return Invalid(Msg("invite.type_name"))
-    found = [m for m in await _candidates(ctx)
-             if key in fold(m.full_name) or key == fold(m.roster_id)]
+    found = [m for m in await _candidates(ctx) if m.id != ctx.member.id
+             and (key in fold(m.full_name) or key == fold(m.roster_id))]
     if not found:
         return Invalid(Msg("invite.no_match", query=answer.text or ""))
     if len(found) > MAX_MATCHES:
@@ -63,9 +64,14 @@ async def _issue(ctx: Ctx, member: Member) -> Outcome:
     assert ctx.member is not None
     if member.branch_id not in await officers.stewarded_org_ids(ctx.session, ctx.member):
         return Done(Msg("invite.not_allowed"))
+    if member.id == ctx.member.id:
+        return Done(Msg("invite.not_for_self"))
     code, expires = await identity.issue_invite(
         ctx.session, ctx.settings, member, ctx.now, ctx.member.id)
-    return Done(Msg("invite.issued", name=member.full_name, code=code, expires=expires))
+    issued = Msg("invite.issued", name=member.full_name, code=code, expires=expires)
+    if await accounts.of_member(ctx.session, member.id or 0):
+        return Done(issued, Msg("invite.already_linked"))
+    return Done(issued)
 
 
 FLOW = Flow(

@@ -6,11 +6,12 @@ from sqlmodel import col, select
 
 from bot.i18n import Msg
 from conversations import officers
+from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
 from storage.models import Consent, InviteCode, Member, Organisation
 from storage.phones import display_phone
-from storage.repos import accounts
+from storage.repos import accounts, orgs
 
 PROFILE = "profile"
 MY_DATA = "mydata"
@@ -32,6 +33,10 @@ async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
         Msg("profile.official_on", value=member.official_on or Msg("profile.probationary")),
         Msg("profile.status", value=Msg(f"status.{member.status}")),
     ]
+    for role in await orgs.roles_of(ctx.session, member.id or 0):
+        org = await ctx.session.get(Organisation, role.org_id)
+        name = org.name if org else ""
+        lines.append(Msg("profile.role", role=Msg(f"role.{role.role}"), org=name))
     if member.is_retired_cadre:
         lines.append(Msg("profile.retired_cadre", value=member.managing_body))
     contacts = await officers.help_contacts(ctx.session, member)
@@ -53,6 +58,7 @@ async def _data_prompt(ctx: Ctx) -> Prompt:
                          linked_at=account.linked_at, last_seen=account.last_seen_at))
     consents = await ctx.session.exec(
         select(Consent).where(Consent.member_id == ctx.member.id).order_by(col(Consent.id)))
+    lines.append(Msg("mydata.consents_title"))
     for consent in consents.all():
         lines.append(Msg("mydata.consent", given_at=consent.given_at, version=consent.version,
                          withdrawn_at=consent.withdrawn_at or Msg("mydata.not_withdrawn")))
@@ -72,6 +78,8 @@ async def _data_choice(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option is None and answer.text:
+        answer = Answer(option=yes_or_no(answer.text))
     if answer.option == "no":
         return Done(Msg("mydata.withdraw_kept"))
     if answer.option != "yes":

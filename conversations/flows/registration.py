@@ -6,10 +6,14 @@ from datetime import datetime
 
 from bot.i18n import Msg
 from conversations import identity
+from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
 from conversations.identity import Refusal
+from conversations.types import ChatRef, Outbound
 from storage.models import Member, Organisation
+from storage.phones import normalise_phone
+from storage.repos import accounts
 
 NAME = "registration"
 LANGUAGE_NAMES = {"vi": "language.vi", "en": "language.en"}
@@ -33,6 +37,8 @@ async def _consent_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option is None and answer.text:
+        answer = Answer(option=yes_or_no(answer.text))
     if answer.option and answer.option.startswith("lang-"):
         ctx.state.language = answer.option.removeprefix("lang-")
         return Next("consent")
@@ -48,7 +54,7 @@ async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _identify_prompt(ctx: Ctx) -> Prompt:
-    if ctx.channel.contact_sharing:
+    if ctx.channel.contact_sharing and not ctx.data.get("needs_code"):
         return Prompt([Msg("register.share_or_code")], request_contact=True)
     return Prompt([Msg("register.type_code")])
 
@@ -62,16 +68,25 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
         proof = "invite"
+    elif answer.text and normalise_phone(answer.text, ctx.settings.phone_region):
+        return Invalid(Msg("register.typed_phone"))
     else:
         return Invalid(Msg("register.need_contact_or_code"))
     if isinstance(found, Refusal):
         if found is Refusal.TOO_MANY:
             return Done(Msg("register.refused.too_many"))
+        if found in (Refusal.NOT_FOUND, Refusal.SHARED_PHONE):
+            ctx.data["needs_code"] = True
         return Invalid(Msg(f"register.refused.{found}"))
     return await _link(ctx, found, proof)
 
 
 async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
+    for other in await accounts.of_member(ctx.session, member.id or 0):
+        if (other.channel, other.chat_id) != (ctx.inbound.channel, ctx.inbound.chat_id):
+            ctx.outbox.append(Outbound(ChatRef(other.channel, other.chat_id), [Msg(
+                "register.other_account_linked", channel=Msg(f"channel.{ctx.inbound.channel}"),
+                at=ctx.now)]))
     ctx.member = member
     member.language = member.language or ctx.state.language or ctx.settings.default_language
     ctx.session.add(member)

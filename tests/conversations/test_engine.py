@@ -9,7 +9,7 @@ from bot.settings import Settings
 from conversations.catalogue import default_registry
 from conversations.types import InboundKind
 from storage.db import Database
-from storage.models import ChatAccount, Conversation
+from storage.models import ChatAccount, Conversation, Member
 from tests.conversations.conftest import Branch, register
 from tests.support import Chat, FakeClock, Person
 
@@ -183,3 +183,53 @@ async def test_a_plain_member_cannot_issue_codes(chat: Chat, mai: Person):
 
 async def test_an_unknown_command_is_named(chat: Chat, mai: Person):
     assert "/fly" in await chat.say(mai, "/fly")
+
+
+async def test_an_officer_cannot_issue_his_own_code(chat: Chat, secretary: Person):
+    await chat.say(secretary, "/invite")
+    reply = await chat.say(secretary, "Nguyễn Văn Hùng")
+    assert "Không tìm thấy" in reply
+
+
+async def test_linking_a_second_account_alerts_the_first(chat: Chat, org: Branch, mai: Person,
+                                                         secretary: Person):
+    await chat.say(secretary, "/invite")
+    reply = await chat.say(secretary, "Trần Thị Mai")
+    assert "đã gắn tài khoản" in reply
+    code = reply.split(": ", 1)[1].split()[0]
+    intruder = Person("tg-intruder")
+    await chat.say(intruder, "hi")
+    await chat.say(intruder, "vâng")
+    await chat.say(intruder, code)
+    alerts = [m.text for chat_id, m in chat.sender.sent if chat_id == mai.chat_id]
+    assert "vừa được gắn thêm" in alerts[-1]
+
+
+async def test_a_secretary_is_pointed_to_the_committee_above(chat: Chat, db: Database,
+                                                              org: Branch, secretary: Person):
+    from storage.models import OfficerRole
+    from tests import factories as f
+
+    chair = await f.member(db, "U-1", "Lê Văn Chủ", org.branch, "+84912000999")
+    await f.role(db, chair, org.base, OfficerRole.BASE_COMMITTEE_MEMBER)
+    reply = await chat.say(secretary, "trợ giúp")
+    assert "Đảng ủy viên: Lê Văn Chủ – 0912 000 999" in reply
+    profile = await chat.say(secretary, "/profile")
+    assert "Bí thư chi bộ (Chi bộ ấp Bình Minh)" in profile
+
+
+async def test_typed_phone_and_grouped_codes_are_understood(chat: Chat, db: Database,
+                                                            settings: Settings, clock: FakeClock,
+                                                            org: Branch):
+    from conversations import identity
+
+    async with db.session() as session:
+        member = await session.get(Member, org.mai.id)
+        assert member is not None
+        code, _ = await identity.issue_invite(session, settings, member, clock(), None)
+    mai = Person("tg-mai")
+    await chat.say(mai, "chào")
+    await chat.say(mai, "ok")
+    assert "nút" in await chat.say(mai, "0912 000 102")
+    grouped = " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+    assert "Cảm ơn đồng chí Trần Thị Mai" in await chat.say(mai, grouped)

@@ -50,7 +50,7 @@ async def test_declining_consent_keeps_nothing(chat: Chat, db: Database, org: Br
     mai = Person("tg-mai")
     await chat.say(mai, "xin chào")
     reply = await chat.say(mai, "không đồng ý")
-    assert "không lưu gì" in reply
+    assert "không lưu thêm gì" in reply
     await chat.share_contact(mai, "0912 000 102")
     assert await count(db, ChatAccount) == 0
     assert await count(db, Consent) == 0
@@ -77,7 +77,7 @@ async def test_unknown_number_gets_a_polite_refusal_without_member_data(chat: Ch
     profile = await chat.say(stranger, "/profile")
     assert "Trần Thị Mai" not in profile
     assert "Nguyễn Văn Hùng" not in profile
-    assert "Để xác nhận đồng chí là ai" in profile  # still asked who he/she is, nothing else
+    assert "gõ mã mời" in profile  # still asked who he/she is, nothing else
     assert await count(db, ChatAccount) == 0
 
 
