@@ -104,7 +104,13 @@ class TerminalSession:
         await self._inbound(InboundKind.CONTACT, contact=Contact(phone.strip(), owner))
 
     async def _switch(self, query: str) -> None:
-        found = await self._find(query)
+        found = await self._find(query) if query.strip() else []
+        phone = normalise_phone(query, self.region) if query.strip() else None
+        if not found and phone:
+            self.person = Person(f"tm-{phone}", self.meta(Msg("terminal.guest")), phone)
+            self.channel.current = self.person.chat_id
+            self.write(self.meta(Msg("terminal.now_as", name=self.person.name)))
+            return
         if len(found) != 1:
             key = "terminal.not_found" if not found else "terminal.several"
             names = ", ".join(f"{m.full_name} ({m.roster_id})" for m in found[:10])
@@ -148,5 +154,7 @@ async def run_script(session: TerminalSession, lines: list[str]) -> None:
         if line.lstrip().startswith("#"):
             session.write(line)
             continue
+        if line.strip() in ("/quit", "/exit"):
+            return
         session.write(session.prompt + line)
         await session.line(line)

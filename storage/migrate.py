@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
@@ -20,6 +22,17 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+async def is_current(db: Database) -> bool:
+    """Whether the database schema is at the newest migration."""
+
+    def _current(connection: Connection) -> bool:
+        heads = ScriptDirectory.from_config(alembic_config(db.url)).get_heads()
+        return set(MigrationContext.configure(connection).get_current_heads()) == set(heads)
+
+    async with db.engine.connect() as connection:
+        return await connection.run_sync(_current)
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:

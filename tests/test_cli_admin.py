@@ -171,3 +171,17 @@ def test_assigning_listing_and_ending_roles(loaded: Cli) -> None:
 
 def test_an_unknown_role_is_a_usage_error(loaded: Cli) -> None:
     assert loaded("org", "assign", "NA012301", "NA-NP-X1", "chairman").exit_code == 2
+
+
+def test_commands_before_db_upgrade_say_what_to_do(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHIBOT_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.delenv("CHIBOT_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, ["org", "tree"])
+    assert result.exit_code == 2
+    assert "run `chibot db upgrade` first" in result.output
+    assert "Traceback" not in result.output

@@ -7,7 +7,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+import typer
+
 from bot.settings import Settings
+from storage import migrate
 from storage.db import Database
 
 T = TypeVar("T")
@@ -17,14 +20,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    """Open the configured database, run `work`, and close it."""
+def run_with_db(
+    work: Callable[[Database, Settings], Awaitable[T]], *, needs_schema: bool = True
+) -> T:
+    """Open the configured database, run `work`, and close it; refuse an unmigrated database."""
     settings = Settings()
 
     async def _main() -> T:
         database = Database(settings.effective_database_url,
                             busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         try:
+            if needs_schema and not await migrate.is_current(database):
+                typer.echo("The database is not set up or not up to date: "
+                           "run `chibot db upgrade` first.", err=True)
+                raise typer.Exit(2)
             return await work(database, settings)
         finally:
             await database.dispose()

@@ -13,5 +13,6 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply the Alembic migrations (creates the SQLite file on first use)."""
-    run_with_db(lambda database, _settings: migrate.upgrade(database, revision))
+    run_with_db(lambda database, _settings: migrate.upgrade(database, revision),
+                needs_schema=False)
     typer.echo(f"database at {revision}")
