@@ -30,7 +30,7 @@ def _aliases() -> dict[str, str]:
 
 
 def yes_or_no(text: str) -> str | None:
-    """ "yes" or "no" for the everyday ways of saying so ("vâng", "ok", "không"), else None."""
+    """"yes" or "no" for the everyday ways of saying so (see commands.toml), else None."""
     answers = _table()["answers"]
     assert isinstance(answers, dict)
     key = fold(text)

@@ -161,18 +161,21 @@ async def test_unsupported_messages_get_a_polite_answer(chat: Chat, mai: Person)
     assert "Nguyễn Văn Hùng" in text
 
 
+async def redeem(chat: Chat, person: Person, issued: str) -> str:
+    """Register with the code quoted in an officer's 'invite code for X: CODE' reply."""
+    code = issued.split(": ", 1)[1].split()[0]
+    await chat.say(person, "xin chào")
+    await chat.say(person, "vâng")
+    return await chat.say(person, code)
+
+
 async def test_a_secretary_issues_an_invite_code_in_chat(chat: Chat, org: Branch,
                                                          secretary: Person):
     await chat.say(secretary, "menu")
     await chat.tap(secretary, chat.choice_id(secretary, "mã mời"))
     reply = await chat.say(secretary, "Hạnh")
     assert "Mã mời cho đồng chí Ngô Thị Hạnh:" in reply
-    code = reply.split(": ", 1)[1].split()[0]
-
-    wife = Person("tg-hanh")
-    await chat.say(wife, "xin chào")
-    await chat.say(wife, "đồng ý")
-    assert "Cảm ơn đồng chí Ngô Thị Hạnh" in await chat.say(wife, code)
+    assert "Cảm ơn đồng chí Ngô Thị Hạnh" in await redeem(chat, Person("tg-hanh"), reply)
 
 
 async def test_a_plain_member_cannot_issue_codes(chat: Chat, mai: Person):
@@ -196,11 +199,7 @@ async def test_linking_a_second_account_alerts_the_first(chat: Chat, org: Branch
     await chat.say(secretary, "/invite")
     reply = await chat.say(secretary, "Trần Thị Mai")
     assert "đã gắn tài khoản" in reply
-    code = reply.split(": ", 1)[1].split()[0]
-    intruder = Person("tg-intruder")
-    await chat.say(intruder, "hi")
-    await chat.say(intruder, "vâng")
-    await chat.say(intruder, code)
+    await redeem(chat, Person("tg-intruder"), reply)
     alerts = [m.text for chat_id, m in chat.sender.sent if chat_id == mai.chat_id]
     assert "vừa được gắn thêm" in alerts[-1]
 
