@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
 from bot.settings import Settings
@@ -23,6 +24,7 @@ from storage.repos import accounts, conversations, outbox
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+Also = Callable[[AsyncSession], Awaitable[None]]
 
 
 def where(exc: BaseException) -> str:
@@ -30,6 +32,10 @@ def where(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-4:]
     trail = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
     return f"{type(exc).__name__} at {trail}"
+
+
+class Abandon(Exception):
+    """Raised by an `also` step to drop the whole handling silently (e.g. already handled)."""
 
 
 class Core:
@@ -40,21 +46,25 @@ class Core:
         self.db, self.settings, self.engine = db, settings, engine
         self.channels, self.clock = channels, clock
 
-    async def handle(self, inbound: Inbound) -> None:
-        """Handle one message in one transaction; a concurrent change to the chat is retried."""
+    async def handle(self, inbound: Inbound, also: Also | None = None) -> None:
+        """Handle one message in one transaction; a concurrent change to the chat is retried.
+
+        `also` runs in the same transaction (the inbox marks its update handled there).
+        """
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                await self._handle_once(inbound)
+                await self._handle_once(inbound, also)
                 return
+            except Abandon:
+                raise
             except (StaleDataError, IntegrityError):
                 log.info("conversation changed concurrently; retry %d", attempt)
             except Exception as exc:
                 log.error("handler failed on a %s update: %s", inbound.channel, where(exc))
-                await self._apologise(inbound)
-                return
-        await self._apologise(inbound)
+                break
+        await self._apologise(inbound, also)
 
-    async def _handle_once(self, inbound: Inbound) -> None:
+    async def _handle_once(self, inbound: Inbound, also: Also | None) -> None:
         now = self.clock()
         async with self.db.session() as session:
             state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
@@ -72,8 +82,13 @@ class Core:
             flag_modified(state, "data")
             await session.flush()
             await outbox.enqueue(session, ctx.outbox, now)
+            if also is not None:
+                await also(session)
 
-    async def _apologise(self, inbound: Inbound) -> None:
+    async def _apologise(self, inbound: Inbound, also: Also | None) -> None:
+        """Say sorry; the message counts as handled, so it is not retried into a loop."""
         async with self.db.session() as session:
             apology = Outbound(ChatRef(inbound.channel, inbound.chat_id), [Msg("error.internal")])
             await outbox.enqueue(session, [apology], self.clock())
+            if also is not None:
+                await also(session)

@@ -207,3 +207,21 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _instant()
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_type=String(200))
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A platform update, recorded before it is acknowledged and handled from here once."""
+
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        Index("ix_inbox_pending", "processed_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_type=String(16))
+    update_id: str = Field(sa_type=String(64))
+    chat_id: str = Field(sa_type=String(64))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _instant()
+    processed_at: datetime | None = _instant(nullable=True)
+    attempts: int = 0

@@ -1,0 +1,24 @@
+"""Chibot's own file store: certificates outlive the chat they came from."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from conversations.types import FileRef
+
+
+class FileStore:
+    """Files kept under one folder, named by their content's hash (so a retry stores once)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, content: bytes, name: str, mime_type: str) -> FileRef:
+        digest = hashlib.sha256(content).hexdigest()
+        relative = Path(digest[:2]) / digest
+        path = self.root / relative
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        return FileRef(path=str(relative), name=name, mime_type=mime_type, size=len(content))

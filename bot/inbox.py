@@ -1,0 +1,132 @@
+"""The inbox: updates are recorded before the platform is told, then handled once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core import Abandon, Core, where
+from conversations.types import Inbound
+from storage.db import Database
+from storage.models import InboxUpdate
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyHandled(Abandon):
+    """Another worker handled this update first; roll back what we did."""
+
+
+class UpdateSource(Protocol):
+    """A channel's side of the inbox: what an update means, and what to do after it."""
+
+    channel: str
+
+    async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None: ...
+
+    async def after_handled(self, payload: dict[str, Any]) -> None: ...
+
+
+class Inbox:
+    def __init__(self, db: Database, core: Core, clock: Callable[[], datetime]) -> None:
+        self.db, self.core, self.clock = db, core, clock
+        self.sources: dict[str, UpdateSource] = {}
+        self._chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.wakeup = asyncio.Event()
+
+    def add_source(self, source: UpdateSource) -> None:
+        self.sources[source.channel] = source
+
+    async def record(self, channel: str, update_id: str, chat_id: str,
+                     payload: dict[str, Any]) -> bool:
+        """Keep the update; False if it was already recorded (the platform sent it again)."""
+        async with self.db.session() as session:
+            dialect = session.bind.dialect.name if session.bind else "sqlite"
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            result = await session.exec(insert(InboxUpdate).values(
+                channel=channel, update_id=update_id, chat_id=chat_id, payload=payload,
+                received_at=self.clock(), attempts=0,
+            ).on_conflict_do_nothing(index_elements=["channel", "update_id"]))
+        self.wakeup.set()
+        return result.rowcount == 1
+
+    async def process_pending(self, limit: int = 200) -> int:
+        """Handle recorded updates: chats side by side, each chat's updates in order."""
+        async with self.db.session() as session:
+            query = (select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
+                     .order_by(col(InboxUpdate.id)).limit(limit))
+            pending = list((await session.exec(query)).all())
+        by_chat: defaultdict[tuple[str, str], list[InboxUpdate]] = defaultdict(list)
+        for item in pending:
+            by_chat[(item.channel, item.chat_id)].append(item)
+        done = await asyncio.gather(*(self._chat(chat, items) for chat, items in by_chat.items()))
+        return sum(done)
+
+    async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        """Keep handling until `stop` is set."""
+        while not stop.is_set():
+            if await self.process_pending():
+                continue
+            self.wakeup.clear()
+            waiters = [asyncio.create_task(e.wait()) for e in (self.wakeup, stop)]
+            await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _chat(self, chat: tuple[str, str], items: list[InboxUpdate]) -> int:
+        handled = 0
+        async with self._chat_locks[chat]:
+            for item in items:
+                if not await self._one(item):
+                    break  # keep the chat's order: later updates wait for this one
+                handled += 1
+        return handled
+
+    async def _one(self, item: InboxUpdate) -> bool:
+        source = self.sources.get(item.channel)
+        if source is None:
+            return False
+        try:
+            inbound = await source.to_inbound(item.payload)
+            if inbound is None:
+                await self._mark_only(item)
+            else:
+                await self.core.handle(inbound, also=self._marker(item))
+        except AlreadyHandled:
+            return True
+        except Exception as exc:
+            log.error("inbox update %s failed: %s", item.id, where(exc))
+            await self._count_attempt(item)
+            return False
+        await source.after_handled(item.payload)
+        return True
+
+    def _marker(self, item: InboxUpdate) -> Callable[[AsyncSession], Any]:
+        async def mark(session: AsyncSession) -> None:
+            result = await session.exec(
+                update(InboxUpdate)
+                .where(col(InboxUpdate.id) == item.id, col(InboxUpdate.processed_at).is_(None))
+                .values(processed_at=self.clock()))
+            if result.rowcount != 1:
+                raise AlreadyHandled(item.id)
+
+        return mark
+
+    async def _mark_only(self, item: InboxUpdate) -> None:
+        async with self.db.session() as session:
+            await self._marker(item)(session)
+
+    async def _count_attempt(self, item: InboxUpdate) -> None:
+        async with self.db.session() as session:
+            await session.exec(update(InboxUpdate).where(col(InboxUpdate.id) == item.id)
+                               .values(attempts=InboxUpdate.attempts + 1))
