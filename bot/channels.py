@@ -17,6 +17,7 @@ class Rendered:
     contact_button: str | None = None
     attachment: FileRef | None = None
     recipient_name: str | None = None
+    language: str = "vi"
 
 
 class Unreachable(Exception):

@@ -101,4 +101,5 @@ class Delivery:
             contact_button=render(Msg("register.contact_button"))
             if payload["request_contact"] else None,
             recipient_name=name,
+            language=language,
         )

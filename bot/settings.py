@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 5000
     log_level: str = "INFO"
 
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_host: str = "127.0.0.1"
+    telegram_webhook_port: int = 8080
+    telegram_webhook_path: str = "/telegram/webhook"
+    telegram_file_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
+
     # Identity and consent (Law 91/2025/QH15)
     consent_version: str = "2026-01"
     invite_code_length: int = Field(default=10, ge=8)

@@ -19,4 +19,7 @@ KEYS = [
     Msg("register.refused.too_many"),
     Msg("format.date"), Msg("format.datetime"), Msg("common.none"),
     Msg("terminal.not_found"), Msg("terminal.several"),
+    Msg("error.file.too_large"), Msg("error.file.wrong_type"),
+    Msg("command.menu"), Msg("command.help"), Msg("command.cancel"), Msg("command.profile"),
+    Msg("command.mydata"), Msg("command.language"),
 ]

@@ -28,6 +28,9 @@ class Engine:
             ctx.reply(Msg("error.unsupported_kind"))
             await self._help(ctx)
             return
+        if inbound.problem is not None:
+            await self._reprompt(ctx, Msg(f"error.file.{inbound.problem}"))
+            return
         if inbound.kind is InboundKind.TEXT and inbound.text is not None:
             command = parse_command(inbound.text)
             if command is not None:

@@ -48,6 +48,7 @@ class Inbound:
     contact: Contact | None = None
     file: FileRef | None = None
     display_name: str | None = None
+    problem: str | None = None  # why a file could not be taken (too_large, wrong_type)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
+from aiohttp import web
 
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
 from bot.timers import TimerRunner
+from handlers.telegram.app import TelegramRuntime
 from handlers.terminal import TerminalSession, run_interactive
 from storage.db import Database
 
@@ -28,3 +32,42 @@ async def _terminal(db: Database, settings: Settings) -> None:
         await run_interactive(session, input)
     finally:
         await jobs.stop()
+
+
+@app.command("telegram")
+def telegram(
+    webhook: bool = typer.Option(
+        False, "--webhook",
+        help="Serve a webhook (CHIBOT_TELEGRAM_WEBHOOK_URL, _SECRET, _HOST, _PORT, _PATH) "
+             "instead of long polling. Use it to run more than one process.",
+    ),
+) -> None:
+    """Serve members on Telegram (token from CHIBOT_TELEGRAM_TOKEN)."""
+    settings = Settings()
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        typer.echo("Set CHIBOT_TELEGRAM_TOKEN to the token BotFather gave you.", err=True)
+        raise typer.Exit(2)
+    if webhook and settings.telegram_webhook_secret is None:
+        typer.echo("Set CHIBOT_TELEGRAM_WEBHOOK_SECRET (8-256 characters A-Z, a-z, 0-9, _ and -).",
+                   err=True)
+        raise typer.Exit(2)
+    if webhook:
+        run_with_db(_webhook)
+    else:
+        run_with_db(_polling)
+
+
+async def _polling(db: Database, settings: Settings) -> None:
+    await TelegramRuntime(db, settings, utc_now).poll()
+
+
+async def _webhook(db: Database, settings: Settings) -> None:
+    runtime = TelegramRuntime(db, settings, utc_now)
+    runner = web.AppRunner(runtime.webhook_app())
+    await runner.setup()
+    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
+    await site.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,52 @@
+"""A running Chibot: the inbox worker, the delivery loop and the periodic jobs, until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.app import build_core
+from bot.channels import Sender
+from bot.inbox import Inbox, UpdateSource
+from bot.scheduler import PeriodicJobs
+from bot.settings import Settings
+from bot.timers import TimerRunner
+from storage.db import Database
+
+DELIVERY_IDLE_SECONDS = 0.5
+
+
+class Service:
+    """Everything a channel process runs besides receiving updates."""
+
+    def __init__(self, db: Database, settings: Settings, senders: dict[str, Sender],
+                 sources: list[UpdateSource], clock: Callable[[], datetime]) -> None:
+        self.db, self.settings = db, settings
+        self.core, self.delivery = build_core(db, settings, senders, clock)
+        self.inbox = Inbox(db, self.core, clock)
+        for source in sources:
+            self.inbox.add_source(source)
+        self.jobs = PeriodicJobs(db, settings, TimerRunner(db, clock))
+        self.stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.jobs.start()
+        self._tasks = [asyncio.create_task(self.inbox.run(self.stop)),
+                       asyncio.create_task(self._deliver())]
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.jobs.stop()
+
+    async def _deliver(self) -> None:
+        while not self.stop.is_set():
+            if await self.delivery.drain():
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), DELIVERY_IDLE_SECONDS)

@@ -1,0 +1,113 @@
+"""Running Chibot on Telegram: long polling or a webhook, both feeding the inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.files import FileStore
+from bot.inbox import Inbox
+from bot.service import Service
+from bot.settings import Settings
+from handlers.telegram import CHANNEL
+from handlers.telegram.sender import TelegramSender
+from handlers.telegram.updates import TelegramSource, chat_of
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+RECORD_RETRY_SECONDS = 2.0
+
+
+def make_bot(settings: Settings) -> Bot:
+    if settings.telegram_token is None:
+        raise ValueError("CHIBOT_TELEGRAM_TOKEN is not set")
+    api = TelegramAPIServer.from_base(settings.telegram_api_url)
+    return Bot(settings.telegram_token.get_secret_value(), session=AiohttpSession(api=api))
+
+
+def recording_dispatcher(inbox: Inbox) -> Dispatcher:
+    """A dispatcher whose only handler records the update; the inbox handles it later.
+
+    The handler returns only once the update is stored, so polling confirms it (at the next
+    getUpdates) and a webhook answers 200 only after that.
+    """
+    dispatcher = Dispatcher()
+
+    @dispatcher.update()
+    async def record(update: Update) -> None:
+        chat = chat_of(update)
+        if chat is None:
+            return
+        payload = update.model_dump(mode="json", exclude_none=True)
+        while True:
+            try:
+                await inbox.record(CHANNEL, str(update.update_id), chat, payload)
+                return
+            except Exception:
+                log.warning("could not record update %s; retrying", update.update_id)
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
+
+    return dispatcher
+
+
+class TelegramRuntime:
+    """The bot, the service behind it, and the dispatcher that feeds the inbox."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
+        self.bot = make_bot(settings)
+        self.settings = settings
+        self.sender = TelegramSender(self.bot, settings)
+        source = TelegramSource(self.bot, settings, FileStore(settings.data_dir / "files"))
+        self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
+        self.dispatcher = recording_dispatcher(self.service.inbox)
+
+    async def poll(self, **options: Any) -> None:
+        """Long polling until interrupted (one process only: Telegram answers 409 otherwise)."""
+        await self._start()
+        await self.bot.delete_webhook()
+        try:
+            await self.dispatcher.start_polling(
+                self.bot, handle_as_tasks=False, allowed_updates=ALLOWED_UPDATES,
+                handle_signals=options.get("handle_signals", True), close_bot_session=False)
+        finally:
+            await self.close()
+
+    def webhook_app(self) -> web.Application:
+        """An aiohttp app that takes Telegram's POSTs, refusing any without the secret."""
+        secret = self.settings.telegram_webhook_secret
+        if secret is None:
+            raise ValueError("CHIBOT_TELEGRAM_WEBHOOK_SECRET is not set")
+        app = web.Application()
+        SimpleRequestHandler(self.dispatcher, self.bot, handle_in_background=False,
+                             secret_token=secret.get_secret_value()).register(
+            app, path=self.settings.telegram_webhook_path)
+        app.on_startup.append(self._on_webhook_startup)
+        app.on_cleanup.append(lambda _app: self.close())
+        return app
+
+    async def _on_webhook_startup(self, _app: web.Application) -> None:
+        await self._start()
+        secret = self.settings.telegram_webhook_secret
+        if self.settings.telegram_webhook_url and secret is not None:
+            await self.bot.set_webhook(self.settings.telegram_webhook_url,
+                                       secret_token=secret.get_secret_value(),
+                                       allowed_updates=ALLOWED_UPDATES)
+
+    async def _start(self) -> None:
+        await self.sender.set_default_commands()
+        await self.service.start()
+
+    async def close(self) -> None:
+        await self.service.close()
+        await self.bot.session.close()

@@ -1,0 +1,118 @@
+"""Rendered messages onto Telegram: inline keyboards, the contact button, long texts split."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.channels import Rendered, RetryLater, Unreachable
+from bot.i18n import Msg, Renderer
+from bot.settings import Settings
+from conversations.types import ChannelInfo
+from handlers.telegram import CALLBACK_VERSION, CHANNEL
+
+TEXT_LIMIT = 4096
+INFO = ChannelInfo(CHANNEL, buttons=True, contact_sharing=True, files=True)
+MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
+TRANSIENT_RETRY_SECONDS = 5
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    return [*pieces, current] if current or not pieces else pieces
+
+
+def commands(settings: Settings, language: str) -> list[BotCommand]:
+    render = Renderer(language, settings.tz)
+    return [BotCommand(command=name, description=render(Msg(f"command.{name}")))
+            for name in MENU_COMMANDS]
+
+
+class TelegramSender:
+    """Sends one rendered message to one chat; maps Bot API errors to delivery's terms."""
+
+    info = INFO
+
+    def __init__(self, bot: Bot, settings: Settings) -> None:
+        self.bot, self.settings = bot, settings
+        self._menu_language: dict[str, str] = {}
+        self._contact_keyboard: set[str] = set()
+
+    async def send(self, chat_id: str, message: Rendered) -> None:
+        try:
+            await self._menu(chat_id, message.language)
+            pieces = split_text(message.text)
+            for index, piece in enumerate(pieces):
+                markup = self._markup(chat_id, message) if index == len(pieces) - 1 else None
+                await self.bot.send_message(chat_id=int(chat_id), text=piece, reply_markup=markup)
+        except TelegramRetryAfter as exc:
+            raise RetryLater(exc.retry_after) from exc
+        except TelegramForbiddenError as exc:
+            raise Unreachable(CHANNEL) from exc
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            raise RetryLater(TRANSIENT_RETRY_SECONDS) from exc
+
+    async def set_default_commands(self) -> None:
+        """The command menu in the default language, and in each other language for its users."""
+        await self.bot.set_my_commands(commands(self.settings, self.settings.default_language))
+        for language in self.settings.languages:
+            await self.bot.set_my_commands(commands(self.settings, language),
+                                           language_code=language)
+
+    async def _menu(self, chat_id: str, language: str) -> None:
+        """Show this chat the command menu in the language it is spoken to in."""
+        if self._menu_language.get(chat_id) == language:
+            return
+        with contextlib.suppress(TelegramAPIError, asyncio.TimeoutError):
+            await self.bot.set_my_commands(commands(self.settings, language),
+                                           scope=BotCommandScopeChat(chat_id=int(chat_id)))
+            self._menu_language[chat_id] = language
+
+    def _markup(self, chat_id: str, message: Rendered) -> Markup:
+        if message.contact_button:
+            self._contact_keyboard.add(chat_id)
+            button = KeyboardButton(text=message.contact_button, request_contact=True)
+            return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True,
+                                       one_time_keyboard=True)
+        if message.choices:
+            rows = [[InlineKeyboardButton(text=label, callback_data=CALLBACK_VERSION + choice)]
+                    for choice, label in message.choices]
+            return InlineKeyboardMarkup(inline_keyboard=rows)
+        if chat_id in self._contact_keyboard:
+            self._contact_keyboard.discard(chat_id)
+            return ReplyKeyboardRemove()
+        return None

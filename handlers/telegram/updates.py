@@ -1,0 +1,106 @@
+"""Telegram updates into Inbound: text, contacts, photos and documents, button presses."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, Message, Update
+
+from bot.files import FileStore
+from bot.settings import Settings
+from conversations.types import Contact, FileRef, Inbound, InboundKind
+from handlers.telegram import CALLBACK_VERSION, CHANNEL
+
+log = logging.getLogger(__name__)
+STALE_CHOICE = "x:stale"
+
+
+def chat_of(update: Update) -> str | None:
+    """The private chat an update belongs to; None for anything we do not serve."""
+    if update.message is not None and update.message.chat.type == "private":
+        return str(update.message.chat.id)
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        return str(query.message.chat.id) if query.message.chat.type == "private" else None
+    return None
+
+
+class TelegramSource:
+    """The inbox's view of Telegram."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot, settings: Settings, files: FileStore) -> None:
+        self.bot, self.settings, self.files = bot, settings, files
+
+    async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        if chat_of(update) is None:
+            return None
+        if update.callback_query is not None:
+            return self._choice(update.callback_query)
+        assert update.message is not None
+        return await self._message(update.message)
+
+    async def after_handled(self, payload: dict[str, Any]) -> None:
+        """Stop the button's spinner and take the pressed keyboard away (no second press)."""
+        query = Update.model_validate(payload, context={"bot": self.bot}).callback_query
+        if query is None:
+            return
+        with contextlib.suppress(TelegramAPIError):
+            await self.bot.answer_callback_query(query.id)
+        if isinstance(query.message, Message):
+            with contextlib.suppress(TelegramAPIError):
+                await self.bot.edit_message_reply_markup(
+                    chat_id=query.message.chat.id, message_id=query.message.message_id,
+                    reply_markup=None)
+
+    def _choice(self, query: CallbackQuery) -> Inbound:
+        data = query.data or ""
+        choice = data.removeprefix(CALLBACK_VERSION) if data.startswith(CALLBACK_VERSION) else None
+        assert isinstance(query.message, Message)
+        return Inbound(CHANNEL, str(query.message.chat.id), str(query.from_user.id),
+                       InboundKind.CHOICE, datetime.now(UTC), choice=choice or STALE_CHOICE,
+                       display_name=query.from_user.full_name)
+
+    async def _message(self, message: Message) -> Inbound:
+        base = {"channel": CHANNEL, "chat_id": str(message.chat.id),
+                "user_id": str(message.from_user.id if message.from_user else message.chat.id),
+                "received_at": message.date.astimezone(UTC)}
+        if message.text is not None:
+            return Inbound(kind=InboundKind.TEXT, text=message.text, **base)
+        if message.contact is not None:
+            owner = str(message.contact.user_id) if message.contact.user_id else None
+            contact = Contact(message.contact.phone_number, owner)
+            return Inbound(kind=InboundKind.CONTACT, contact=contact, **base)
+        if message.photo or message.document:
+            return await self._file(message, base)
+        return Inbound(kind=InboundKind.UNSUPPORTED, **base)
+
+    async def _file(self, message: Message, base: dict[str, Any]) -> Inbound:
+        if message.photo:
+            largest = message.photo[-1]
+            file_id, size = largest.file_id, largest.file_size
+            name, mime = "photo.jpg", "image/jpeg"
+        else:
+            document = message.document
+            assert document is not None
+            file_id, size = document.file_id, document.file_size
+            name, mime = document.file_name or "document", document.mime_type or ""
+        if mime not in self.settings.telegram_file_types:
+            return Inbound(kind=InboundKind.FILE, problem="wrong_type", **base)
+        if size is None or size > self.settings.file_max_bytes:
+            return Inbound(kind=InboundKind.FILE, problem="too_large", **base)
+        return Inbound(kind=InboundKind.FILE, file=await self._download(file_id, name, mime),
+                       **base)
+
+    async def _download(self, file_id: str, name: str, mime: str) -> FileRef:
+        buffer = io.BytesIO()
+        await self.bot.download(file_id, destination=buffer)
+        return self.files.save(buffer.getvalue(), name, mime)
