@@ -87,15 +87,17 @@ class Inbox:
         handled = 0
         async with self._chat_locks[chat]:
             for item in items:
-                if not await self._one(item):
+                outcome = await self._one(item)
+                if outcome is None:
                     break  # keep the chat's order: later updates wait for this one
-                handled += 1
+                handled += outcome
         return handled
 
-    async def _one(self, item: InboxUpdate) -> bool:
+    async def _one(self, item: InboxUpdate) -> bool | None:
+        """True: handled here; False: another worker had handled it; None: failed, retry."""
         source = self.sources.get(item.channel)
         if source is None:
-            return False
+            return None
         try:
             inbound = await source.to_inbound(item.payload)
             if inbound is None:
@@ -103,11 +105,11 @@ class Inbox:
             else:
                 await self.core.handle(inbound, also=self._marker(item))
         except AlreadyHandled:
-            return True
+            return False
         except Exception as exc:
             log.error("inbox update %s failed: %s", item.id, where(exc))
             await self._count_attempt(item)
-            return False
+            return None
         await source.after_handled(item.payload)
         return True
 
