@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Update
+from aiogram.types import TelegramObject, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
@@ -44,8 +44,9 @@ def recording_dispatcher(inbox: Inbox) -> Dispatcher:
     """
     dispatcher = Dispatcher()
 
-    @dispatcher.update()
-    async def record(update: Update) -> None:
+    async def record(_handler: Any, update: TelegramObject, _data: dict[str, Any]) -> None:
+        """An outer middleware: it stores the update and ends aiogram's handling there."""
+        assert isinstance(update, Update)
         chat = chat_of(update)
         if chat is None:
             return
@@ -58,6 +59,7 @@ def recording_dispatcher(inbox: Inbox) -> Dispatcher:
                 log.warning("could not record update %s; retrying", update.update_id)
                 await asyncio.sleep(RECORD_RETRY_SECONDS)
 
+    dispatcher.update.outer_middleware(record)
     return dispatcher
 
 
