@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,8 +55,8 @@ class Core:
             try:
                 await self._handle_once(inbound, also)
                 return
-            except Abandon:
-                raise
+            except (Abandon, OperationalError, InterfaceError):
+                raise  # not the message's fault: the caller retries it later
             except (StaleDataError, IntegrityError):
                 log.info("conversation changed concurrently; retry %d", attempt)
             except Exception as exc:

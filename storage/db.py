@@ -24,11 +24,20 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is
+        # locked" when another writer got there first; taking the write lock up front makes
+        # concurrent transactions wait their turn (busy_timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

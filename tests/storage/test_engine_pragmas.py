@@ -32,12 +32,35 @@ async def _pragma(connection: AsyncConnection, name: str) -> object:
 
 
 async def test_every_connection_gets_the_pragmas(sqlite_db: Database) -> None:
-    """Two connections open at once (two pool members) both carry the settings."""
-    async with sqlite_db.engine.connect() as first, sqlite_db.engine.connect() as second:
-        for connection in (first, second):
-            assert await _pragma(connection, "journal_mode") == "wal"
-            assert await _pragma(connection, "busy_timeout") == BUSY_TIMEOUT_MS
-            assert await _pragma(connection, "foreign_keys") == 1
+    """Two connections checked out at once (two pool members) both carry the settings."""
+    async with sqlite_db.engine.connect() as first:
+        found = [await _pragma(first, name) for name in ("journal_mode", "busy_timeout",
+                                                         "foreign_keys")]
+        await first.commit()  # one transaction at a time: each takes the write lock
+        async with sqlite_db.engine.connect() as second:
+            assert second.sync_connection is not first.sync_connection
+            found += [await _pragma(second, name) for name in ("journal_mode", "busy_timeout",
+                                                               "foreign_keys")]
+    assert found == ["wal", BUSY_TIMEOUT_MS, 1] * 2
+
+
+async def test_concurrent_writers_wait_for_each_other(sqlite_db: Database) -> None:
+    """Transactions that read then write at the same moment all succeed, none 'locked'."""
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.models import Organisation, OrgKind
+
+    async def writer(number: int) -> None:
+        async with sqlite_db.session() as session:
+            await session.exec(select(Organisation))  # read first, then write
+            await asyncio.sleep(0.01)
+            session.add(Organisation(code=f"O{number}", name="x", kind=OrgKind.BRANCH))
+
+    await asyncio.gather(*(writer(n) for n in range(8)))
+    async with sqlite_db.session() as session:
+        assert len((await session.exec(select(Organisation))).all()) == 8
 
 
 async def test_default_busy_timeout_comes_from_settings(tmp_path: Path) -> None:
