@@ -92,7 +92,10 @@ class Officer(SQLModel, table=True):
 class ChatAccount(SQLModel, table=True):
     """A messenger account proven to belong to a member."""
 
-    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "user_id"),
+        Index("ix_chataccount_chat", "channel", "chat_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(sa_type=String(16))

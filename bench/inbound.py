@@ -1,0 +1,177 @@
+"""Inbound throughput: 5,000 updates from 1,000 users through the whole Telegram stack.
+
+Run: python -m bench.inbound
+The fake Bot API server runs in its own process; this process is the bot. An update counts
+when its conversation state is committed and its reply handed to the Bot API. The baseline
+is a bare aiogram echo bot against the same server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+from pydantic import SecretStr
+from sqlmodel import col, func, select
+
+from bench.fake_server import fake_server, inject, stats
+from bot.settings import Settings
+from handlers.telegram.app import TelegramRuntime
+from storage import migrate
+from storage.db import Database
+from storage.models import (
+    ChatAccount,
+    Consent,
+    InboxUpdate,
+    Member,
+    Organisation,
+    OrgKind,
+    OutboxMessage,
+)
+
+USERS = 1000
+MESSAGES = ("menu", "1", "ngôn ngữ", "1", "trợ giúp")  # five per user: 5,000 updates
+TOKEN = "123456:BENCH"
+FIRST_USER = 500_000
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def seed(db: Database) -> None:
+    """One branch, USERS members, each already linked to a Telegram account."""
+    await migrate.upgrade(db)
+    at = now()
+    async with db.session() as session:
+        branch = Organisation(code="CB", name="Chi bo", kind=OrgKind.BRANCH)
+        session.add(branch)
+        await session.flush()
+        for i in range(USERS):
+            member = Member(roster_id=f"B{i:05}", full_name=f"Member {i}", branch_id=branch.id or 0,
+                            created_at=at, updated_at=at, language="vi")
+            session.add(member)
+            await session.flush()
+            user = str(FIRST_USER + i)
+            session.add(ChatAccount(channel="telegram", user_id=user, chat_id=user,
+                                    member_id=member.id or 0, linked_at=at, last_seen_at=at))
+            session.add(Consent(member_id=member.id or 0, version="bench", channel="telegram",
+                                given_at=at))
+
+
+def inject_all(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for text in MESSAGES:
+            for i in range(USERS):
+                inject(client, "user_message", user_id=FIRST_USER + i, text=text)
+
+
+async def done_count(db: Database) -> tuple[int, int]:
+    async with db.session() as session:
+        handled = (await session.exec(select(func.count()).select_from(InboxUpdate).where(
+            col(InboxUpdate.processed_at).is_not(None)))).one()
+        sent = (await session.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status == "sent"))).one()
+    return handled, sent
+
+
+async def latencies(db: Database) -> list[float]:
+    """Per update: from recorded in the inbox to its reply handed to the Bot API (seconds)."""
+    received: dict[str, list[datetime]] = defaultdict(list)
+    sent: dict[str, list[datetime]] = defaultdict(list)
+    async with db.session() as session:
+        for row in (await session.exec(select(InboxUpdate))).all():
+            received[row.chat_id].append(row.received_at)
+        for message in (await session.exec(select(OutboxMessage))).all():
+            if message.sent_at is not None and message.chat_id is not None:
+                sent[message.chat_id].append(message.sent_at)
+    return [(s - r).total_seconds() for chat in received
+            for r, s in zip(sorted(received[chat]), sorted(sent[chat]), strict=False)]
+
+
+async def run_chibot(base_url: str) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="chibot-bench-"))
+    settings = Settings(_env_file=None, data_dir=folder, secret_key="bench",
+                        telegram_token=SecretStr(TOKEN), telegram_api_url=base_url)
+    db = Database(settings.effective_database_url)
+    await seed(db)
+    inject_all(base_url)
+    runtime = TelegramRuntime(db, settings, now)
+    cpu, wall = time.process_time(), time.perf_counter()
+    task = asyncio.create_task(runtime.poll(handle_signals=False))
+    total = USERS * len(MESSAGES)
+    while (await done_count(db)) < (total, total):  # noqa: ASYNC110 (progress is in the database)
+        await asyncio.sleep(0.25)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await runtime.dispatcher.stop_polling()
+    await task
+    lat = await latencies(db)
+    await db.dispose()
+    return figures(total, wall, cpu, lat)
+
+
+async def run_echo(base_url: str) -> dict[str, float]:
+    inject_all(base_url)
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
+    dispatcher = Dispatcher()
+    lat: list[float] = []
+    total = USERS * len(MESSAGES)
+    finished = asyncio.Event()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        started = time.perf_counter()
+        await bot.send_message(message.chat.id, message.text or "")
+        lat.append(time.perf_counter() - started)
+        if len(lat) == total:
+            finished.set()
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    await finished.wait()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await dispatcher.stop_polling()
+    await task
+    return figures(total, wall, cpu, lat)
+
+
+def figures(total: int, wall: float, cpu: float, lat: list[float]) -> dict[str, float]:
+    return {"updates": total, "seconds": wall, "cpu": cpu, "p50": _q(lat, 0.5),
+            "p99": _q(lat, 0.99)}
+
+
+def _q(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q * 100) - 1] if len(values) > 1 else 0.0
+
+
+def report(name: str, figures: dict[str, float]) -> float:
+    rate = figures["updates"] / figures["seconds"]
+    print(f"{name:>8}: {figures['updates']:.0f} updates in {figures['seconds']:.2f} s = "
+          f"{rate:.0f} updates/s; latency p50 {figures['p50'] * 1000:.1f} ms, "
+          f"p99 {figures['p99'] * 1000:.1f} ms; bot CPU {figures['cpu']:.2f} s")
+    return rate
+
+
+def main() -> None:
+    with fake_server("--token", TOKEN) as base_url:
+        chibot = report("chibot", asyncio.run(run_chibot(base_url)))
+        with httpx.Client(base_url=base_url) as client:
+            client.post("/_reset").raise_for_status()
+            assert stats(client)
+    with fake_server("--token", TOKEN) as base_url:
+        echo = report("echo", asyncio.run(run_echo(base_url)))
+    print(f"chibot / echo baseline: {chibot / echo:.2f} (targets: >= 300 updates/s, >= 0.30)")
+
+
+if __name__ == "__main__":
+    main()
