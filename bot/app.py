@@ -19,4 +19,7 @@ def build_core(
 ) -> tuple[Core, Delivery]:
     engine = Engine(default_registry(), settings.languages)
     channels = {name: sender.info for name, sender in senders.items()}
-    return Core(db, settings, engine, channels, clock), Delivery(db, settings, senders, clock)
+    core = Core(db, settings, engine, channels, clock)
+    delivery = Delivery(db, settings, senders, clock)
+    core.on_queued = delivery.wakeup.set
+    return core, delivery

@@ -25,12 +25,22 @@ class Unreachable(Exception):
 
 
 class RetryLater(Exception):
+    """The platform asked every sender on this channel to wait (HTTP 429)."""
+
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds}s")
         self.seconds = seconds
 
 
+class Transient(Exception):
+    """A passing failure (network, 5xx): this message is retried later, with back-off."""
+
+
 class Sender(Protocol):
     info: ChannelInfo
 
-    async def send(self, chat_id: str, message: Rendered) -> None: ...
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
+        """Send; returns the platform's id of the (last) message, for later edits."""
+        ...
+
+    async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None: ...

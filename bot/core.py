@@ -45,6 +45,7 @@ class Core:
     ) -> None:
         self.db, self.settings, self.engine = db, settings, engine
         self.channels, self.clock = channels, clock
+        self.on_queued: Callable[[], None] = lambda: None
 
     async def handle(self, inbound: Inbound, also: Also | None = None) -> None:
         """Handle one message in one transaction; a concurrent change to the chat is retried.
@@ -54,6 +55,7 @@ class Core:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 await self._handle_once(inbound, also)
+                self.on_queued()
                 return
             except (Abandon, OperationalError, InterfaceError):
                 raise  # not the message's fault: the caller retries it later

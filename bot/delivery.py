@@ -1,105 +1,243 @@
-"""Sends queued outbox messages: resolves the recipient, renders, hands to the channel, marks."""
+"""Sends the outbox: claims due rows, renders them for their reader, sends at each channel's pace.
+
+Exactly once holds except between the platform accepting a message and its row being
+marked sent (no messenger offers an idempotency key): outcomes are written every
+`delivery_settle_seconds`, and claims left by a dead worker are re-queued after the lease
+(`recover`), which is the only way a duplicate can happen.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
-
-from bot.channels import Rendered, RetryLater, Sender, Unreachable
+from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
+from bot.delivery_targets import Target, resolve_targets
 from bot.i18n import Msg, Renderer
+from bot.pacing import Pacer
 from bot.settings import Settings
+from bot.unreachable import note_unreachable
 from storage.db import Database
-from storage.models import ChatAccount, Conversation, Member, OutboxMessage, OutboxStatus
-from storage.repos import accounts, conversations, outbox
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repos import conversations, outbox
 
 log = logging.getLogger(__name__)
 
 
-class Delivery:
-    """Foundation delivery: sends due rows in priority and queue order, one at a time."""
+@dataclass
+class Claimed:
+    row: OutboxMessage
+    target: Target
+    rendered: Rendered
 
-    def __init__(
-        self, db: Database, settings: Settings, senders: dict[str, Sender],
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.db, self.settings, self.senders, self.clock = db, settings, senders, clock
 
-    async def drain(self, batch: int = 100) -> int:
-        """Send everything due now; returns how many were sent."""
-        sent = 0
-        while True:
-            async with self.db.session() as session:
-                rows = await outbox.due(session, self.clock(), batch)
-            if not rows:
-                return sent
-            for row in rows:
-                sent += await self._deliver(row)
+@dataclass
+class Outcome:
+    row_id: int
+    values: dict[str, Any]
+    unreachable: Target | None = None
+    sent: bool = False
 
-    async def _deliver(self, row: OutboxMessage) -> int:
+
+@dataclass
+class Settler:
+    """Writes outcomes in small groups, soon after they happen."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    pending: list[Outcome] = field(default_factory=list)
+
+    async def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
         now = self.clock()
         async with self.db.session() as session:
-            target = await self._target(session, row)
-            if target is None:
-                await outbox.mark(session, row.id or 0, OutboxStatus.DEAD, now, "no account")
-                return 0
-            channel, chat_id, language, name = target
-            rendered = self._render(row.payload, language, name)
-            if row.payload["choices"] or row.payload["reply"]:
-                menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
-                await conversations.set_menu(session, channel, chat_id, menu, now)
-        sender = self.senders.get(channel)
-        status, error, retry_at = OutboxStatus.SENT, None, None
+            for outcome in batch:
+                await outbox.settle(session, outcome.row_id, **outcome.values)
+                if outcome.unreachable is not None:
+                    await note_unreachable(session, outcome.unreachable, now)
+
+
+class Delivery:
+    def __init__(self, db: Database, settings: Settings, senders: dict[str, Sender],
+                 clock: Callable[[], datetime]) -> None:
+        self.db, self.settings, self.senders, self.clock = db, settings, senders, clock
+        self.pacers = {name: _pacer(settings, name) for name in senders}
+        self.wakeup = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.counts: Counter[str] = Counter()
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many were sent."""
+        sent = 0
+        while not self.stopping.is_set():
+            claimed = await self._claim()
+            if not claimed:
+                return sent
+            sent += await self._send_all(claimed)
+        return sent
+
+    async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
+        """Send until `stop`; claims not yet handed to the platform are given back."""
+        await self.recover()
+        watcher = asyncio.create_task(self._stop_when(stop))
         try:
-            if sender is None:
-                raise Unreachable(channel)
-            await sender.send(chat_id, rendered)
-        except Unreachable:
-            status, error = OutboxStatus.DEAD, "unreachable"
-        except RetryLater as exc:
-            status, error = OutboxStatus.QUEUED, str(exc)
-            retry_at = self.clock() + timedelta(seconds=exc.seconds)
+            while not self.stopping.is_set():
+                if await self.drain():
+                    continue
+                self.wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._unless_stopping(self.wakeup.wait()),
+                                           idle_seconds)
+        finally:
+            watcher.cancel()
+
+    async def recover(self) -> int:
+        """Re-queue claims older than the lease (their worker died)."""
+        before = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
         async with self.db.session() as session:
-            await outbox.mark(session, row.id or 0, status, self.clock(), error, retry_at)
-        return int(status is OutboxStatus.SENT)
+            count = await outbox.recover_stale(session, before)
+        if count:
+            log.warning("re-queued %d messages claimed by a worker that stopped", count)
+        self.counts["recovered"] += count
+        return count
 
-    async def _target(
-        self, session: Any, row: OutboxMessage
-    ) -> tuple[str, str, str, str | None] | None:
-        """(channel, chat, language, recipient name) for the row, or None if unreachable."""
-        if row.member_id is not None:
-            account = await accounts.reachable_account(session, row.member_id)
-            member = await session.get(Member, row.member_id)
-            if account is None or member is None:
-                return None
-            language = member.language or self.settings.default_language
-            return account.channel, account.chat_id, language, member.full_name
-        assert row.channel is not None
-        assert row.chat_id is not None
-        language = await self._chat_language(session, row.channel, row.chat_id)
-        return row.channel, row.chat_id, language, None
-
-    async def _chat_language(self, session: Any, channel: str, chat_id: str) -> str:
-        query = select(ChatAccount).where(
-            ChatAccount.channel == channel, ChatAccount.chat_id == chat_id)
-        account = (await session.exec(query)).first()
-        if account is not None:
-            member = await session.get(Member, account.member_id)
-            if member is not None and member.language:
-                return member.language
-        state = await session.get(Conversation, (channel, chat_id))
-        return (state.language if state else None) or self.settings.default_language
-
-    def _render(self, payload: dict[str, Any], language: str, name: str | None) -> Rendered:
+    async def edit(self, row: OutboxMessage, body: list[Msg], language: str) -> None:
+        """Replace the text of a message already sent (a progress line)."""
+        sender = self.senders.get(row.sent_channel or "")
+        if sender is None or row.message_ref is None or row.sent_chat_id is None:
+            return
         render = Renderer(language, self.settings.tz)
+        try:
+            await sender.edit(row.sent_chat_id, row.message_ref,
+                              Rendered("\n".join(render(m) for m in body), language=language))
+        except (RetryLater, Transient, Unreachable) as exc:
+            log.info("progress edit skipped: %s", type(exc).__name__)
+
+    def quiet(self, now: datetime) -> bool:
+        """Within quiet hours bulk messages wait (interactive replies do not)."""
+        local = now.astimezone(self.settings.tz).time()
+        start, end = self.settings.quiet_hours_start, self.settings.quiet_hours_end
+        return (start <= local or local < end) if start > end else start <= local < end
+
+    async def _stop_when(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.stopping.set()
+
+    async def _claim(self) -> list[Claimed]:
+        now = self.clock()
+        async with self.db.session() as session:
+            rows = await outbox.claim(session, now, self.settings.delivery_batch,
+                                      bulk_allowed=not self.quiet(now))
+            targets = await resolve_targets(session, rows, self.settings)
+            claimed = []
+            for row in rows:
+                target = targets.get(row.id or 0)
+                if target is None or target.channel not in self.senders:
+                    await outbox.settle(session, row.id or 0, status=OutboxStatus.DEAD,
+                                        last_error="no reachable account")
+                    self.counts["dead"] += 1
+                    continue
+                if row.payload["choices"] or row.payload["reply"]:
+                    menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
+                    await conversations.set_menu(session, target.channel, target.chat_id,
+                                                 menu, now)
+                claimed.append(Claimed(row, target, self._render(row.payload, target)))
+        return claimed
+
+    async def _send_all(self, claimed: list[Claimed]) -> int:
+        settler = Settler(self.db, self.clock)
+        gate = asyncio.Semaphore(self.settings.delivery_in_flight)
+        sent = 0
+
+        async def one(item: Claimed) -> None:
+            nonlocal sent
+            async with gate:
+                outcome = await self._send_one(item)
+            sent += outcome.sent
+            settler.pending.append(outcome)
+
+        sends = asyncio.ensure_future(asyncio.gather(*(one(item) for item in claimed)))
+        while not sends.done():
+            await asyncio.wait({sends}, timeout=self.settings.delivery_settle_seconds)
+            await settler.flush()
+        await sends
+        await settler.flush()
+        return sent
+
+    async def _send_one(self, item: Claimed) -> Outcome:
+        row, target = item.row, item.target
+        row_id = row.id or 0
+        pacer = self.pacers[target.channel]
+        if not await self._unless_stopping(pacer.wait(target.chat_id)):
+            return Outcome(row_id, _back(row, self.clock()))
+        try:
+            ref = await self.senders[target.channel].send(target.chat_id, item.rendered)
+        except RetryLater as exc:
+            pacer.pause(exc.seconds)
+            self.counts["throttled"] += 1
+            return Outcome(row_id, _back(row, self.clock() + timedelta(seconds=exc.seconds)))
+        except Unreachable:
+            self.counts["unreachable"] += 1
+            if target.account_id is None:
+                return Outcome(row_id, {"status": OutboxStatus.DEAD, "last_error": "blocked"})
+            return Outcome(row_id, _back(row, self.clock()), unreachable=target)
+        except (Transient, Exception) as exc:
+            return self._failed(row, exc)
+        self.counts["sent"] += 1
+        return Outcome(row_id, {"status": OutboxStatus.SENT, "sent_at": self.clock(),
+                                "sent_channel": target.channel, "sent_chat_id": target.chat_id,
+                                "message_ref": ref, "last_error": None}, sent=True)
+
+    def _failed(self, row: OutboxMessage, exc: BaseException) -> Outcome:
+        attempts = row.attempts + 1
+        error = type(exc).__name__[:200]
+        if attempts >= self.settings.delivery_max_attempts:
+            self.counts["dead"] += 1
+            return Outcome(row.id or 0, {"status": OutboxStatus.DEAD, "last_error": error})
+        delay = min(self.settings.delivery_backoff_cap_seconds,
+                    self.settings.delivery_backoff_seconds * 2 ** (attempts - 1))
+        self.counts["retried"] += 1
+        return Outcome(row.id or 0, {"status": OutboxStatus.QUEUED, "last_error": error,
+                                     "claimed_at": None,
+                                     "next_attempt_at": self.clock() + timedelta(seconds=delay)})
+
+    def _render(self, payload: dict[str, Any], target: Target) -> Rendered:
+        render = Renderer(target.language, self.settings.tz)
         return Rendered(
             text="\n".join(render(Msg.from_json(m)) for m in payload["body"]),
             choices=[(c["id"], render(Msg.from_json(c["label"]))) for c in payload["choices"]],
             contact_button=render(Msg("register.contact_button"))
             if payload["request_contact"] else None,
-            recipient_name=name,
-            language=language,
+            recipient_name=target.name,
+            language=target.language,
         )
+
+    async def _unless_stopping(self, wait: Any) -> bool:
+        """Await `wait` unless shutdown comes first; True if it completed."""
+        waiting = asyncio.ensure_future(wait)
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            return False
+        return True
+
+
+def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:
+    """Queue again without counting an attempt: the message was not at fault."""
+    return {"status": OutboxStatus.QUEUED, "claimed_at": None, "next_attempt_at": at,
+            "attempts": row.attempts}
+
+
+def _pacer(settings: Settings, channel: str) -> Pacer:
+    return Pacer(settings.delivery_rates.get(channel, 0.0),
+                 settings.delivery_chat_gap_seconds.get(channel, 0.0))

@@ -7,15 +7,15 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
+from bot import unreachable
 from bot.app import build_core
+from bot.broadcasts import ProgressUpdater
 from bot.channels import Sender
 from bot.inbox import Inbox, UpdateSource
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
 from bot.timers import TimerRunner
 from storage.db import Database
-
-DELIVERY_IDLE_SECONDS = 0.5
 
 
 class Service:
@@ -28,14 +28,18 @@ class Service:
         self.inbox = Inbox(db, self.core, clock)
         for source in sources:
             self.inbox.add_source(source)
-        self.jobs = PeriodicJobs(db, settings, TimerRunner(db, clock))
+        timers = TimerRunner(db, clock)
+        timers.register(unreachable.KIND, unreachable.summarise)
+        self.jobs = PeriodicJobs(db, settings, timers)
+        self.jobs.every(settings.broadcast_progress_seconds,
+                        ProgressUpdater(db, self.delivery, clock).run, "broadcast-progress")
         self.stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self.jobs.start()
         self._tasks = [asyncio.create_task(self.inbox.run(self.stop)),
-                       asyncio.create_task(self._deliver())]
+                       asyncio.create_task(self.delivery.run(self.stop))]
 
     async def close(self) -> None:
         self.stop.set()
@@ -43,10 +47,3 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.jobs.stop()
-
-    async def _deliver(self) -> None:
-        while not self.stop.is_set():
-            if await self.delivery.drain():
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), DELIVERY_IDLE_SECONDS)

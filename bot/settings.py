@@ -73,9 +73,20 @@ class Settings(BaseSettings):
     # Periodic jobs
     timer_scan_seconds: int = 30
 
-    # Delivery
+    # Delivery (Zalo's limits are unpublished: UNCONFIRMED defaults)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(7, 0)
+    delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0, "terminal": 0.0,
+                                        "test": 0.0}
+    delivery_chat_gap_seconds: dict[str, float] = {"telegram": 1.0, "zalo": 1.0}
+    delivery_batch: int = 200
+    delivery_in_flight: int = 64
+    delivery_max_attempts: int = 8
+    delivery_backoff_seconds: float = 5.0
+    delivery_backoff_cap_seconds: float = 3600.0
+    delivery_lease_seconds: float = 120.0
+    delivery_settle_seconds: float = 0.02
+    broadcast_progress_seconds: float = 10.0
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Msg
-from conversations.flows import invite, language, profile, registration
+from conversations.flows import announce, invite, language, profile, registration
 from conversations.registry import MenuEntry, Registry
 
 
@@ -14,8 +14,11 @@ def default_registry() -> Registry:
     registry.add_flow(profile.DATA_FLOW, command="mydata")
     registry.add_flow(language.FLOW, command="language")
     registry.add_flow(invite.FLOW, command="invite")
+    registry.add_flow(announce.FLOW, command="announce")
     registry.add_menu(MenuEntry("profile", Msg("menu.profile"), profile.PROFILE))
     registry.add_menu(MenuEntry("invite", Msg("menu.invite"), invite.NAME, invite.visible))
+    registry.add_menu(MenuEntry("announce", Msg("menu.announce"), announce.NAME,
+                                announce.visible))
     registry.add_menu(MenuEntry("mydata", Msg("menu.mydata"), profile.MY_DATA))
     registry.add_menu(MenuEntry("language", Msg("menu.language"), language.NAME))
     return registry

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from bot.app import build_core
+from bot.broadcasts import ProgressUpdater
 from bot.channels import Rendered
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
@@ -47,7 +48,10 @@ class TerminalChannel:
         self.write, self.meta = write, meta
         self.current: str | None = None
 
-    async def send(self, chat_id: str, message: Rendered) -> None:
+    async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
+        await self.send(chat_id, message)
+
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
         indent = "    "
         if chat_id != self.current:
             name = message.recipient_name or chat_id
@@ -59,6 +63,7 @@ class TerminalChannel:
             self.write(f"{indent}  {number}. {label}")
         if message.contact_button:
             self.write(indent + self.meta(Msg("terminal.share_hint")))
+        return None
 
 
 class TerminalSession:
@@ -70,6 +75,7 @@ class TerminalSession:
         self.meta = Renderer(settings.default_language, settings.tz)
         self.channel = TerminalChannel(write, self.meta)
         self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, clock)
+        self.progress = ProgressUpdater(db, self.delivery, clock)
         self.region = settings.phone_region
         self.person = Person(chat_id=GUEST, name=self.meta(Msg("terminal.guest")))
         self.channel.current = self.person.chat_id
@@ -91,6 +97,7 @@ class TerminalSession:
         elif text.strip():
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()
+        await self.progress.run()
 
     async def _inbound(self, kind: InboundKind, **fields: object) -> None:
         inbound = Inbound(CHANNEL, self.person.chat_id, self.person.chat_id, kind,  # type: ignore[arg-type]

@@ -195,10 +195,14 @@ class OutboxStatus(StrEnum):
 class OutboxMessage(SQLModel, table=True):
     """One message to one recipient, rendered in the recipient's language when sent."""
 
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
+        Index("ix_outbox_recipient", "recipient", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str | None = Field(default=None, sa_type=String(160), unique=True)
+    recipient: str = Field(default="", sa_type=String(90))  # one order per person or chat
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     channel: str | None = Field(default=None, sa_type=String(16))
     chat_id: str | None = Field(default=None, sa_type=String(64))
@@ -208,8 +212,25 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = _instant()
     created_at: datetime = _instant()
+    claimed_at: datetime | None = _instant(nullable=True)
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_type=String(200))
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    sent_channel: str | None = Field(default=None, sa_type=String(16))
+    sent_chat_id: str | None = Field(default=None, sa_type=String(64))
+    message_ref: str | None = Field(default=None, sa_type=String(64))
+
+
+class Broadcast(SQLModel, table=True):
+    """One message to many: who started it, to whom, and how far it has got."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_by: int | None = Field(default=None, foreign_key="member.id")
+    audience: str = Field(sa_type=String(120))
+    total: int = 0
+    created_at: datetime = _instant()
+    finished_at: datetime | None = _instant(nullable=True)
+    progress_outbox_id: int | None = None
 
 
 class InboxUpdate(SQLModel, table=True):

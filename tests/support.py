@@ -29,9 +29,14 @@ class RecordingSender:
 
     info: ChannelInfo
     sent: list[tuple[str, Rendered]] = field(default_factory=list)
+    edits: list[tuple[str, str, Rendered]] = field(default_factory=list)
 
-    async def send(self, chat_id: str, message: Rendered) -> None:
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
         self.sent.append((chat_id, message))
+        return str(len(self.sent))
+
+    async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
+        self.edits.append((chat_id, message_ref, message))
 
 
 SELF = "<self>"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -23,7 +25,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels import Rendered, RetryLater, Unreachable
+from bot.channels import Rendered, RetryLater, Transient, Unreachable
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from conversations.types import ChannelInfo
@@ -32,7 +34,6 @@ from handlers.telegram import CALLBACK_VERSION, CHANNEL
 TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, buttons=True, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
-TRANSIENT_RETRY_SECONDS = 5
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -62,6 +63,19 @@ def commands(settings: Settings, language: str) -> list[BotCommand]:
             for name in MENU_COMMANDS]
 
 
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Bot API errors in delivery's terms."""
+    try:
+        yield
+    except TelegramRetryAfter as exc:
+        raise RetryLater(exc.retry_after) from exc
+    except TelegramForbiddenError as exc:
+        raise Unreachable(CHANNEL) from exc
+    except (TelegramNetworkError, TelegramServerError) as exc:
+        raise Transient(type(exc).__name__) from exc
+
+
 class TelegramSender:
     """Sends one rendered message to one chat; maps Bot API errors to delivery's terms."""
 
@@ -72,19 +86,21 @@ class TelegramSender:
         self._menu_language: dict[str, str] = {}
         self._contact_keyboard: set[str] = set()
 
-    async def send(self, chat_id: str, message: Rendered) -> None:
-        try:
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
+        with _mapped_errors():
             await self._menu(chat_id, message.language)
             pieces = split_text(message.text)
+            sent = None
             for index, piece in enumerate(pieces):
                 markup = self._markup(chat_id, message) if index == len(pieces) - 1 else None
-                await self.bot.send_message(chat_id=int(chat_id), text=piece, reply_markup=markup)
-        except TelegramRetryAfter as exc:
-            raise RetryLater(exc.retry_after) from exc
-        except TelegramForbiddenError as exc:
-            raise Unreachable(CHANNEL) from exc
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            raise RetryLater(TRANSIENT_RETRY_SECONDS) from exc
+                sent = await self.bot.send_message(chat_id=int(chat_id), text=piece,
+                                                   reply_markup=markup)
+            return str(sent.message_id) if sent else None
+
+    async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
+        with _mapped_errors(), contextlib.suppress(TelegramBadRequest):  # "not modified"
+            await self.bot.edit_message_text(text=split_text(message.text)[0],
+                                             chat_id=int(chat_id), message_id=int(message_ref))
 
     async def set_default_commands(self) -> None:
         """The command menu in the default language, and in each other language for its users."""

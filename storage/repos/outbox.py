@@ -1,12 +1,14 @@
-"""The outbox: every message leaves through here, once."""
+"""The outbox: every message leaves through here, once, and each person's in order."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, exists, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,13 +16,21 @@ from conversations.types import ChatRef, Outbound
 from storage.models import OutboxMessage, OutboxStatus
 
 INTERACTIVE, BULK = 10, 0
+UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
 
-async def enqueue(session: AsyncSession, messages: list[Outbound], now: datetime) -> int:
+def recipient_key(to: ChatRef | int) -> str:
+    return f"c:{to.channel}:{to.chat_id}" if isinstance(to, ChatRef) else f"m:{to}"
+
+
+async def enqueue(
+    session: AsyncSession, messages: list[Outbound], now: datetime,
+    broadcast_id: int | None = None,
+) -> int:
     """Queue messages; one whose dedupe key is already queued is skipped. Returns how many."""
     if not messages:
         return 0
-    rows = [_row(m, now) for m in messages]
+    rows = [_row(m, now, broadcast_id) for m in messages]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing(
@@ -29,10 +39,11 @@ async def enqueue(session: AsyncSession, messages: list[Outbound], now: datetime
     return result.rowcount
 
 
-def _row(message: Outbound, now: datetime) -> dict[str, object]:
+def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str, object]:
     chat = message.to if isinstance(message.to, ChatRef) else None
     return {
         "dedupe_key": message.dedupe_key,
+        "recipient": recipient_key(message.to),
         "member_id": None if chat else message.to,
         "channel": chat.channel if chat else None,
         "chat_id": chat.chat_id if chat else None,
@@ -42,7 +53,69 @@ def _row(message: Outbound, now: datetime) -> dict[str, object]:
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        "broadcast_id": broadcast_id,
     }
+
+
+async def claim(
+    session: AsyncSession, now: datetime, limit: int, *, bulk_allowed: bool = True,
+) -> list[OutboxMessage]:
+    """Take due messages for sending: at most one per person, and only his/her earliest."""
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(and_(
+        earlier.recipient == OutboxMessage.recipient,
+        col(earlier.id) < col(OutboxMessage.id),
+        col(earlier.status).in_(UNSENT),
+    ))
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .where(~blocked)
+        .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if not bulk_allowed:
+        query = query.where(OutboxMessage.priority >= INTERACTIVE)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)  # type: ignore[arg-type]
+    rows = list((await session.exec(query)).all())
+    if rows:
+        await session.exec(update(OutboxMessage)
+                           .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                           .values(status=OutboxStatus.SENDING, claimed_at=now,
+                                   attempts=OutboxMessage.attempts + 1))
+    return rows
+
+
+async def settle(session: AsyncSession, message_id: int, **values: Any) -> None:
+    """Record a claimed message's outcome (sent, queued again, or dead)."""
+    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+                       .values(**values))
+
+
+async def release(session: AsyncSession, message_ids: list[int]) -> None:
+    """Give back claimed messages that were never handed to the platform."""
+    if message_ids:
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(message_ids),
+                   OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.QUEUED, claimed_at=None,
+                    attempts=OutboxMessage.attempts - 1))
+
+
+async def recover_stale(session: AsyncSession, before: datetime) -> int:
+    """Claims older than the lease belong to a dead worker: queue them again.
+
+    Such a message may already have reached the platform; that is the one window in which
+    a duplicate is possible, and this count is how many were at risk.
+    """
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               col(OutboxMessage.claimed_at) < before)
+        .values(status=OutboxStatus.QUEUED, claimed_at=None))
+    return result.rowcount
 
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -53,16 +126,3 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMe
         .limit(limit)
     )
     return list((await session.exec(query)).all())
-
-
-async def mark(
-    session: AsyncSession, message_id: int, status: OutboxStatus, now: datetime,
-    error: str | None = None, retry_at: datetime | None = None,
-) -> None:
-    values: dict[str, object] = {"status": status, "last_error": error}
-    if status is OutboxStatus.SENT:
-        values["sent_at"] = now
-    if retry_at is not None:
-        values["next_attempt_at"] = retry_at
-    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
-                       .values(**values))

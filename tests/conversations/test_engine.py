@@ -60,6 +60,8 @@ PATHS: dict[tuple[str, str], list[str]] = {
     ("language", "choose"): ["/language"],
     ("invite", "who"): ["/invite"],
     ("invite", "pick"): ["/invite", "Thị"],
+    ("announce", "text"): ["/announce"],
+    ("announce", "confirm"): ["/announce", "Họp chi bộ tối thứ Sáu"],
 }
 UNLINKED_PATHS: dict[tuple[str, str], list[str]] = {
     ("registration", "consent"): ["xin chào"],

@@ -1,0 +1,44 @@
+"""How fast one channel may send: a global rate, a gap per chat, and a pause after a 429."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiolimiter import AsyncLimiter
+
+PRUNE_AT = 10_000  # forget chats' last-send times once this many are remembered
+
+
+class Pacer:
+    """Waits until a message to `chat` may go out on this channel."""
+
+    def __init__(self, rate: float, chat_gap_seconds: float) -> None:
+        self.limiter = AsyncLimiter(rate, 1) if rate > 0 else None
+        self.chat_gap = chat_gap_seconds
+        self._chat_ready: dict[str, float] = {}
+        self._paused_until = 0.0
+
+    async def wait(self, chat: str) -> None:
+        loop = asyncio.get_running_loop()
+        ready = self._chat_ready.get(chat, 0.0)
+        self._chat_ready[chat] = max(loop.time(), ready) + self.chat_gap
+        if ready > loop.time():
+            await asyncio.sleep(ready - loop.time())
+        await self._pauses()
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        await self._pauses()
+        if len(self._chat_ready) > PRUNE_AT:
+            now = loop.time()
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+
+    def pause(self, seconds: float) -> None:
+        """The platform said "too many requests": nobody on this channel sends for a while."""
+        until = asyncio.get_running_loop().time() + seconds
+        self._paused_until = max(self._paused_until, until)
+
+    async def _pauses(self) -> None:
+        loop = asyncio.get_running_loop()
+        # A pause may be extended while we sleep, so look again after each one.
+        while (delay := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
