@@ -1,0 +1,235 @@
+"""The outbox under pressure: crashes, 429s, blocked users, broadcasts, quiet hours, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot import unreachable
+from bot.app import build_core
+from bot.channels import Rendered, RetryLater, Unreachable
+from bot.i18n import Msg
+from bot.settings import Settings
+from bot.timers import TimerRunner
+from conversations.types import ChannelInfo, Outbound
+from storage.db import Database
+from storage.models import ChatAccount, Member, OfficerRole, Organisation, OrgKind, OutboxMessage
+from storage.repos import broadcasts, orgs, outbox
+from tests import factories as f
+from tests.support import FakeClock, RecordingSender
+
+TG = ChannelInfo("telegram", True, True, True)
+
+
+class Scripted(RecordingSender):
+    """Sends like RecordingSender, but raises what `failures` says for given chats or calls."""
+
+    def __init__(self) -> None:
+        super().__init__(TG)
+        self.blocked: set[str] = set()
+        self.throttle_first: float | None = None
+        self.throttled_at = 0.0
+        self.times: list[float] = []
+
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
+        if self.throttle_first is not None:
+            seconds, self.throttle_first = self.throttle_first, None
+            self.throttled_at = time.monotonic()
+            raise RetryLater(seconds)
+        if chat_id in self.blocked:
+            raise Unreachable(chat_id)
+        self.times.append(time.monotonic())
+        return await super().send(chat_id, message)
+
+
+async def members_with_accounts(db: Database, clock: FakeClock, count: int) -> list[Member]:
+    base = await f.org(db, "DU", OrgKind.BASE_COMMITTEE)
+    branch = await f.org(db, "CB", OrgKind.BRANCH, base)
+    people = [await f.member(db, f"M{i}", f"Người {i}", branch) for i in range(count)]
+    async with db.session() as session:
+        for person in people:
+            session.add(ChatAccount(channel="telegram", user_id=f"u{person.id}",
+                                    chat_id=f"c{person.id}", member_id=person.id or 0,
+                                    linked_at=clock(), last_seen_at=clock()))
+    return people
+
+
+def fast(settings: Settings) -> Settings:
+    return settings.model_copy(update={"delivery_rates": {"telegram": 0.0},
+                                       "delivery_chat_gap_seconds": {}})
+
+
+async def queue(db: Database, clock: FakeClock, messages: list[Outbound]) -> None:
+    async with db.session() as session:
+        await outbox.enqueue(session, messages, clock())
+
+
+async def statuses(db: Database) -> list[str]:
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    return [str(r.status) for r in rows]
+
+
+async def test_a_crash_between_claim_and_send_loses_and_doubles_nothing(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    people = await members_with_accounts(db, clock, 3)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    async with db.session() as session:  # a worker claims, then dies before sending
+        assert len(await outbox.claim(session, clock(), 10)) == 3
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    assert await delivery.drain() == 0  # still claimed by the dead worker
+    clock.advance(seconds=settings.delivery_lease_seconds + 1)
+    assert await delivery.recover() == 3
+    assert await delivery.drain() == 3
+    assert sorted(chat for chat, _ in sender.sent) == sorted(f"c{p.id}" for p in people)
+    assert await statuses(db) == ["sent"] * 3
+
+
+async def test_a_429_pauses_every_send_for_retry_after(db: Database, settings: Settings,
+                                                       clock: FakeClock):
+    people = await members_with_accounts(db, clock, 5)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    sender = Scripted()
+    sender.throttle_first = 0.4
+    one_at_a_time = fast(settings).model_copy(update={"delivery_in_flight": 1})
+    _core, delivery = build_core(db, one_at_a_time, {"telegram": sender}, clock)
+    sent = await delivery.drain()
+    clock.advance(seconds=1)
+    sent += await delivery.drain()
+    assert sent == 5
+    assert min(sender.times) - sender.throttled_at >= 0.4  # nothing started during the pause
+    assert delivery.counts["throttled"] == 1
+
+
+async def test_blocked_accounts_are_marked_and_the_secretary_told_once(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    people = await members_with_accounts(db, clock, 4)
+    secretary = people[0]
+    await f.role(db, secretary, await _branch(db), OfficerRole.SECRETARY)
+    sender = Scripted()
+    sender.blocked = {f"c{p.id}" for p in people[1:]}
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people[1:]])
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    await delivery.drain()
+    async with db.session() as session:
+        accounts = (await session.exec(select(ChatAccount))).all()
+    assert sum(a.unreachable_at is not None for a in accounts) == 3
+    assert await statuses(db) == ["dead"] * 3  # no other account to fall back on
+
+    runner = TimerRunner(db, clock)
+    runner.register(unreachable.KIND, unreachable.summarise)
+    clock.advance(minutes=30)
+    assert await runner.fire_due() == 1
+    await delivery.drain()
+    to_secretary = [m.text for chat, m in sender.sent if chat == f"c{secretary.id}"]
+    assert len(to_secretary) == 1
+    assert "3 đảng viên" in to_secretary[0]
+    assert all(p.full_name in to_secretary[0] for p in people[1:])
+
+
+async def _branch(db: Database) -> Organisation:
+    async with db.session() as session:
+        branch = await orgs.by_code(session, "CB")
+    assert branch is not None
+    return branch
+
+
+async def test_interactive_replies_overtake_a_running_broadcast(db: Database, settings: Settings,
+                                                                clock: FakeClock):
+    people = await members_with_accounts(db, clock, 6)
+    async with db.session() as session:
+        await broadcasts.start(session, started_by=None, audience="test",
+                               member_ids=[p.id or 0 for p in people[1:]],
+                               body=[Msg("cancel.done")], now=clock())
+    await queue(db, clock, [Outbound(people[0].id or 0, [Msg("cancel.nothing")])])
+    async with db.session() as session:
+        first = await outbox.claim(session, clock(), 1)
+    assert first[0].member_id == people[0].id
+
+
+async def test_one_persons_messages_keep_their_order(db: Database, settings: Settings,
+                                                     clock: FakeClock):
+    (person,) = await members_with_accounts(db, clock, 1)
+    keys = ["cancel.done", "cancel.nothing", "menu.prompt"]
+    await queue(db, clock, [Outbound(person.id or 0, [Msg(k)]) for k in keys])
+    async with db.session() as session:
+        assert len(await outbox.claim(session, clock(), 10)) == 1  # the rest wait their turn
+    clock.advance(seconds=settings.delivery_lease_seconds + 1)
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    await delivery.recover()
+    assert await delivery.drain() == 3
+    assert [m.text.split(".")[0] for _, m in sender.sent] == [
+        "Đã hủy", "Không có việc gì đang làm dở để hủy", "Đồng chí cần làm gì? Xin chọn:"]
+
+
+async def test_bulk_messages_wait_out_quiet_hours(db: Database, settings: Settings):
+    night = FakeClock(datetime(2026, 11, 21, 15, 30, tzinfo=UTC))  # 22:30 in Ho Chi Minh City
+    people = await members_with_accounts(db, night, 2)
+    async with db.session() as session:
+        await outbox.enqueue(session, [Outbound(people[0].id or 0, [Msg("cancel.done")],
+                                                bulk=True),
+                                       Outbound(people[1].id or 0, [Msg("cancel.nothing")])],
+                             night())
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, night)
+    assert await delivery.drain() == 1
+    assert [chat for chat, _ in sender.sent] == [f"c{people[1].id}"]
+    night.now = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)  # 07:00 local
+    assert await delivery.drain() == 1
+
+
+async def test_shutdown_gives_back_claimed_messages(db: Database, settings: Settings,
+                                                    clock: FakeClock):
+    people = await members_with_accounts(db, clock, 3)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    slow = settings.model_copy(update={"delivery_rates": {"telegram": 1.0},
+                                       "delivery_chat_gap_seconds": {}})
+    sender = Scripted()
+    _core, delivery = build_core(db, slow, {"telegram": sender}, clock)
+    delivery.pacers["telegram"].limiter.max_rate = 1  # type: ignore[union-attr]
+    stop = asyncio.Event()
+    running = asyncio.create_task(delivery.run(stop))
+    await asyncio.sleep(0.3)  # the first goes out; the others wait for the rate
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert len(sender.sent) == 1
+    assert sorted(await statuses(db)) == ["queued", "queued", "sent"]
+
+
+async def test_an_announcement_reaches_the_branch_and_reports_progress(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    from bot.broadcasts import ProgressUpdater
+    from tests.support import Chat, Person
+
+    chat = Chat(db, settings, clock)
+    base = await f.org(db, "DU", OrgKind.BASE_COMMITTEE)
+    branch = await f.org(db, "CB", OrgKind.BRANCH, base, name="Chi bộ ấp Bình Minh")
+    secretary = await f.member(db, "S", "Nguyễn Văn Hùng", branch, "+84912000101")
+    await f.role(db, secretary, branch, OfficerRole.SECRETARY)
+    people = [Person("sec")]
+    for i in range(3):
+        await f.member(db, f"M{i}", f"Người {i}", branch, f"+8491200020{i}")
+        people.append(Person(f"m{i}"))
+    for person, phone in zip(people, ["0912000101", "0912000200", "0912000201", "0912000202"],
+                             strict=True):
+        await chat.say(person, "xin chào")
+        await chat.say(person, "đồng ý")
+        await chat.share_contact(person, phone)
+    await chat.say(people[0], "thông báo")
+    preview = await chat.say(people[0], "Họp chi bộ 19h thứ Sáu tại nhà văn hóa ấp.")
+    assert "3 đảng viên" in preview
+    assert "Họp chi bộ 19h thứ Sáu" in preview
+    await chat.say(people[0], "gửi ngay")
+    for member in people[1:]:
+        received = [m.text for c, m in chat.sender.sent if c == member.chat_id]
+        assert "Thông báo của Chi bộ ấp Bình Minh:\nHọp chi bộ 19h thứ Sáu" in received[-1]
+    await ProgressUpdater(db, chat.delivery, clock).run()
+    assert "Đã gửi xong: 3/3" in chat.sender.edits[-1][2].text
