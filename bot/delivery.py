@@ -21,6 +21,7 @@ from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
 from bot.delivery_targets import Target, resolve_targets
 from bot.i18n import Msg, Renderer
 from bot.pacing import Pacer
+from bot.quiet_hours import is_quiet
 from bot.settings import Settings
 from bot.unreachable import note_unreachable
 from storage.db import Database
@@ -121,12 +122,6 @@ class Delivery:
         except (RetryLater, Transient, Unreachable) as exc:
             log.info("progress edit skipped: %s", type(exc).__name__)
 
-    def quiet(self, now: datetime) -> bool:
-        """Within quiet hours bulk messages wait (interactive replies do not)."""
-        local = now.astimezone(self.settings.tz).time()
-        start, end = self.settings.quiet_hours_start, self.settings.quiet_hours_end
-        return (start <= local or local < end) if start > end else start <= local < end
-
     async def _stop_when(self, stop: asyncio.Event) -> None:
         await stop.wait()
         self.stopping.set()
@@ -135,7 +130,7 @@ class Delivery:
         now = self.clock()
         async with self.db.session() as session:
             rows = await outbox.claim(session, now, self.settings.delivery_batch,
-                                      bulk_allowed=not self.quiet(now))
+                                      bulk_allowed=not is_quiet(self.settings, now))
             targets = await resolve_targets(session, rows, self.settings)
             claimed = []
             for row in rows:

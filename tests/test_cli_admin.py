@@ -185,3 +185,45 @@ def test_commands_before_db_upgrade_say_what_to_do(tmp_path, monkeypatch) -> Non
     assert result.exit_code == 2
     assert "run `chibot db upgrade` first" in result.output
     assert "Traceback" not in result.output
+
+
+def test_broadcast_status_shows_progress(tmp_path, monkeypatch) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.i18n import Msg
+    from bot.settings import Settings
+    from storage.db import Database
+    from storage.models import Member, Organisation, OrgKind
+    from storage.repos import broadcasts
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHIBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CHIBOT_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    async def seed() -> None:
+        db = Database(Settings(_env_file=None).effective_database_url)
+        now = datetime.now(UTC)
+        async with db.session() as session:
+            branch = Organisation(code="CB", name="Chi bộ", kind=OrgKind.BRANCH)
+            session.add(branch)
+            await session.flush()
+            people = [Member(roster_id=f"R{i}", full_name=f"N{i}", branch_id=branch.id or 0,
+                             created_at=now, updated_at=now) for i in range(4)]
+            session.add_all(people)
+            await session.flush()
+            await broadcasts.start(session, started_by=None, audience="branch:CB",
+                                   member_ids=[p.id or 0 for p in people],
+                                   body=[Msg("cancel.done")], now=now)
+        await db.dispose()
+
+    asyncio.run(seed())
+    result = runner.invoke(app, ["broadcast", "status"])
+    assert result.exit_code == 0, result.output
+    assert "branch:CB" in result.output
+    assert "0/4" in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, demo, invite, org, roster, run
+from bot.cli import broadcast, db, demo, invite, org, roster, run
 
 app = typer.Typer(
     help="Chibot: self-service chat for party members and branch officers.",
@@ -16,4 +16,5 @@ app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")
 app.add_typer(invite.app, name="invite")
 app.add_typer(run.app, name="run")
+app.add_typer(broadcast.app, name="broadcast")
 app.command("demo")(demo.demo)

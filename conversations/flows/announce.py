@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.i18n import Msg
+from bot.quiet_hours import is_quiet
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
 from storage.models import ChatAccount, Member, MemberStatus, OfficerRole, Organisation
@@ -83,6 +84,10 @@ async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
         audience=f"branch:{ctx.data['branch_id']}", member_ids=audience,
         body=[await _body(ctx)], now=ctx.now, progress_to=ctx.chat)
     ctx.audit("broadcast.started", ("broadcast", broadcast.id), recipients=len(audience))
+    if is_quiet(ctx.settings, ctx.now):
+        return Done(Msg("announce.started_quiet", count=len(audience),
+                        start=ctx.settings.quiet_hours_start.strftime("%H:%M"),
+                        end=ctx.settings.quiet_hours_end.strftime("%H:%M")))
     return Done(Msg("announce.started", count=len(audience)))
 
 

@@ -1,0 +1,51 @@
+"""`chibot broadcast`: how far the broadcasts have got."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from bot.cli.common import run_with_db
+from bot.settings import Settings
+from storage.db import Database
+from storage.repos import broadcasts
+
+app = typer.Typer(help="Broadcasts to many members.", no_args_is_help=True)
+REFRESH_SECONDS = 2.0
+
+
+@app.command()
+def status(
+    follow: bool = typer.Option(False, "--follow", help="Keep refreshing until all finish."),
+    limit: int = typer.Option(10, help="How many recent broadcasts to show."),
+) -> None:
+    """Progress bars for the most recent broadcasts: delivered, failed, total."""
+
+    async def _work(db: Database, _settings: Settings) -> None:
+        with Progress(TextColumn("#{task.fields[id]} {task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("failed: {task.fields[failed]}")) as bars:
+            tasks: dict[int, int] = {}
+            while True:
+                unfinished = await _refresh(db, bars, tasks, limit)
+                if not follow or not unfinished:
+                    return
+                await asyncio.sleep(REFRESH_SECONDS)
+
+    run_with_db(_work)
+
+
+async def _refresh(db: Database, bars: Progress, tasks: dict[int, int], limit: int) -> int:
+    """Update one bar per broadcast; returns how many are still running."""
+    unfinished = 0
+    async with db.session() as session:
+        for item in reversed(await broadcasts.recent(session, limit)):
+            done = await broadcasts.counts(session, item.id or 0)
+            if item.id not in tasks:
+                tasks[item.id or 0] = bars.add_task(item.audience, total=item.total, id=item.id,
+                                                    failed=0)
+            bars.update(tasks[item.id or 0], completed=done["sent"] + done["failed"],
+                        failed=done["failed"])
+            unfinished += item.finished_at is None
+    return unfinished
