@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
+from bot.core import where
 from bot.delivery_targets import Target, resolve_targets
 from bot.i18n import Msg, Renderer
 from bot.pacing import Pacer
@@ -91,8 +92,11 @@ class Delivery:
         watcher = asyncio.create_task(self._stop_when(stop))
         try:
             while not self.stopping.is_set():
-                if await self.drain():
-                    continue
+                try:
+                    if await self.drain():
+                        continue
+                except Exception as exc:  # the database may be briefly unavailable
+                    log.error("delivery pass failed: %s", where(exc))
                 self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._unless_stopping(self.wakeup.wait()),

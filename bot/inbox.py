@@ -75,8 +75,11 @@ class Inbox:
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Keep handling until `stop` is set."""
         while not stop.is_set():
-            if await self.process_pending():
-                continue
+            try:
+                if await self.process_pending():
+                    continue
+            except Exception as exc:  # the database may be briefly unavailable
+                log.error("inbox pass failed: %s", where(exc))
             self.wakeup.clear()
             waiters = [asyncio.create_task(e.wait()) for e in (self.wakeup, stop)]
             await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)

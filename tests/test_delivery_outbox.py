@@ -6,6 +6,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from bot import unreachable
@@ -233,3 +234,30 @@ async def test_an_announcement_reaches_the_branch_and_reports_progress(
         assert "Thông báo của Chi bộ ấp Bình Minh:\nHọp chi bộ 19h thứ Sáu" in received[-1]
     await ProgressUpdater(db, chat.delivery, clock).run()
     assert "Đã gửi xong: 3/3" in chat.sender.edits[-1][2].text
+
+
+async def test_a_failing_pass_does_not_stop_delivery(db: Database, settings: Settings,
+                                                     clock: FakeClock,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    people = await members_with_accounts(db, clock, 2)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    real_claim, calls = outbox.claim, []
+
+    async def flaky_claim(*args: object, **kwargs: object) -> list[OutboxMessage]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk briefly unavailable")
+        return await real_claim(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outbox, "claim", flaky_claim)
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
+    for _ in range(100):
+        if len(sender.sent) == 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert len(sender.sent) == 2

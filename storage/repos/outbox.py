@@ -93,17 +93,6 @@ async def settle(session: AsyncSession, message_id: int, **values: Any) -> None:
                        .values(**values))
 
 
-async def release(session: AsyncSession, message_ids: list[int]) -> None:
-    """Give back claimed messages that were never handed to the platform."""
-    if message_ids:
-        await session.exec(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(message_ids),
-                   OutboxMessage.status == OutboxStatus.SENDING)
-            .values(status=OutboxStatus.QUEUED, claimed_at=None,
-                    attempts=OutboxMessage.attempts - 1))
-
-
 async def recover_stale(session: AsyncSession, before: datetime) -> int:
     """Claims older than the lease belong to a dead worker: queue them again.
 
@@ -116,13 +105,3 @@ async def recover_stale(session: AsyncSession, before: datetime) -> int:
                col(OutboxMessage.claimed_at) < before)
         .values(status=OutboxStatus.QUEUED, claimed_at=None))
     return result.rowcount
-
-
-async def due(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
-        .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
-        .limit(limit)
-    )
-    return list((await session.exec(query)).all())
