@@ -30,6 +30,7 @@ from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, outbox
 
 log = logging.getLogger(__name__)
+SETTLE_RETRIES = (0.1, 0.5, 2.0, 5.0)
 
 
 @dataclass
@@ -55,16 +56,23 @@ class Settler:
     clock: Callable[[], datetime]
     pending: list[Outcome] = field(default_factory=list)
 
-    async def flush(self) -> None:
+    async def flush(self) -> bool:
+        """Write what happened; on failure keep it for the next flush. True if all written."""
         batch, self.pending = self.pending, []
         if not batch:
-            return
+            return True
         now = self.clock()
-        async with self.db.session() as session:
-            for outcome in batch:
-                await outbox.settle(session, outcome.row_id, **outcome.values)
-                if outcome.unreachable is not None:
-                    await note_unreachable(session, outcome.unreachable, now)
+        try:
+            async with self.db.session() as session:
+                await outbox.settle_many(session, [(o.row_id, o.values) for o in batch])
+                for outcome in batch:
+                    if outcome.unreachable is not None:
+                        await note_unreachable(session, outcome.unreachable, now)
+        except Exception as exc:
+            log.error("could not record %d outcomes yet: %s", len(batch), where(exc))
+            self.pending[:0] = batch
+            return False
+        return True
 
 
 class Delivery:
@@ -88,11 +96,15 @@ class Delivery:
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
         """Send until `stop`; claims not yet handed to the platform are given back."""
-        await self.recover()
         watcher = asyncio.create_task(self._stop_when(stop))
+        loop = asyncio.get_running_loop()
+        next_recovery = 0.0
         try:
             while not self.stopping.is_set():
                 try:
+                    if loop.time() >= next_recovery:  # a worker that died leaves claims
+                        await self.recover()
+                        next_recovery = loop.time() + self.settings.delivery_lease_seconds / 2
                     if await self.drain():
                         continue
                 except Exception as exc:  # the database may be briefly unavailable
@@ -168,7 +180,10 @@ class Delivery:
             await asyncio.wait({sends}, timeout=self.settings.delivery_settle_seconds)
             await settler.flush()
         await sends
-        await settler.flush()
+        for pause in SETTLE_RETRIES:
+            if await settler.flush():
+                break
+            await asyncio.sleep(pause)  # rows left 'sending' are re-queued after the lease
         return sent
 
     async def _send_one(self, item: Claimed) -> Outcome:
@@ -196,7 +211,7 @@ class Delivery:
                                 "message_ref": ref, "last_error": None}, sent=True)
 
     def _failed(self, row: OutboxMessage, exc: BaseException) -> Outcome:
-        attempts = row.attempts + 1
+        attempts = row.attempts  # the claim has counted this try already
         error = type(exc).__name__[:200]
         if attempts >= self.settings.delivery_max_attempts:
             self.counts["dead"] += 1
@@ -234,7 +249,7 @@ class Delivery:
 def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:
     """Queue again without counting an attempt: the message was not at fault."""
     return {"status": OutboxStatus.QUEUED, "claimed_at": None, "next_attempt_at": at,
-            "attempts": row.attempts}
+            "attempts": row.attempts - 1}
 
 
 def _pacer(settings: Settings, channel: str) -> Pacer:

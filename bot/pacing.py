@@ -13,7 +13,8 @@ class Pacer:
     """Waits until a message to `chat` may go out on this channel."""
 
     def __init__(self, rate: float, chat_gap_seconds: float) -> None:
-        self.limiter = AsyncLimiter(rate, 1) if rate > 0 else None
+        # A bucket of one: messages leave evenly spaced, never in a burst the platform counts.
+        self.limiter = AsyncLimiter(1, 1 / rate) if rate > 0 else None
         self.chat_gap = chat_gap_seconds
         self._chat_ready: dict[str, float] = {}
         self._paused_until = 0.0

@@ -194,7 +194,6 @@ async def test_shutdown_gives_back_claimed_messages(db: Database, settings: Sett
                                        "delivery_chat_gap_seconds": {}})
     sender = Scripted()
     _core, delivery = build_core(db, slow, {"telegram": sender}, clock)
-    delivery.pacers["telegram"].limiter.max_rate = 1  # type: ignore[union-attr]
     stop = asyncio.Event()
     running = asyncio.create_task(delivery.run(stop))
     await asyncio.sleep(0.3)  # the first goes out; the others wait for the rate
@@ -254,6 +253,51 @@ async def test_a_failing_pass_does_not_stop_delivery(db: Database, settings: Set
     _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
     stop = asyncio.Event()
     running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
+    for _ in range(100):
+        if len(sender.sent) == 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert len(sender.sent) == 2
+
+
+async def test_a_failing_message_is_tried_max_attempts_times_then_dead(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    (person,) = await members_with_accounts(db, clock, 1)
+    await queue(db, clock, [Outbound(person.id or 0, [Msg("cancel.done")])])
+
+    class Broken(Scripted):
+        calls = 0
+
+        async def send(self, chat_id: str, message: Rendered) -> str | None:
+            Broken.calls += 1
+            raise ConnectionError("network down")
+
+    limited = fast(settings).model_copy(update={"delivery_max_attempts": 3})
+    _core, delivery = build_core(db, limited, {"telegram": Broken()}, clock)
+    for _ in range(6):
+        await delivery.drain()
+        clock.advance(hours=1)
+    assert Broken.calls == 3
+    assert await statuses(db) == ["dead"]
+
+
+async def test_claims_of_a_dead_worker_are_recovered_while_running(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    people = await members_with_accounts(db, clock, 2)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    async with db.session() as session:  # another worker claims and dies
+        await outbox.claim(session, clock(), 10)
+    short = fast(settings).model_copy(update={"delivery_lease_seconds": 0.2})
+    sender = Scripted()
+    _core, delivery = build_core(db, short, {"telegram": sender}, clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
+    await asyncio.sleep(0.1)
+    clock.advance(seconds=1)  # the lease runs out after this worker started
     for _ in range(100):
         if len(sender.sent) == 2:
             break

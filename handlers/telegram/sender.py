@@ -110,8 +110,11 @@ class TelegramSender:
                                            language_code=language)
 
     async def _menu(self, chat_id: str, language: str) -> None:
-        """Show this chat the command menu in the language it is spoken to in."""
-        if self._menu_language.get(chat_id) == language:
+        """Show this chat the command menu in the language it is spoken to in.
+
+        Chats in the default language already have it from the bot-wide menu.
+        """
+        if self._menu_language.get(chat_id, self.settings.default_language) == language:
             return
         with contextlib.suppress(TelegramAPIError, asyncio.TimeoutError):
             await self.bot.set_my_commands(commands(self.settings, language),

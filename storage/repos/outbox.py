@@ -93,6 +93,15 @@ async def settle(session: AsyncSession, message_id: int, **values: Any) -> None:
                        .values(**values))
 
 
+async def settle_many(session: AsyncSession, outcomes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Record many outcomes: one statement per shape of outcome, executed for all its rows."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for message_id, values in outcomes:
+        shapes.setdefault(tuple(sorted(values)), []).append({"id": message_id, **values})
+    for rows in shapes.values():
+        await session.exec(update(OutboxMessage), params=rows)
+
+
 async def recover_stale(session: AsyncSession, before: datetime) -> int:
     """Claims older than the lease belong to a dead worker: queue them again.
 
