@@ -6,17 +6,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
 
 @contextmanager
-def fake_server(*options: str) -> Iterator[str]:
-    """Run `python -m tests.e2e.fake_bot_api` and yield its base URL."""
+def fake_server(*options: str, stderr: IO[str] | None = None) -> Iterator[str]:
+    """Run `python -m tests.e2e.fake_bot_api` and yield its base URL (`stderr`: where its
+    error log goes; default: this process's)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.fake_bot_api", "--port", "0", *options],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().strip()

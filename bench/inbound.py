@@ -25,24 +25,18 @@ from pydantic import SecretStr
 from sqlmodel import col, func, select
 
 from bench.fake_server import fake_server, inject, stats
+from bench.members import FIRST_USER, seed_linked_members
 from bot.settings import Settings
 from handlers.telegram.app import TelegramRuntime
-from storage import migrate
 from storage.db import Database
 from storage.models import (
-    ChatAccount,
-    Consent,
     InboxUpdate,
-    Member,
-    Organisation,
-    OrgKind,
     OutboxMessage,
 )
 
 USERS = 1000
 MESSAGES = ("menu", "1", "ngôn ngữ", "1", "trợ giúp")  # five per user: 5,000 updates
 TOKEN = "123456:BENCH"
-FIRST_USER = 500_000
 
 
 def now() -> datetime:
@@ -51,22 +45,7 @@ def now() -> datetime:
 
 async def seed(db: Database) -> None:
     """One branch, USERS members, each already linked to a Telegram account."""
-    await migrate.upgrade(db)
-    at = now()
-    async with db.session() as session:
-        branch = Organisation(code="CB", name="Chi bo", kind=OrgKind.BRANCH)
-        session.add(branch)
-        await session.flush()
-        for i in range(USERS):
-            member = Member(roster_id=f"B{i:05}", full_name=f"Member {i}", branch_id=branch.id or 0,
-                            created_at=at, updated_at=at, language="vi")
-            session.add(member)
-            await session.flush()
-            user = str(FIRST_USER + i)
-            session.add(ChatAccount(channel="telegram", user_id=user, chat_id=user,
-                                    member_id=member.id or 0, linked_at=at, last_seen_at=at))
-            session.add(Consent(member_id=member.id or 0, version="bench", channel="telegram",
-                                given_at=at))
+    await seed_linked_members(db, USERS)
 
 
 def inject_all(base_url: str) -> None:

@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0, "terminal": 0.0,
                                         "test": 0.0}
     delivery_chat_gap_seconds: dict[str, float] = {"telegram": 1.0, "zalo": 1.0}
-    delivery_batch: int = 200
-    delivery_in_flight: int = 64
+    delivery_batch: int = 500
+    delivery_in_flight: int = 256
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: float = 5.0
     delivery_backoff_cap_seconds: float = 3600.0

@@ -1,0 +1,392 @@
+"""Broadcast delivery: rate, sender ceiling, a naive baseline and kill -9 recovery.
+
+Run: python -m bench.broadcast
+The fake Bot API server runs in its own process; this process is the bot (its CPU is
+time.process_time()), except in the kill -9 run, where the bot is a child process
+(`python -m bench.broadcast --worker DBURL BASEURL LEASE`) that is killed and restarted.
+Each run seeds a fresh SQLite database with N linked members, queues one broadcast with
+`storage.repos.broadcasts.start` and lets `Delivery` send it through a real aiogram Bot.
+Figures only: nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiogram import Bot
+from pydantic import SecretStr
+from sqlmodel import col, func, select
+
+from bench.fake_server import fake_server, stats
+from bench.members import FIRST_USER, seed_linked_members
+from bot.app import build_core
+from bot.delivery import Delivery
+from bot.i18n import Msg
+from bot.settings import Settings
+from handlers.telegram.app import make_bot
+from handlers.telegram.sender import TelegramSender
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repos import broadcasts
+
+TOKEN = "123456:BENCH"
+LATENCY_MS = "80"
+LIMITS = ("--global-rate", "30", "--per-chat-rate", "1")  # Telegram's documented limits
+DEFAULT_RUN, CEILING_RUN, NAIVE_RUN, KILL_RUN = 2_000, 10_000, 300, 2_000
+PAID_RATE = 1000.0
+KILLS_AFTER = (4.0, 5.0, 6.0)  # seconds after each worker said it was running
+RESTART_LEASE = 1.0
+TARGET_RATIO, TARGET_CEILING = 0.95, 1000.0
+MIDNIGHT = clock_time(0, 0)  # quiet hours 00:00-00:00: an empty window, never quiet
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def bench_settings(folder: Path, base_url: str, **overrides: Any) -> Settings:
+    """Defaults, except the fake server, a temp folder and no quiet hours."""
+    return Settings(_env_file=None, data_dir=folder, secret_key="bench",
+                    telegram_token=SecretStr(TOKEN), telegram_api_url=base_url,
+                    quiet_hours_start=MIDNIGHT, quiet_hours_end=MIDNIGHT, **overrides)
+
+
+async def seed(db: Database, members: int) -> list[int]:
+    return await seed_linked_members(db, members)
+
+
+async def queue_broadcast(db: Database, member_ids: list[int]) -> None:
+    async with db.session() as session:
+        await broadcasts.start(session, started_by=None, audience="bench",
+                               member_ids=member_ids, body=[Msg("cancel.done")], now=now())
+
+
+async def prepared(members: int) -> tuple[Path, Database]:
+    """A fresh database in a temp folder with one broadcast to `members` members queued."""
+    folder = Path(tempfile.mkdtemp(prefix="chibot-broadcast-"))
+    db = Database(f"sqlite+aiosqlite:///{folder / 'chibot.db'}")
+    await queue_broadcast(db, await seed(db, members))
+    return folder, db
+
+
+async def unsent(db: Database) -> int:
+    """Outbox rows neither sent nor dead."""
+    async with db.session() as session:
+        query = select(func.count()).select_from(OutboxMessage).where(
+            col(OutboxMessage.status).not_in([OutboxStatus.SENT, OutboxStatus.DEAD]))
+        return (await session.exec(query)).one()
+
+
+async def statuses(db: Database) -> dict[str, int]:
+    async with db.session() as session:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {str(s): n for s, n in (await session.exec(query)).all()}
+
+
+def make_delivery(db: Database, settings: Settings) -> tuple[Delivery, Bot]:
+    bot = make_bot(settings)
+    _, delivery = build_core(db, settings, {"telegram": TelegramSender(bot, settings)}, now)
+    return delivery, bot
+
+
+async def until_sent(db: Database, delivery: Delivery, total: int, stop: asyncio.Event) -> None:
+    """Set `stop` once every row is sent or dead: watch the delivery's own counters (cheap),
+    then confirm in the database."""
+    while True:
+        while delivery.counts["sent"] + delivery.counts["dead"] < total:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if not await unsent(db):
+            break
+        await asyncio.sleep(0.5)
+    stop.set()
+
+
+@dataclass
+class Run:
+    """What one delivery run measured."""
+
+    messages: int
+    wall: float
+    cpu: float
+    server: dict[str, Any]
+    counts: dict[str, int]
+    times: list[float]
+
+    @property
+    def steady_rate(self) -> float:
+        """Sends/s between the first and last send the server accepted."""
+        first, last = self.server["first_sent_at"], self.server["last_sent_at"]
+        return (self.server["sent_messages"] - 1) / (last - first) if last > first else 0.0
+
+    @property
+    def middle_rate(self) -> float:
+        """Sends/s over the middle 90% of sends (no start-up burst, no tail)."""
+        return middle_rate(self.times)
+
+    @property
+    def wall_rate(self) -> float:
+        return self.messages / self.wall
+
+    @property
+    def cpu_per_1000(self) -> float:
+        return self.cpu / self.messages * 1000
+
+
+def per_chat(server: dict[str, Any], chats: int) -> tuple[int, int]:
+    """(duplicates, losses) from the server's per-chat counts over the chats expected."""
+    sent = server["sent_per_chat"]
+    counts = [sent.get(str(FIRST_USER + i), 0) for i in range(chats)]
+    return sum(n - 1 for n in counts if n > 1), sum(1 for n in counts if n == 0)
+
+
+async def run_delivery(base_url: str, members: int, **overrides: Any) -> Run:
+    """Seed, queue, then `Delivery.run` in this process until every row is sent or dead."""
+    folder, db = await prepared(members)
+    settings = bench_settings(folder, base_url, **overrides)
+    delivery, bot = make_delivery(db, settings)
+    stop = asyncio.Event()
+    cpu, wall = time.process_time(), time.perf_counter()
+    watcher = asyncio.create_task(until_sent(db, delivery, members, stop))
+    await delivery.run(stop)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await watcher
+    await bot.session.close()
+    await db.dispose()
+    return Run(members, wall, cpu, {}, dict(delivery.counts), [])
+
+
+def server_stats(base_url: str) -> dict[str, Any]:
+    with httpx.Client(base_url=base_url) as client:
+        return stats(client)
+
+
+def sent_times(base_url: str) -> list[float]:
+    """When the server accepted each message (its clock), in order."""
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        response = client.get("/_sent")
+        response.raise_for_status()
+        return sorted(message["at"] for message in response.json())
+
+
+def middle_rate(times: list[float]) -> float:
+    low, high = len(times) // 20, len(times) - 1 - len(times) // 20
+    return (high - low) / (times[high] - times[low]) if high > low else 0.0
+
+
+def delivered(base_url: str, members: int, **overrides: Any) -> Run:
+    """`run_delivery` on a fresh server, with the server's counters once it is done."""
+    run = asyncio.run(run_delivery(base_url, members, **overrides))
+    run.server, run.times = server_stats(base_url), sent_times(base_url)
+    return run
+
+
+async def run_naive(base_url: str, messages: int, rate: float) -> float:
+    """send, then sleep(1/rate), with the same aiogram Bot; returns the wall-time rate."""
+    bot = make_bot(bench_settings(Path(tempfile.gettempdir()), base_url))
+    wall = time.perf_counter()
+    for i in range(messages):
+        await bot.send_message(chat_id=FIRST_USER + i, text="naive")
+        await asyncio.sleep(1 / rate)
+    wall = time.perf_counter() - wall
+    await bot.session.close()
+    return messages / wall
+
+
+def mark(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report_limited(run: Run, configured: float) -> None:
+    dup, lost = per_chat(run.server, run.messages)
+    ratio = run.steady_rate / configured
+    print(f"1. default limit: {run.messages} messages to {run.messages} chats, Chibot telegram "
+          f"rate {configured:.0f}/s; server latency {LATENCY_MS} ms, 30/s global, 1/s per chat")
+    print(f"   achieved {run.steady_rate:.2f} msg/s between the first and last send the server "
+          f"accepted;\n   {run.middle_rate:.2f} msg/s over the middle 90% of sends; bot wall time "
+          f"{run.wall:.1f} s = {run.wall_rate:.2f} msg/s (incl. start-up and the last reply)")
+    print(f"   achieved / configured {ratio:.3f}  (target >= {TARGET_RATIO})  "
+          f"{mark(ratio >= TARGET_RATIO)}")
+    print(f"   429s received {run.server['rate_limited']}  (target 0)  "
+          f"{mark(run.server['rate_limited'] == 0)};  bot counted throttled "
+          f"{run.counts.get('throttled', 0)}")
+    print(f"   duplicates {dup}  (target 0)  {mark(dup == 0)};  losses {lost}  (target 0)  "
+          f"{mark(lost == 0)}")
+    print(f"   bot CPU {run.cpu:.2f} s = {run.cpu_per_1000:.2f} s per 1,000 messages; "
+          f"API calls {run.server['requests_by_method']}")
+
+
+def report_ceiling(run: Run) -> None:
+    dup, lost = per_chat(run.server, run.messages)
+    print(f"2. sender's own ceiling: {run.messages} messages, server latency {LATENCY_MS} ms "
+          f"and no limits, Chibot telegram rate {PAID_RATE:.0f}/s (other settings default)")
+    print(f"   achieved {run.steady_rate:.0f} msg/s between first and last send (middle 90%: "
+          f"{run.middle_rate:.0f}; wall {run.wall:.1f} s = {run.wall_rate:.0f} msg/s)  "
+          f"(target >= {TARGET_CEILING:.0f})  {mark(run.steady_rate >= TARGET_CEILING)}")
+    print(f"   bot CPU {run.cpu:.2f} s = {run.cpu_per_1000:.2f} s per 1,000 messages; "
+          f"duplicates {dup} {mark(dup == 0)}, losses {lost} {mark(lost == 0)}; "
+          f"API calls {run.server['requests_by_method']}")
+
+
+def report_naive(wall_rate: float, times: list[float], rate: float) -> None:
+    steady = (len(times) - 1) / (times[-1] - times[0])
+    print(f"3. naive loop (send, then sleep 1/{rate:.0f}): {NAIVE_RUN} messages, server latency "
+          f"{LATENCY_MS} ms")
+    print(f"   achieved {steady:.2f} msg/s between first and last send ({wall_rate:.2f} by "
+          f"wall time) = {steady / rate:.3f} of the {rate:.0f}/s limit")
+
+
+# ------------------------------------------------------------------ kill -9 run
+async def worker(db_url: str, base_url: str, lease: float) -> None:
+    """The bot as a child process: recover stale claims, send until nothing is left."""
+    logging.basicConfig(level=logging.ERROR)  # re-queues are reported on stdout instead
+    folder = Path(tempfile.mkdtemp(prefix="chibot-worker-"))
+    settings = bench_settings(folder, base_url, delivery_lease_seconds=lease,
+                              database_url=db_url)
+    db = Database(db_url)
+    delivery, bot = make_delivery(db, settings)
+    print("RUNNING", flush=True)
+    # Delivery.run recovers only once, at start; claims still younger than the lease then
+    # are picked up by recovering again whenever nothing else is due.
+    while True:
+        if recovered := await delivery.recover():
+            print(f"RECOVERED {recovered}", flush=True)
+        sent = await delivery.drain()
+        if not await unsent(db):
+            break
+        if not sent:
+            await asyncio.sleep(0.2)
+    print(f"DONE {dict(delivery.counts)}", flush=True)
+    await bot.session.close()
+    await db.dispose()
+
+
+def start_worker(db_url: str, base_url: str, lease: float) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.broadcast", "--worker", db_url, base_url, str(lease)],
+        stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if line != "RUNNING":
+        process.kill()
+        raise RuntimeError(f"worker did not start: {line!r}")
+    return process
+
+
+def recovered(output: str) -> int:
+    return sum(int(line.split()[1]) for line in output.splitlines()
+               if line.startswith("RECOVERED "))
+
+
+async def prepare_kill_run() -> str:
+    folder, db = await prepared(KILL_RUN)
+    await db.dispose()
+    return f"sqlite+aiosqlite:///{folder / 'chibot.db'}"
+
+
+async def outbox_statuses(db_url: str) -> dict[str, int]:
+    db = Database(db_url)
+    try:
+        return await statuses(db)
+    finally:
+        await db.dispose()
+
+
+def run_kills(base_url: str, server_log: Path) -> None:
+    """Kill the sending child KILLS_AFTER times, let a last one finish; count at the server."""
+    db_url = asyncio.run(prepare_kill_run())
+    lease = Settings.model_fields["delivery_lease_seconds"].default
+    settle = Settings.model_fields["delivery_settle_seconds"].default
+    print(f"4. kill -9: {KILL_RUN} messages, server latency {LATENCY_MS} ms, 30/s global, "
+          f"1/s per chat (as run 1); Chibot rate 25/s; the bot is a child process; "
+          f"restarted workers use delivery_lease_seconds={RESTART_LEASE:.0f}")
+    cut_off = 0
+    with httpx.Client(base_url=base_url) as client:
+        for number, after in enumerate(KILLS_AFTER, 1):
+            before = stats(client)["sent_messages"]
+            process = start_worker(db_url, base_url, lease if number == 1 else RESTART_LEASE)
+            time.sleep(after)
+            process.send_signal(signal.SIGKILL)
+            rest, _ = process.communicate()
+            time.sleep(0.3)  # let the server finish what it was handling
+            server = stats(client)
+            dup, _ = per_chat(server, KILL_RUN)
+            rows = asyncio.run(outbox_statuses(db_url))
+            lost_requests = server_log.read_text().count("Error handling request") - cut_off
+            cut_off += lost_requests
+            print(f"   worker {number}: re-queued {recovered(rest)} stale claims; SIGKILL "
+                  f"{after:.0f} s after it started, when the server had taken "
+                  f"{server['sent_messages'] - before} messages from it;")
+            print(f"      left {rows.get('sending', 0)} rows 'sending'; {lost_requests} requests "
+                  f"were cut off inside the server; duplicates so far {dup}")
+        finishing = start_worker(db_url, base_url, RESTART_LEASE)
+        out, _ = finishing.communicate(timeout=600)
+        server = stats(client)
+    rows = asyncio.run(outbox_statuses(db_url))
+    dup, lost = per_chat(server, KILL_RUN)
+    crashes = len(KILLS_AFTER)
+    done = next((line for line in out.splitlines() if line.startswith("DONE ")), "no DONE")
+    print(f"   worker {crashes + 1}: re-queued {recovered(out)} stale claims, finished: {done}")
+    print(f"   outbox rows {rows}; server took {server['sent_messages']} messages, "
+          f"429s {server['rate_limited']}")
+    print(f"   duplicates {dup}  (target 0)  {mark(dup == 0)};  losses {lost}  (target 0)  "
+          f"{mark(lost == 0)};  duplicates per crash {dup / crashes:.1f}")
+    print(f"""\
+   Why duplicates can happen: no messenger takes an idempotency key, so a message is at
+   risk from the moment the Bot API accepts it until its row is marked sent. Outcomes are
+   written every delivery_settle_seconds ({settle} s), a group per transaction; a kill
+   inside that window (or while the answer is on its way back) leaves accepted messages
+   'sending'. recover() re-queues claims older than delivery_lease_seconds (default
+   {lease:.0f} s, so that a live worker's claims are never taken from it; the restarted
+   workers here use {RESTART_LEASE:.0f} s to finish quickly), and each of those is sent again.
+   The real Bot API would also carry out requests fully sent before the kill; this fake
+   server sleeps its latency before reading the body and drops a request whose connection
+   is gone ("cut off" above), so the duplicates here are a lower bound.""")
+
+
+def main() -> None:
+    configured = Settings.model_fields["delivery_rates"].default["telegram"]
+    print(f"bench.broadcast on {os.cpu_count()} cores; "
+          "the fake Bot API server in its own process")
+    with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS, *LIMITS) as base_url:
+        report_limited(delivered(base_url, DEFAULT_RUN), configured)
+    with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS) as base_url:
+        report_ceiling(delivered(base_url, CEILING_RUN, delivery_rates={"telegram": PAID_RATE}))
+    with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS, *LIMITS) as base_url:
+        wall_rate = asyncio.run(run_naive(base_url, NAIVE_RUN, configured))
+        report_naive(wall_rate, sent_times(base_url), configured)
+    server_log = Path(tempfile.mkdtemp(prefix="chibot-broadcast-")) / "fake_server.log"
+    with (server_log.open("w") as log_file,
+          fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS, *LIMITS,
+                      stderr=log_file) as base_url):
+        run_kills(base_url, server_log)
+
+
+def cli(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.broadcast")
+    parser.add_argument("--worker", nargs=3, metavar=("DBURL", "BASEURL", "LEASE"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        db_url, base_url, lease = args.worker
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(worker(db_url, base_url, float(lease)))
+    else:
+        main()
+
+
+if __name__ == "__main__":
+    cli()
