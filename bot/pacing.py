@@ -16,7 +16,8 @@ class Pacer:
     def __init__(self, rate: float, chat_gap_seconds: float) -> None:
         # A bucket holding a tenth of a second's messages: evenly spaced at low rates (a burst
         # of 2-3 at 25/s, well inside Telegram's 30/s) without a wake-up per message at high.
-        self.limiter = AsyncLimiter(max(1.0, rate * BUCKET_SECONDS), BUCKET_SECONDS)             if rate > 0 else None
+        capacity = max(1.0, rate * BUCKET_SECONDS)
+        self.limiter = AsyncLimiter(capacity, capacity / rate) if rate > 0 else None
         self.chat_gap = chat_gap_seconds
         self._chat_ready: dict[str, float] = {}
         self._paused_until = 0.0
