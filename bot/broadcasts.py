@@ -20,6 +20,7 @@ class ProgressUpdater:
         self._shown: dict[int, tuple[int, int]] = {}
 
     async def run(self) -> None:
+        edits: list[tuple[OutboxMessage, Msg, str]] = []
         async with self.db.session() as session:
             for broadcast in await broadcasts.unfinished(session):
                 done = await broadcasts.counts(session, broadcast.id or 0)
@@ -37,4 +38,6 @@ class ProgressUpdater:
                     text = (Msg("broadcast.done", total=broadcast.total, **done) if finished
                             else Msg("broadcast.progress", total=broadcast.total, **done))
                     language = (starter.language if starter else None) or "vi"
-                    await self.delivery.edit(line, [text], language)
+                    edits.append((line, text, language))
+        for line, text, language in edits:  # network calls outside the transaction
+            await self.delivery.edit(line, [text], language)

@@ -79,6 +79,7 @@ class Core:
             await self.engine.dispatch(ctx)
             if ctx.account is not None:
                 ctx.account.last_seen_at = now
+                ctx.account.unreachable_at = None  # he/she writes to us: not blocked any more
                 session.add(ctx.account)
             state.updated_at = now
             flag_modified(state, "data")

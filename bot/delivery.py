@@ -55,6 +55,7 @@ class Settler:
     db: Database
     clock: Callable[[], datetime]
     pending: list[Outcome] = field(default_factory=list)
+    done: list[Outcome] = field(default_factory=list)
 
     async def flush(self) -> bool:
         """Write what happened; on failure keep it for the next flush. True if all written."""
@@ -72,6 +73,7 @@ class Settler:
             log.error("could not record %d outcomes yet: %s", len(batch), where(exc))
             self.pending[:0] = batch
             return False
+        self.done += batch
         return True
 
 
@@ -116,6 +118,13 @@ class Delivery:
         finally:
             watcher.cancel()
 
+    async def _refresh(self, message_ids: list[int]) -> None:
+        try:
+            async with self.db.session() as session:
+                await outbox.refresh_claims(session, message_ids, self.clock())
+        except Exception as exc:  # a missed refresh only risks a re-send after the lease
+            log.warning("could not refresh claims: %s", where(exc))
+
     async def recover(self) -> int:
         """Re-queue claims older than the lease (their worker died)."""
         before = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
@@ -146,15 +155,19 @@ class Delivery:
         now = self.clock()
         async with self.db.session() as session:
             rows = await outbox.claim(session, now, self.settings.delivery_batch,
-                                      bulk_allowed=not is_quiet(self.settings, now))
+                                      bulk_allowed=not is_quiet(self.settings, now),
+                                      channels=tuple(self.senders))
             targets = await resolve_targets(session, rows, self.settings)
             claimed = []
             for row in rows:
                 target = targets.get(row.id or 0)
-                if target is None or target.channel not in self.senders:
+                if target is None:
                     await outbox.settle(session, row.id or 0, status=OutboxStatus.DEAD,
                                         last_error="no reachable account")
                     self.counts["dead"] += 1
+                    continue
+                if target.channel not in self.senders:  # another channel's process sends it
+                    await outbox.settle(session, row.id or 0, **_back(row, row.next_attempt_at))
                     continue
                 if row.payload["choices"] or row.payload["reply"]:
                     menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
@@ -176,9 +189,15 @@ class Delivery:
             settler.pending.append(outcome)
 
         sends = asyncio.ensure_future(asyncio.gather(*(one(item) for item in claimed)))
+        loop = asyncio.get_running_loop()
+        refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
         while not sends.done():
             await asyncio.wait({sends}, timeout=self.settings.delivery_settle_seconds)
             await settler.flush()
+            if loop.time() >= refresh_at:
+                settled = {o.row_id for o in settler.done}
+                await self._refresh([i.row.id or 0 for i in claimed if i.row.id not in settled])
+                refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
         await sends
         for pause in SETTLE_RETRIES:
             if await settler.flush():

@@ -305,3 +305,40 @@ async def test_claims_of_a_dead_worker_are_recovered_while_running(
     stop.set()
     await asyncio.wait_for(running, 5)
     assert len(sender.sent) == 2
+
+
+async def test_a_process_for_another_channel_leaves_telegram_messages_alone(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    from conversations.types import ChatRef
+
+    (person,) = await members_with_accounts(db, clock, 1)
+    await queue(db, clock, [Outbound(person.id or 0, [Msg("cancel.done")]),
+                            Outbound(ChatRef("telegram", "c-other"), [Msg("cancel.nothing")])])
+    terminal = RecordingSender(ChannelInfo("terminal", False, True, False))
+    _core, terminal_delivery = build_core(db, fast(settings), {"terminal": terminal}, clock)
+    assert await terminal_delivery.drain() == 0
+    assert await statuses(db) == ["queued", "queued"]
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    assert await delivery.drain() == 2
+
+
+async def test_writing_to_the_bot_again_makes_an_account_reachable(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    from tests.conversations.conftest import register
+    from tests.support import Chat, Person
+
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M", "Lê Văn Tâm", branch, "+84912000301")
+    chat = Chat(db, settings, clock)
+    tam = Person("tam")
+    await register(chat, tam, "0912000301")
+    async with db.session() as session:
+        account = (await session.exec(select(ChatAccount))).one()
+        account.unreachable_at = clock()
+        session.add(account)
+    await chat.say(tam, "menu")
+    await queue(db, clock, [Outbound(member.id or 0, [Msg("cancel.done")])])
+    assert "Đã hủy" in "\n".join(m.text for m in await chat.flush(tam))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, update
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.types import ChatRef, Outbound
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import ChatAccount, OutboxMessage, OutboxStatus
 
 INTERACTIVE, BULK = 10, 0
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
@@ -59,13 +59,21 @@ def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str
 
 async def claim(
     session: AsyncSession, now: datetime, limit: int, *, bulk_allowed: bool = True,
+    channels: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
-    """Take due messages for sending: at most one per person, and only his/her earliest."""
+    """Take due messages for sending: at most one per person, and only his/her earliest.
+
+    With `channels`, only messages this process can send: replies in those channels, and
+    messages to members with a reachable account in one of them.
+    """
     earlier = aliased(OutboxMessage)
+    ahead = col(earlier.status).in_(UNSENT)
+    if not bulk_allowed:  # at night a waiting bulk message does not hold back a notice
+        ahead = or_(earlier.status == OutboxStatus.SENDING, earlier.priority >= INTERACTIVE)
     blocked = exists().where(and_(
         earlier.recipient == OutboxMessage.recipient,
         col(earlier.id) < col(OutboxMessage.id),
-        col(earlier.status).in_(UNSENT),
+        ahead,
     ))
     query = (
         select(OutboxMessage)
@@ -74,6 +82,8 @@ async def claim(
         .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
         .limit(limit)
     )
+    if channels is not None:
+        query = query.where(_servable(channels))
     if not bulk_allowed:
         query = query.where(OutboxMessage.priority >= INTERACTIVE)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
@@ -85,6 +95,31 @@ async def claim(
                            .values(status=OutboxStatus.SENDING, claimed_at=now,
                                    attempts=OutboxMessage.attempts + 1))
     return rows
+
+
+def _servable(channels: tuple[str, ...]) -> Any:
+    """Leave alone only the members who can be reached solely on another process's channel."""
+
+    def reachable(here: bool) -> Any:
+        channel = col(ChatAccount.channel)
+        return exists().where(and_(
+            ChatAccount.member_id == OutboxMessage.member_id,
+            channel.in_(channels) if here else channel.not_in(channels),
+            col(ChatAccount.unreachable_at).is_(None),
+        ))
+
+    return or_(col(OutboxMessage.channel).in_(channels),
+               and_(col(OutboxMessage.member_id).is_not(None),
+                    or_(reachable(here=True), ~reachable(here=False))))
+
+
+async def refresh_claims(session: AsyncSession, message_ids: list[int], now: datetime) -> None:
+    """Keep a live worker's claims from looking abandoned while it is still sending them."""
+    if message_ids:
+        await session.exec(update(OutboxMessage)
+                           .where(col(OutboxMessage.id).in_(message_ids),
+                                  OutboxMessage.status == OutboxStatus.SENDING)
+                           .values(claimed_at=now))
 
 
 async def settle(session: AsyncSession, message_id: int, **values: Any) -> None:
