@@ -16,11 +16,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import Abandon, Core, where
-from conversations.types import Inbound
+from bot.i18n import Msg
+from conversations.types import ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import InboxUpdate
+from storage.repos import outbox
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
 
 
 class AlreadyHandled(Abandon):
@@ -40,6 +43,7 @@ class UpdateSource(Protocol):
 class Inbox:
     def __init__(self, db: Database, core: Core, clock: Callable[[], datetime]) -> None:
         self.db, self.core, self.clock = db, core, clock
+        self.max_attempts = MAX_ATTEMPTS
         self.sources: dict[str, UpdateSource] = {}
         self._chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self.wakeup = asyncio.Event()
@@ -111,6 +115,9 @@ class Inbox:
             return False
         except Exception as exc:
             log.error("inbox update %s failed: %s", item.id, where(exc))
+            if item.attempts + 1 >= self.max_attempts:
+                await self._give_up(item)  # one bad update must not hold the chat for ever
+                return False
             await self._count_attempt(item)
             return None
         await source.after_handled(item.payload)
@@ -130,6 +137,14 @@ class Inbox:
     async def _mark_only(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:
             await self._marker(item)(session)
+
+    async def _give_up(self, item: InboxUpdate) -> None:
+        """Set the update aside as handled and say sorry, so the chat's next ones can go."""
+        apology = Outbound(ChatRef(item.channel, item.chat_id), [Msg("error.internal")])
+        async with self.db.session() as session:
+            await self._marker(item)(session)
+            await outbox.enqueue(session, [apology], self.clock())
+        log.error("inbox update %s set aside after %d attempts", item.id, self.max_attempts)
 
     async def _count_attempt(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:

@@ -36,9 +36,11 @@ async def note_unreachable(session: AsyncSession, target: Target, now: datetime)
 async def summarise(session: AsyncSession, timer: Timer, now: datetime) -> None:
     """One message to the branch's leaders naming the members Chibot can no longer reach."""
     since = datetime.fromisoformat(timer.payload["since"])
+    until = since + timedelta(minutes=WINDOW_MINUTES)  # later ones get their own summary
     branch_id = timer.payload["branch_id"]
     query = (select(Member).join(ChatAccount, col(ChatAccount.member_id) == Member.id)
-             .where(Member.branch_id == branch_id, col(ChatAccount.unreachable_at) >= since)
+             .where(Member.branch_id == branch_id, col(ChatAccount.unreachable_at) >= since,
+                    col(ChatAccount.unreachable_at) < until)
              .distinct())
     lost = [m for m in (await session.exec(query)).all() if not await _reachable(session, m)]
     if not lost:

@@ -122,6 +122,9 @@ class Engine:
 
     async def _answer(self, ctx: Ctx, answer: Answer) -> None:
         flow = self.registry.flows.get(ctx.state.flow or "")
+        if flow is not None and flow.needs_member and ctx.member is None:
+            await self.start(ctx, REGISTRATION)  # unlinked or left since the flow began
+            return
         step = flow.steps.get(ctx.state.step or "") if flow else None
         if step is None:
             self._clear(ctx)

@@ -342,3 +342,20 @@ async def test_writing_to_the_bot_again_makes_an_account_reachable(
     await chat.say(tam, "menu")
     await queue(db, clock, [Outbound(member.id or 0, [Msg("cancel.done")])])
     assert "Đã hủy" in "\n".join(m.text for m in await chat.flush(tam))
+
+
+async def test_at_night_replies_still_follow_each_other_and_pass_waiting_bulk(
+    db: Database, settings: Settings
+):
+    night = FakeClock(datetime(2026, 11, 21, 17, 30, tzinfo=UTC))  # 00:30 in Ho Chi Minh City
+    (person,) = await members_with_accounts(db, night, 1)
+    to = person.id or 0
+    async with db.session() as session:
+        await outbox.enqueue(session, [Outbound(to, [Msg("cancel.done")], bulk=True)], night())
+        await outbox.enqueue(session, [Outbound(to, [Msg("cancel.nothing")])], night())
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, night)
+    assert await delivery.drain() == 1
+    await queue(db, night, [Outbound(to, [Msg("menu.prompt")])])
+    assert await delivery.drain() == 1  # the earlier reply, already sent, holds nothing back
+    assert await statuses(db) == ["queued", "sent", "sent"]

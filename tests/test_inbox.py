@@ -130,3 +130,25 @@ async def test_updates_not_for_us_are_marked_without_a_reply(db: Database, setti
     assert await inbox.process_pending() == 1
     assert await inbox.process_pending() == 0
     assert sender.sent == []
+
+
+async def test_an_update_that_keeps_failing_is_set_aside_after_a_few_tries(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    inbox, sender, source = make(db, settings, clock)
+
+    async def broken(payload: dict[str, Any]) -> Inbound | None:
+        if payload["text"] == "bad":
+            raise ValueError("cannot read this update")
+        return await Source.to_inbound(source, payload)
+
+    source.to_inbound = broken  # type: ignore[method-assign]
+    await inbox.record("test", "1", "c1", {"chat": "c1", "text": "bad"})
+    await inbox.record("test", "2", "c1", {"chat": "c1", "text": "xin chào"})
+    for _ in range(inbox.max_attempts):
+        await inbox.process_pending()
+    await inbox.delivery.drain()  # type: ignore[attr-defined]
+    texts = [m.text for _, m in sender.sent]
+    assert texts[0].startswith("Xin lỗi")  # the bad one: an apology, once
+    assert "91/2025/QH15" in texts[1]  # the chat's next update was handled after it
+    assert len(texts) == 2

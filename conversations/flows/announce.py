@@ -72,6 +72,9 @@ async def _confirm_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
+    branch = await _branch(ctx)
+    if branch is None or branch.id != ctx.data["branch_id"]:
+        return Done(Msg("announce.not_allowed"))  # the role ended since the flow began
     if answer.option == "edit":
         return Next("text")
     if answer.option != "send":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Iterator
 
 from aiogram import Bot
@@ -31,6 +32,7 @@ from bot.settings import Settings
 from conversations.types import ChannelInfo
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 
+log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, buttons=True, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
@@ -89,13 +91,21 @@ class TelegramSender:
     async def send(self, chat_id: str, message: Rendered) -> str | None:
         with _mapped_errors():
             await self._menu(chat_id, message.language)
-            pieces = split_text(message.text)
-            sent = None
-            for index, piece in enumerate(pieces):
-                markup = self._markup(chat_id, message) if index == len(pieces) - 1 else None
-                sent = await self.bot.send_message(chat_id=int(chat_id), text=piece,
-                                                   reply_markup=markup)
-            return str(sent.message_id) if sent else None
+        pieces = split_text(message.text)
+        sent = None
+        for index, piece in enumerate(pieces):
+            markup = self._markup(chat_id, message) if index == len(pieces) - 1 else None
+            try:
+                with _mapped_errors():
+                    sent = await self.bot.send_message(chat_id=int(chat_id), text=piece,
+                                                       reply_markup=markup)
+            except (RetryLater, Transient, Unreachable):
+                if sent is None:
+                    raise  # nothing reached the person: retry the whole message
+                log.warning("a long message was cut short after %d of %d parts",
+                            index, len(pieces))  # retrying would repeat the first parts
+                break
+        return str(sent.message_id) if sent else None
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
         with _mapped_errors(), contextlib.suppress(TelegramBadRequest):  # "not modified"

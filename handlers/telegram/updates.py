@@ -26,7 +26,7 @@ def chat_of(update: Update) -> str | None:
     if update.message is not None and update.message.chat.type == "private":
         return str(update.message.chat.id)
     query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
+    if query is not None and query.message is not None:  # also an old, inaccessible message
         return str(query.message.chat.id) if query.message.chat.type == "private" else None
     return None
 
@@ -55,7 +55,7 @@ class TelegramSource:
             return
         with contextlib.suppress(TelegramAPIError):
             await self.bot.answer_callback_query(query.id)
-        if isinstance(query.message, Message):
+        if isinstance(query.message, Message):  # an inaccessible one cannot be edited
             with contextlib.suppress(TelegramAPIError):
                 await self.bot.edit_message_reply_markup(
                     chat_id=query.message.chat.id, message_id=query.message.message_id,
@@ -64,7 +64,7 @@ class TelegramSource:
     def _choice(self, query: CallbackQuery) -> Inbound:
         data = query.data or ""
         choice = data.removeprefix(CALLBACK_VERSION) if data.startswith(CALLBACK_VERSION) else None
-        assert isinstance(query.message, Message)
+        assert query.message is not None
         return Inbound(CHANNEL, str(query.message.chat.id), str(query.from_user.id),
                        InboundKind.CHOICE, datetime.now(UTC), choice=choice or STALE_CHOICE,
                        display_name=query.from_user.full_name)

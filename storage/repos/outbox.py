@@ -69,7 +69,8 @@ async def claim(
     earlier = aliased(OutboxMessage)
     ahead = col(earlier.status).in_(UNSENT)
     if not bulk_allowed:  # at night a waiting bulk message does not hold back a notice
-        ahead = or_(earlier.status == OutboxStatus.SENDING, earlier.priority >= INTERACTIVE)
+        ahead = and_(ahead, or_(earlier.status == OutboxStatus.SENDING,
+                                earlier.priority >= INTERACTIVE))
     blocked = exists().where(and_(
         earlier.recipient == OutboxMessage.recipient,
         col(earlier.id) < col(OutboxMessage.id),

@@ -234,3 +234,36 @@ async def test_typed_phone_and_grouped_codes_are_understood(chat: Chat, db: Data
     assert "nút" in await chat.say(mai, "0912 000 102")
     grouped = " ".join(code[i:i + 4] for i in range(0, len(code), 4))
     assert "Cảm ơn đồng chí Trần Thị Mai" in await chat.say(mai, grouped)
+
+
+async def test_a_secretary_whose_role_ends_mid_announcement_cannot_send(
+    chat: Chat, db: Database, org: Branch, secretary: Person
+):
+    from sqlmodel import select
+
+    from storage.models import Broadcast, Officer
+
+    await chat.say(secretary, "thông báo")
+    await chat.say(secretary, "Họp chi bộ tối thứ Sáu")
+    async with db.session() as session:
+        role = (await session.exec(select(Officer))).one()
+        role.ended_at = role.started_at
+        session.add(role)
+    reply = await chat.say(secretary, "gửi ngay")
+    assert "Chỉ bí thư hoặc phó bí thư" in reply
+    async with db.session() as session:
+        assert (await session.exec(select(Broadcast))).all() == []
+
+
+async def test_a_member_who_leaves_mid_flow_is_asked_to_register(chat: Chat, db: Database,
+                                                                  org: Branch, mai: Person):
+    from storage.models import MemberStatus
+
+    await chat.say(mai, "/mydata")
+    async with db.session() as session:
+        member = await session.get(Member, org.mai.id)
+        assert member is not None
+        member.status = MemberStatus.LEFT
+    reply = await chat.say(mai, "rút lại")
+    assert "91/2025/QH15" in reply
+    assert "sự cố" not in reply
