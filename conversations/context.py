@@ -12,6 +12,7 @@ from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from conversations.types import ChannelInfo, ChatRef, Choice, Inbound, Outbound
 from storage.models import ChatAccount, Conversation, Member
+from storage.order import member_order_key
 from storage.repos import audit
 
 
@@ -38,6 +39,11 @@ class Ctx:
         return self.state.language or self.settings.default_language
 
     @property
+    def order_key(self) -> str | None:
+        """Replies share the member's order with notices sent to him/her by member id."""
+        return member_order_key(self.member.id) if self.member and self.member.id else None
+
+    @property
     def today(self) -> date:
         return self.now.astimezone(self.settings.tz).date()
 
@@ -51,9 +57,8 @@ class Ctx:
     def reply(
         self, *body: Msg, choices: list[Choice] | None = None, request_contact: bool = False
     ) -> None:
-        self.outbox.append(
-            Outbound(self.chat, list(body), choices or [], request_contact=request_contact)
-        )
+        self.outbox.append(Outbound(self.chat, list(body), choices or [],
+                                    request_contact=request_contact, order_key=self.order_key))
 
     def notify(
         self,

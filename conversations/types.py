@@ -80,6 +80,7 @@ class Outbound:
     attachment: FileRef | None = None
     dedupe_key: str | None = None
     bulk: bool = False
+    order_key: str | None = None  # messages with one key arrive in the order queued
 
     def payload(self) -> dict[str, Any]:
         return {

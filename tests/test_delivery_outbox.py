@@ -15,7 +15,7 @@ from bot.channels import Rendered, RetryLater, Unreachable
 from bot.i18n import Msg
 from bot.settings import Settings
 from bot.timers import TimerRunner
-from conversations.types import ChannelInfo, Outbound
+from conversations.types import ChannelInfo, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, Member, OfficerRole, Organisation, OrgKind, OutboxMessage
 from storage.repos import broadcasts, orgs, outbox
@@ -359,3 +359,21 @@ async def test_at_night_replies_still_follow_each_other_and_pass_waiting_bulk(
     await queue(db, night, [Outbound(to, [Msg("menu.prompt")])])
     assert await delivery.drain() == 1  # the earlier reply, already sent, holds nothing back
     assert await statuses(db) == ["queued", "sent", "sent"]
+
+
+async def test_a_reply_and_a_notice_to_one_member_keep_their_order(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    from tests.conversations.conftest import register
+    from tests.support import Chat, Person
+
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M", "Lê Văn Tâm", branch, "+84912000301")
+    chat = Chat(db, settings, clock)
+    tam = Person("tam")
+    await register(chat, tam, "0912000301")
+    await chat.core.handle(Inbound("test", "tam", "tam", InboundKind.TEXT, clock(), text="menu"))
+    await queue(db, clock, [Outbound(member.id or 0, [Msg("cancel.done")])])
+    async with db.session() as session:
+        first = await outbox.claim(session, clock(), 10)
+    assert [row.chat_id for row in first] == ["tam"]  # the reply; the notice waits for it

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Msg
 from conversations.types import ChatRef, Outbound
 from storage.models import Broadcast, OutboxMessage, OutboxStatus
+from storage.order import member_order_key
 from storage.repos import outbox
 
 
@@ -30,7 +31,8 @@ async def start(
     if progress_to is not None:
         key = f"broadcast:{broadcast.id}:progress"
         line = Outbound(progress_to, [Msg("broadcast.progress", sent=0, total=len(member_ids),
-                                          failed=0)], dedupe_key=key)
+                                          failed=0)], dedupe_key=key,
+                        order_key=member_order_key(started_by) if started_by else None)
         await outbox.enqueue(session, [line], now)
         found = await session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
         broadcast.progress_outbox_id = found.first()

@@ -14,13 +14,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.types import ChatRef, Outbound
 from storage.models import ChatAccount, OutboxMessage, OutboxStatus
+from storage.order import chat_order_key, member_order_key
 
 INTERACTIVE, BULK = 10, 0
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
 
-def recipient_key(to: ChatRef | int) -> str:
-    return f"c:{to.channel}:{to.chat_id}" if isinstance(to, ChatRef) else f"m:{to}"
+def recipient_key(message: Outbound) -> str:
+    if message.order_key:
+        return message.order_key
+    to = message.to
+    return chat_order_key(to.channel, to.chat_id) if isinstance(to, ChatRef) else \
+        member_order_key(to)
 
 
 async def enqueue(
@@ -43,7 +48,7 @@ def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str
     chat = message.to if isinstance(message.to, ChatRef) else None
     return {
         "dedupe_key": message.dedupe_key,
-        "recipient": recipient_key(message.to),
+        "recipient": recipient_key(message),
         "member_id": None if chat else message.to,
         "channel": chat.channel if chat else None,
         "chat_id": chat.chat_id if chat else None,
