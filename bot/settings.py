@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     languages: tuple[str, ...] = ("vi", "en")
     timezone: str = "Asia/Ho_Chi_Minh"
     sqlite_busy_timeout_ms: int = 5000
-    log_level: str = "INFO"
+    log_level: str = "WARNING"  # INFO shows the bot at work; logs never hold personal data
 
     # Telegram
     telegram_token: SecretStr | None = None
@@ -43,9 +43,6 @@ class Settings(BaseSettings):
     invite_code_ttl_days: int = 7
     invite_attempts_per_hour: int = 5
     phone_region: str = "VN"
-
-    # Conversations
-    conversation_idle_days: int = 30
 
     # Exemption and reduction (Party Statute Art. 7; 12-HD/BTCTW)
     exemption_max_months: int = 12
@@ -76,8 +73,7 @@ class Settings(BaseSettings):
     # Delivery (Zalo's limits are unpublished: UNCONFIRMED defaults)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(7, 0)
-    delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0, "terminal": 0.0,
-                                        "test": 0.0}
+    delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0}  # others: no limit
     delivery_chat_gap_seconds: dict[str, float] = {"telegram": 1.0, "zalo": 1.0}
     delivery_batch: int = 500
     delivery_in_flight: int = 256

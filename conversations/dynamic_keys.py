@@ -12,7 +12,7 @@ KEYS = [
     Msg("status.left"),
     Msg("gender.male"), Msg("gender.female"),
     Msg("language.vi"), Msg("language.en"),
-    Msg("channel.terminal"), Msg("channel.telegram"), Msg("channel.zalo"), Msg("channel.test"),
+    Msg("channel.terminal"), Msg("channel.telegram"), Msg("channel.zalo"),
     Msg("register.refused.forwarded"), Msg("register.refused.not_found"),
     Msg("register.refused.shared_phone"), Msg("register.refused.wrong_code"),
     Msg("register.refused.expired_code"), Msg("register.refused.used_code"),

@@ -47,7 +47,6 @@ class Inbound:
     choice: str | None = None
     contact: Contact | None = None
     file: FileRef | None = None
-    display_name: str | None = None
     problem: str | None = None  # why a file could not be taken (too_large, wrong_type)
 
 
@@ -96,6 +95,5 @@ class ChannelInfo:
     """What a channel can do, so prompts can say "tap the button" or "type the code"."""
 
     name: str
-    buttons: bool
     contact_sharing: bool
     files: bool

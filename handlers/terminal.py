@@ -19,9 +19,10 @@ from conversations.types import ChannelInfo, Contact, Inbound, InboundKind
 from storage.db import Database
 from storage.models import Member, MemberStatus
 from storage.phones import normalise_phone
+from storage.repos import members
 
 CHANNEL = "terminal"
-INFO = ChannelInfo(CHANNEL, buttons=False, contact_sharing=True, files=False)
+INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=False)
 GUEST = "guest"
 
 
@@ -101,7 +102,7 @@ class TerminalSession:
 
     async def _inbound(self, kind: InboundKind, **fields: object) -> None:
         inbound = Inbound(CHANNEL, self.person.chat_id, self.person.chat_id, kind,  # type: ignore[arg-type]
-                          self.clock(), display_name=self.person.name, **fields)  # type: ignore[arg-type]
+                          self.clock(), **fields)  # type: ignore[arg-type]
         await self.core.handle(inbound)
 
     async def _contact(self, phone: str, owner: str | None) -> None:
@@ -132,10 +133,10 @@ class TerminalSession:
         phone = normalise_phone(query, self.region) if query.strip() else None
         key = fold(query)
         async with self.db.session() as session:
-            rows = (await session.exec(
+            if phone:
+                return await members.by_phone(session, phone)
+            rows = (await session.exec(  # names fold diacritics, which SQL cannot: scan
                 select(Member).where(Member.status != MemberStatus.LEFT))).all()
-        if phone:
-            return [m for m in rows if m.phone == phone]
         exact = [m for m in rows if fold(m.full_name) == key or fold(m.roster_id) == key]
         return exact or [m for m in rows if key and key in fold(m.full_name)]
 

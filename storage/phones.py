@@ -16,11 +16,6 @@ def normalise_phone(raw: str, region: str = "VN") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def masked(phone: str | None) -> str:
-    """A phone number fit for logs: only the last three digits."""
-    return "-" if not phone else f"***{phone[-3:]}"
-
-
 def display_phone(phone: str | None, region: str = "VN") -> str | None:
     """How people write the number at home ("0912 000 101"); others keep the + form."""
     if not phone:

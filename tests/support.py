@@ -40,7 +40,7 @@ class RecordingSender:
 
 
 SELF = "<self>"
-CHAT = ChannelInfo("test", buttons=False, contact_sharing=True, files=True)
+CHAT = ChannelInfo("terminal", contact_sharing=True, files=True)
 
 
 @dataclass
@@ -58,11 +58,11 @@ class Chat:
     def __init__(self, db: Database, settings: Settings, clock: FakeClock) -> None:
         self.db, self.settings, self.clock = db, settings, clock
         self.sender = RecordingSender(CHAT)
-        self.core, self.delivery = build_core(db, settings, {"test": self.sender}, clock)
+        self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock)
 
     async def send(self, person: Person, **fields: object) -> list[Rendered]:
         kind = fields.pop("kind", InboundKind.TEXT)
-        inbound = Inbound("test", person.chat_id, person.user_id, kind,  # type: ignore[arg-type]
+        inbound = Inbound("terminal", person.chat_id, person.user_id, kind,  # type: ignore[arg-type]
                           self.clock(), **fields)  # type: ignore[arg-type]
         await self.core.handle(inbound)
         return await self.flush(person)

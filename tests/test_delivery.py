@@ -22,8 +22,8 @@ async def test_a_member_is_reached_on_the_account_used_last_in_his_language(
 ):
     branch = await f.org(db, "CB", OrgKind.BRANCH)
     member = await f.member(db, "M1", "Lê Văn Tâm", branch, language="vi")
-    tg = RecordingSender(ChannelInfo("telegram", True, True, True))
-    zalo = RecordingSender(ChannelInfo("zalo", False, False, True))
+    tg = RecordingSender(ChannelInfo("telegram", True, True))
+    zalo = RecordingSender(ChannelInfo("zalo", False, True))
     _core, delivery = build_core(db, settings, {"telegram": tg, "zalo": zalo}, clock)
     async with db.session() as session:
         for channel, seen in (("telegram", 1), ("zalo", 2)):
@@ -45,7 +45,7 @@ async def test_an_unreachable_account_falls_back_to_the_other(db: Database, sett
                                                               clock: FakeClock):
     branch = await f.org(db, "CB", OrgKind.BRANCH)
     member = await f.member(db, "M1", "Lê Văn Tâm", branch)
-    tg = RecordingSender(ChannelInfo("telegram", True, True, True))
+    tg = RecordingSender(ChannelInfo("telegram", True, True))
     _core, delivery = build_core(db, settings, {"telegram": tg}, clock)
     async with db.session() as session:
         session.add(ChatAccount(channel="zalo", user_id="z", chat_id="z", member_id=member.id or 0,
@@ -95,7 +95,7 @@ async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
 
     branch = await f.org(db, "CB", OrgKind.BRANCH)
     member = await f.member(db, "M1", "Lê Văn Tâm", branch)
-    busy = Busy(ChannelInfo("telegram", True, True, True))
+    busy = Busy(ChannelInfo("telegram", True, True))
     _core, delivery = build_core(db, settings, {"telegram": busy}, clock)
     async with db.session() as session:
         session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
@@ -103,7 +103,7 @@ async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
         await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
     assert await delivery.drain() == 0  # postponed, not retried in a loop
     clock.advance(seconds=1)
-    ok = RecordingSender(ChannelInfo("telegram", True, True, True))
+    ok = RecordingSender(ChannelInfo("telegram", True, True))
     delivery.senders["telegram"] = ok
     assert await delivery.drain() == 1
     assert len(ok.sent) == 1

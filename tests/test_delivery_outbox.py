@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot import unreachable
 from bot.app import build_core
 from bot.channels import Rendered, RetryLater, Unreachable
+from bot.delivery import Delivery
 from bot.i18n import Msg
 from bot.settings import Settings
 from bot.timers import TimerRunner
@@ -20,9 +21,10 @@ from storage.db import Database
 from storage.models import ChatAccount, Member, OfficerRole, Organisation, OrgKind, OutboxMessage
 from storage.repos import broadcasts, orgs, outbox
 from tests import factories as f
-from tests.support import FakeClock, RecordingSender
+from tests.conversations.conftest import register
+from tests.support import Chat, FakeClock, Person, RecordingSender
 
-TG = ChannelInfo("telegram", True, True, True)
+TG = ChannelInfo("telegram", True, True)
 
 
 class Scripted(RecordingSender):
@@ -66,6 +68,28 @@ def fast(settings: Settings) -> Settings:
 async def queue(db: Database, clock: FakeClock, messages: list[Outbound]) -> None:
     async with db.session() as session:
         await outbox.enqueue(session, messages, clock())
+
+
+async def run_until_sent(delivery: Delivery, sender: RecordingSender, count: int) -> None:
+    """Run the delivery loop until `count` messages went out (or five seconds passed)."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
+    for _ in range(100):
+        if len(sender.sent) >= count:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+
+
+async def registered_member(db: Database, settings: Settings,
+                            clock: FakeClock) -> tuple[Chat, Person, Member]:
+    """Lê Văn Tâm, registered on the test channel through the real conversation."""
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M", "Lê Văn Tâm", branch, "+84912000301")
+    chat, tam = Chat(db, settings, clock), Person("tam")
+    await register(chat, tam, "0912000301")
+    return chat, tam, member
 
 
 async def statuses(db: Database) -> list[str]:
@@ -251,14 +275,7 @@ async def test_a_failing_pass_does_not_stop_delivery(db: Database, settings: Set
     monkeypatch.setattr(outbox, "claim", flaky_claim)
     sender = Scripted()
     _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
-    stop = asyncio.Event()
-    running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
-    for _ in range(100):
-        if len(sender.sent) == 2:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(running, 5)
+    await run_until_sent(delivery, sender, 2)
     assert len(sender.sent) == 2
 
 
@@ -294,16 +311,11 @@ async def test_claims_of_a_dead_worker_are_recovered_while_running(
     short = fast(settings).model_copy(update={"delivery_lease_seconds": 0.2})
     sender = Scripted()
     _core, delivery = build_core(db, short, {"telegram": sender}, clock)
-    stop = asyncio.Event()
-    running = asyncio.create_task(delivery.run(stop, idle_seconds=0.05))
-    await asyncio.sleep(0.1)
-    clock.advance(seconds=1)  # the lease runs out after this worker started
-    for _ in range(100):
-        if len(sender.sent) == 2:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(running, 5)
+    async def lease_runs_out() -> None:
+        await asyncio.sleep(0.1)
+        clock.advance(seconds=1)  # after this worker started
+
+    await asyncio.gather(run_until_sent(delivery, sender, 2), lease_runs_out())
     assert len(sender.sent) == 2
 
 
@@ -315,7 +327,7 @@ async def test_a_process_for_another_channel_leaves_telegram_messages_alone(
     (person,) = await members_with_accounts(db, clock, 1)
     await queue(db, clock, [Outbound(person.id or 0, [Msg("cancel.done")]),
                             Outbound(ChatRef("telegram", "c-other"), [Msg("cancel.nothing")])])
-    terminal = RecordingSender(ChannelInfo("terminal", False, True, False))
+    terminal = RecordingSender(ChannelInfo("terminal", True, False))
     _core, terminal_delivery = build_core(db, fast(settings), {"terminal": terminal}, clock)
     assert await terminal_delivery.drain() == 0
     assert await statuses(db) == ["queued", "queued"]
@@ -327,14 +339,7 @@ async def test_a_process_for_another_channel_leaves_telegram_messages_alone(
 async def test_writing_to_the_bot_again_makes_an_account_reachable(
     db: Database, settings: Settings, clock: FakeClock
 ):
-    from tests.conversations.conftest import register
-    from tests.support import Chat, Person
-
-    branch = await f.org(db, "CB", OrgKind.BRANCH)
-    member = await f.member(db, "M", "Lê Văn Tâm", branch, "+84912000301")
-    chat = Chat(db, settings, clock)
-    tam = Person("tam")
-    await register(chat, tam, "0912000301")
+    chat, tam, member = await registered_member(db, settings, clock)
     async with db.session() as session:
         account = (await session.exec(select(ChatAccount))).one()
         account.unreachable_at = clock()
@@ -364,15 +369,9 @@ async def test_at_night_replies_still_follow_each_other_and_pass_waiting_bulk(
 async def test_a_reply_and_a_notice_to_one_member_keep_their_order(
     db: Database, settings: Settings, clock: FakeClock
 ):
-    from tests.conversations.conftest import register
-    from tests.support import Chat, Person
-
-    branch = await f.org(db, "CB", OrgKind.BRANCH)
-    member = await f.member(db, "M", "Lê Văn Tâm", branch, "+84912000301")
-    chat = Chat(db, settings, clock)
-    tam = Person("tam")
-    await register(chat, tam, "0912000301")
-    await chat.core.handle(Inbound("test", "tam", "tam", InboundKind.TEXT, clock(), text="menu"))
+    chat, tam, member = await registered_member(db, settings, clock)
+    await chat.core.handle(Inbound("terminal", tam.chat_id, tam.user_id, InboundKind.TEXT, clock(),
+                                   text="menu"))
     await queue(db, clock, [Outbound(member.id or 0, [Msg("cancel.done")])])
     async with db.session() as session:
         first = await outbox.claim(session, clock(), 10)

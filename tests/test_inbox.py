@@ -20,7 +20,7 @@ from tests.support import CHAT, FakeClock, RecordingSender
 class Source:
     """Updates are {"chat": ..., "text": ...}; remembers what it was told was handled."""
 
-    channel = "test"
+    channel = "terminal"
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
@@ -29,7 +29,7 @@ class Source:
     async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
         if payload.get("ignore"):
             return None
-        return Inbound("test", payload["chat"], payload["chat"], InboundKind.TEXT, self.clock(),
+        return Inbound("terminal", payload["chat"], payload["chat"], InboundKind.TEXT, self.clock(),
                        text=payload["text"])
 
     async def after_handled(self, payload: dict[str, Any]) -> None:
@@ -39,7 +39,7 @@ class Source:
 def make(db: Database, settings: Settings, clock: FakeClock) -> tuple[Inbox, RecordingSender,
                                                                         Source]:
     sender = RecordingSender(CHAT)
-    core, delivery = build_core(db, settings, {"test": sender}, clock)
+    core, delivery = build_core(db, settings, {"terminal": sender}, clock)
     inbox = Inbox(db, core, clock)
     source = Source(clock)
     inbox.add_source(source)
@@ -50,8 +50,8 @@ def make(db: Database, settings: Settings, clock: FakeClock) -> tuple[Inbox, Rec
 async def test_an_update_sent_twice_is_recorded_and_handled_once(db: Database, settings: Settings,
                                                                  clock: FakeClock):
     inbox, sender, _ = make(db, settings, clock)
-    assert await inbox.record("test", "1", "c1", {"chat": "c1", "text": "xin chào"})
-    assert not await inbox.record("test", "1", "c1", {"chat": "c1", "text": "xin chào"})
+    assert await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
+    assert not await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
     assert await inbox.process_pending() == 1
     assert await inbox.process_pending() == 0
     await inbox.delivery.drain()  # type: ignore[attr-defined]
@@ -63,7 +63,7 @@ async def test_a_crash_after_recording_loses_nothing_and_doubles_nothing(
     db: Database, settings: Settings, clock: FakeClock
 ):
     first, _, _ = make(db, settings, clock)
-    await first.record("test", "7", "c1", {"chat": "c1", "text": "xin chào"})
+    await first.record("terminal", "7", "c1", {"chat": "c1", "text": "xin chào"})
     await db.dispose()  # the process dies before handling anything
 
     reborn = Database(settings.effective_database_url)
@@ -73,7 +73,7 @@ async def test_a_crash_after_recording_loses_nothing_and_doubles_nothing(
         assert await second.process_pending() == 0
         await second.delivery.drain()  # type: ignore[attr-defined]
         async with reborn.session() as session:
-            state = await session.get(Conversation, ("test", "c1"))
+            state = await session.get(Conversation, ("terminal", "c1"))
             rows = (await session.exec(select(InboxUpdate))).all()
     finally:
         await reborn.dispose()
@@ -89,7 +89,7 @@ async def test_two_workers_handle_an_update_once(db: Database, settings: Setting
 
     one, sender_one, _ = make(db, settings, clock)
     two, sender_two, _ = make(db, settings, clock)
-    await one.record("test", "1", "c1", {"chat": "c1", "text": "xin chào"})
+    await one.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
     counts = await asyncio.gather(one.process_pending(), two.process_pending())
     await one.delivery.drain()  # type: ignore[attr-defined]
     assert sum(counts) == 1
@@ -100,7 +100,7 @@ async def test_each_chat_is_handled_in_order(db: Database, settings: Settings, c
     inbox, _, source = make(db, settings, clock)
     for number, (chat, text) in enumerate([("a", "a1"), ("b", "b1"), ("a", "a2"), ("a", "a3"),
                                            ("b", "b2")]):
-        await inbox.record("test", str(number), chat, {"chat": chat, "text": text})
+        await inbox.record("terminal", str(number), chat, {"chat": chat, "text": text})
     assert await inbox.process_pending() == 5
     assert [t for t in source.after if t.startswith("a")] == ["a1", "a2", "a3"]
     assert [t for t in source.after if t.startswith("b")] == ["b1", "b2"]
@@ -115,7 +115,7 @@ async def test_a_crashing_handler_apologises_once_not_in_a_loop(
         raise RuntimeError("bug")
 
     monkeypatch.setattr(Engine, "dispatch", broken)
-    await inbox.record("test", "1", "c1", {"chat": "c1", "text": "xin chào"})
+    await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
     assert await inbox.process_pending() == 1
     assert await inbox.process_pending() == 0
     await inbox.delivery.drain()  # type: ignore[attr-defined]
@@ -126,7 +126,7 @@ async def test_a_crashing_handler_apologises_once_not_in_a_loop(
 async def test_updates_not_for_us_are_marked_without_a_reply(db: Database, settings: Settings,
                                                              clock: FakeClock):
     inbox, sender, _ = make(db, settings, clock)
-    await inbox.record("test", "1", "c1", {"chat": "c1", "text": "x", "ignore": True})
+    await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "x", "ignore": True})
     assert await inbox.process_pending() == 1
     assert await inbox.process_pending() == 0
     assert sender.sent == []
@@ -143,8 +143,8 @@ async def test_an_update_that_keeps_failing_is_set_aside_after_a_few_tries(
         return await Source.to_inbound(source, payload)
 
     source.to_inbound = broken  # type: ignore[method-assign]
-    await inbox.record("test", "1", "c1", {"chat": "c1", "text": "bad"})
-    await inbox.record("test", "2", "c1", {"chat": "c1", "text": "xin chào"})
+    await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "bad"})
+    await inbox.record("terminal", "2", "c1", {"chat": "c1", "text": "xin chào"})
     for _ in range(inbox.max_attempts):
         await inbox.process_pending()
     await inbox.delivery.drain()  # type: ignore[attr-defined]

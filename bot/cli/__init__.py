@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from bot.cli import broadcast, db, demo, invite, org, roster, run
+from bot.settings import Settings
 
 app = typer.Typer(
     help="Chibot: self-service chat for party members and branch officers.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _logging() -> None:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")

@@ -34,7 +34,7 @@ from handlers.telegram import CALLBACK_VERSION, CHANNEL
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
-INFO = ChannelInfo(CHANNEL, buttons=True, contact_sharing=True, files=True)
+INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None

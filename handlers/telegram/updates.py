@@ -66,8 +66,7 @@ class TelegramSource:
         choice = data.removeprefix(CALLBACK_VERSION) if data.startswith(CALLBACK_VERSION) else None
         assert query.message is not None
         return Inbound(CHANNEL, str(query.message.chat.id), str(query.from_user.id),
-                       InboundKind.CHOICE, datetime.now(UTC), choice=choice or STALE_CHOICE,
-                       display_name=query.from_user.full_name)
+                       InboundKind.CHOICE, datetime.now(UTC), choice=choice or STALE_CHOICE)
 
     async def _message(self, message: Message) -> Inbound:
         base = {"channel": CHANNEL, "chat_id": str(message.chat.id),

@@ -22,11 +22,3 @@ async def of_member(session: AsyncSession, member_id: int) -> list[ChatAccount]:
         .order_by(col(ChatAccount.last_seen_at).desc())
     )
     return list((await session.exec(query)).all())
-
-
-async def reachable_account(session: AsyncSession, member_id: int) -> ChatAccount | None:
-    """Where to reach a member: the account used last, unless it is unreachable."""
-    for account in await of_member(session, member_id):
-        if account.unreachable_at is None:
-            return account
-    return None

@@ -30,7 +30,7 @@ async def secretary(chat: Chat, org: Branch) -> Person:
 
 async def state(db: Database, person: Person) -> Conversation:
     async with db.session() as session:
-        found = await session.get(Conversation, ("test", person.chat_id))
+        found = await session.get(Conversation, ("terminal", person.chat_id))
     assert found is not None
     return found
 
@@ -118,8 +118,8 @@ async def test_help_names_the_secretary_and_phone_at_any_step(chat: Chat, mai: P
     await chat.say(mai, "/mydata")
     reply = await chat.say(mai, "trợ giúp")
     assert "Bí thư chi bộ: Nguyễn Văn Hùng – 0912 000 101" in reply
-    assert "Rút lại sự đồng ý" not in reply or "Hồ sơ" in reply
-    assert "rút lại" in reply.lower()  # the current question is asked again
+    # ...and the question he/she was answering is asked again, with its options.
+    assert [label for _, label in chat.last_choices(mai)] == ["Rút lại sự đồng ý", "Quay lại"]
 
 
 async def test_input_is_forgiving(chat: Chat, mai: Person, db: Database):
@@ -142,7 +142,7 @@ async def test_profile_shows_my_branch_and_officers(chat: Chat, mai: Person):
 
 async def test_my_data_lists_accounts_and_consent(chat: Chat, mai: Person):
     reply = await chat.say(mai, "/mydata")
-    assert "Kênh thử nghiệm: gắn lúc" in reply
+    assert "Dòng lệnh (chạy thử): gắn lúc" in reply
     assert "Đồng ý xử lý dữ liệu (bản 2026-01)" in reply
 
 
@@ -267,3 +267,30 @@ async def test_a_member_who_leaves_mid_flow_is_asked_to_register(chat: Chat, db:
     reply = await chat.say(mai, "rút lại")
     assert "91/2025/QH15" in reply
     assert "sự cố" not in reply
+
+
+async def test_an_empty_or_overlong_announcement_is_asked_again(chat: Chat, secretary: Person):
+    from conversations.flows.announce import MAX_LENGTH
+
+    await chat.say(secretary, "thông báo")
+    too_long = await chat.say(secretary, "x" * (MAX_LENGTH + 1))
+    assert f"({MAX_LENGTH + 1} ký tự)" in too_long
+    assert "gõ nội dung thông báo" in too_long  # the same question again, nothing sent
+    preview = await chat.say(secretary, "Họp chi bộ")
+    assert "Xem trước" in preview
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("H", "ít nhất 2 chữ"),
+                                                  ("Văn", "người khớp")])
+async def test_an_invite_search_that_cannot_pick_one_member_explains_why(
+    chat: Chat, db: Database, org: Branch, secretary: Person, typed: str, expected: str
+):
+    from conversations.flows.invite import MAX_MATCHES
+    from tests import factories as f
+
+    for number in range(MAX_MATCHES):
+        await f.member(db, f"V-{number}", f"Lê Văn Số {number}", org.branch)
+    await chat.say(secretary, "/invite")
+    reply = await chat.say(secretary, typed)
+    assert expected in reply
+    assert (await state(db, secretary)).step == "who"  # asked again, nothing issued

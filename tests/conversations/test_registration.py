@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import func, select
 
 from bot.settings import Settings
@@ -178,8 +176,19 @@ async def register_after_consent(chat: Chat, person: Person) -> str:
     return await chat.share_contact(person, "0912 000 102")
 
 
-def test_code_ttl_is_a_setting(settings: Settings) -> None:
-    assert timedelta(days=settings.invite_code_ttl_days) == timedelta(days=7)
+async def test_the_code_lifetime_follows_the_setting(chat: Chat, db: Database,
+                                                     settings: Settings, clock: FakeClock,
+                                                     org: Branch):
+    short = settings.model_copy(update={"invite_code_ttl_days": 2})
+    first, second = await issue(db, short, org.mai, clock), await issue(db, short, org.wife, clock)
+    clock.advance(days=1)
+    mai, hanh = Person("tg-mai"), Person("tg-hanh")
+    for person in (mai, hanh):
+        await chat.say(person, "chào")
+        await chat.say(person, "vâng")
+    assert "Trần Thị Mai" in await chat.say(mai, first)
+    clock.advance(days=1, seconds=1)
+    assert "hết hạn" in await chat.say(hanh, second)
 
 
 async def test_a_member_who_left_is_served_as_a_stranger(chat: Chat, db: Database, org: Branch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import aiohttp
-from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.settings import Settings
@@ -184,12 +183,14 @@ async def test_webhook_needs_the_secret(db: Database, tg_settings: Settings, tel
         await runner.cleanup()
 
 
-def test_webhook_refuses_to_start_without_a_secret(tg_settings: Settings) -> None:
+async def test_webhook_refuses_to_start_without_a_secret(db: Database,
+                                                         tg_settings: Settings) -> None:
     import pytest
 
     settings = tg_settings.model_copy(update={"telegram_webhook_secret": None})
-    runtime = TelegramRuntime.__new__(TelegramRuntime)
-    runtime.settings = settings
-    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
-        runtime.webhook_app()
-    assert SecretStr("x")  # settings keep secrets out of reprs
+    runtime = TelegramRuntime(db, settings, real_now)
+    try:
+        with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+            runtime.webhook_app()
+    finally:
+        await runtime.bot.session.close()
