@@ -13,9 +13,12 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
 from bot.core import where
@@ -25,6 +28,7 @@ from bot.pacing import Pacer
 from bot.quiet_hours import is_quiet
 from bot.settings import Settings
 from bot.unreachable import note_unreachable
+from conversations.types import FileRef
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, outbox
@@ -38,6 +42,7 @@ class Claimed:
     row: OutboxMessage
     target: Target
     rendered: Rendered
+    edit_ref: str | None = None  # set when this row replaces the text of a sent message
 
 
 @dataclass
@@ -158,9 +163,18 @@ class Delivery:
                                       bulk_allowed=not is_quiet(self.settings, now),
                                       channels=tuple(self.senders))
             targets = await resolve_targets(session, rows, self.settings)
+            originals = await _originals(session, rows)
             claimed = []
             for row in rows:
                 target = targets.get(row.id or 0)
+                original = originals.get(row.id or 0)
+                if row.payload.get("edit_of"):
+                    if original is None or target is None:  # nothing was sent to edit
+                        await outbox.settle(session, row.id or 0, status=OutboxStatus.DEAD,
+                                            last_error="nothing to edit")
+                        continue
+                    target = replace(target, channel=original.sent_channel or "",
+                                     chat_id=original.sent_chat_id or "")
                 if target is None:
                     await outbox.settle(session, row.id or 0, status=OutboxStatus.DEAD,
                                         last_error="no reachable account")
@@ -169,11 +183,12 @@ class Delivery:
                 if target.channel not in self.senders:  # another channel's process sends it
                     await outbox.settle(session, row.id or 0, **_back(row, row.next_attempt_at))
                     continue
-                if row.payload["choices"] or row.payload["reply"]:
+                if original is None and (row.payload["choices"] or row.payload["reply"]):
                     menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
                     await conversations.set_menu(session, target.channel, target.chat_id,
                                                  menu, now)
-                claimed.append(Claimed(row, target, self._render(row.payload, target)))
+                claimed.append(Claimed(row, target, self._render(row.payload, target),
+                                       original.message_ref if original else None))
         return claimed
 
     async def _send_all(self, claimed: list[Claimed]) -> int:
@@ -212,7 +227,7 @@ class Delivery:
         if not await self._unless_stopping(pacer.wait(target.chat_id)):
             return Outcome(row_id, _back(row, self.clock()))
         try:
-            ref = await self.senders[target.channel].send(target.chat_id, item.rendered)
+            ref = await self._deliver(item)
         except RetryLater as exc:
             pacer.pause(exc.seconds)
             self.counts["throttled"] += 1
@@ -228,6 +243,13 @@ class Delivery:
         return Outcome(row_id, {"status": OutboxStatus.SENT, "sent_at": self.clock(),
                                 "sent_channel": target.channel, "sent_chat_id": target.chat_id,
                                 "message_ref": ref, "last_error": None}, sent=True)
+
+    async def _deliver(self, item: Claimed) -> str | None:
+        sender, chat_id = self.senders[item.target.channel], item.target.chat_id
+        if item.edit_ref is None:
+            return await sender.send(chat_id, item.rendered)
+        await sender.edit(chat_id, item.edit_ref, item.rendered)
+        return item.edit_ref
 
     def _failed(self, row: OutboxMessage, exc: BaseException) -> Outcome:
         attempts = row.attempts  # the claim has counted this try already
@@ -249,6 +271,7 @@ class Delivery:
             choices=[(c["id"], render(Msg.from_json(c["label"]))) for c in payload["choices"]],
             contact_button=render(Msg("register.contact_button"))
             if payload["request_contact"] else None,
+            attachment=FileRef(**payload["attachment"]) if payload.get("attachment") else None,
             recipient_name=target.name,
             language=target.language,
         )
@@ -263,6 +286,17 @@ class Delivery:
             waiting.cancel()
             return False
         return True
+
+
+async def _originals(session: AsyncSession, rows: list[OutboxMessage]) -> dict[int, OutboxMessage]:
+    """Edit row id -> the sent message it edits (absent when that one was never sent)."""
+    wanted = {r.id or 0: r.payload["edit_of"] for r in rows if r.payload.get("edit_of")}
+    if not wanted:
+        return {}
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(set(wanted.values())),
+                                        col(OutboxMessage.message_ref).is_not(None))
+    sent = {o.id: o for o in (await session.exec(query)).all()}
+    return {row_id: sent[o] for row_id, o in wanted.items() if o in sent}
 
 
 def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:

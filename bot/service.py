@@ -7,14 +7,13 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
-from bot import unreachable
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
 from bot.channels import Sender
 from bot.inbox import Inbox, UpdateSource
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
-from bot.timers import TimerRunner
+from bot.timer_kinds import timer_runner
 from storage.db import Database
 
 
@@ -28,8 +27,7 @@ class Service:
         self.inbox = Inbox(db, self.core, clock)
         for source in sources:
             self.inbox.add_source(source)
-        timers = TimerRunner(db, clock)
-        timers.register(unreachable.KIND, unreachable.summarise)
+        timers = timer_runner(db, settings, clock)
         self.jobs = PeriodicJobs(db, settings, timers)
         self.jobs.every(settings.broadcast_progress_seconds,
                         ProgressUpdater(db, self.delivery, clock).run, "broadcast-progress")

@@ -6,6 +6,7 @@ import secrets
 from datetime import time
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
@@ -45,7 +46,14 @@ class Settings(BaseSettings):
     phone_region: str = "VN"
 
     # Exemption and reduction (Party Statute Art. 7; 12-HD/BTCTW)
-    exemption_max_months: int = 12
+    exemption_max_months: int = 12  # a fixed period must be shorter than this
+    # Who records the chi bo's decision; add "committee_member" for the chi uy members.
+    exemption_deciding_roles: tuple[str, ...] = ("secretary", "deputy_secretary")
+    # Fixed-period reasons go on to the dang uy co so (09-HD 2017; UNCONFIRMED for 2022).
+    exemption_fixed_period_upper: bool = True
+    retired_cadre_consent_required: bool = False  # a province rule (seed 000, Tra Vinh)
+    decision_report: Literal["immediate", "daily"] = "immediate"
+    decision_digest_time: time = time(18, 0)
     exemption_review_months: int = 12
     decision_undo_minutes: int = 10
     officer_reminder_days: int = 3
@@ -87,6 +95,11 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def files_dir(self) -> Path:
+        """Chibot's file store (certificates), under the data folder."""
+        return self.data_dir / "files"
 
     @property
     def effective_database_url(self) -> str:

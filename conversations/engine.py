@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from bot.i18n import Msg
 from conversations import officers
@@ -47,11 +48,11 @@ class Engine:
 
     # -- entry points ---------------------------------------------------------------------
 
-    async def start(self, ctx: Ctx, name: str) -> None:
+    async def start(self, ctx: Ctx, name: str, data: dict[str, Any] | None = None) -> None:
         flow = self.registry.flows[name]
         if flow.needs_member and ctx.member is None:
-            flow = self.registry.flows[REGISTRATION]
-        ctx.state.flow, ctx.state.step, ctx.state.data = flow.name, None, {}
+            flow, data = self.registry.flows[REGISTRATION], None
+        ctx.state.flow, ctx.state.step, ctx.state.data = flow.name, None, dict(data or {})
         await self._apply(ctx, await flow.start(ctx))
 
     async def show_menu(self, ctx: Ctx, *body: Msg) -> None:
@@ -106,7 +107,12 @@ class Engine:
                 await self._start_if_free(ctx, entry.flow)
         elif kind == "a" and rest.split(":", 1)[0] in self.registry.actions:
             name, *args = rest.split(":")
-            await self.registry.actions[name](ctx, args)
+            if ctx.member is None:
+                await self.start(ctx, REGISTRATION)  # buttons act only for a linked member
+                return
+            outcome = await self.registry.actions[name](ctx, args)
+            if outcome is not None:
+                await self._apply(ctx, outcome)
         else:
             await self._stale(ctx)
 
@@ -143,13 +149,14 @@ class Engine:
             case Done(body):
                 self._clear(ctx)
                 await self.show_menu(ctx, *body)
-            case StartFlow(name):
-                await self.start(ctx, name)
+            case StartFlow(name, data):
+                await self.start(ctx, name, data)
 
     async def _prompt(self, ctx: Ctx, *before: Msg) -> None:
         flow = self.registry.flows[ctx.state.flow or ""]
         prompt = await flow.steps[ctx.state.step or ""].prompt(ctx)
         choices = [Choice(f"s{ctx.state.nonce}:{value}", label) for value, label in prompt.options]
+        choices += prompt.actions
         ctx.reply(*before, *prompt.body, choices=choices, request_contact=prompt.request_contact)
 
     async def _reprompt(self, ctx: Ctx, *before: Msg) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.i18n import Msg
 from conversations.context import Ctx
-from conversations.types import Contact, FileRef
+from conversations.types import Choice, Contact, FileRef
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Prompt:
     body: list[Msg]
     options: list[tuple[str, Msg]] = field(default_factory=list)
     request_contact: bool = False
+    actions: list[Choice] = field(default_factory=list)  # global actions shown after options
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ class Done:
 
 @dataclass(frozen=True)
 class StartFlow:
+    """Begin another flow, with data it starts from (e.g. which request a decision is about)."""
+
     flow: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 Outcome = Next | Invalid | Done | StartFlow

@@ -63,3 +63,10 @@ async def stewarded_org_ids(session: AsyncSession, officer: Member) -> set[int]:
 
 async def is_steward(session: AsyncSession, member: Member) -> bool:
     return any(r.role in STEWARD_ROLES for r in await orgs.roles_of(session, member.id or 0))
+
+
+async def roles_in(
+    session: AsyncSession, member: Member, roles: tuple[OfficerRole, ...]
+) -> list[Officer]:
+    """The member's current roles among `roles`."""
+    return [r for r in await orgs.roles_of(session, member.id or 0) if r.role in roles]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.i18n import Msg
 from conversations.context import Ctx
-from conversations.flow import Flow
+from conversations.flow import Flow, Outcome
 
 
 async def _always(_ctx: Ctx) -> bool:
@@ -22,7 +22,8 @@ class MenuEntry:
     visible: Callable[[Ctx], Awaitable[bool]] = _always
 
 
-ActionFn = Callable[[Ctx, list[str]], Awaitable[None]]
+# A global action (a button such as "approve request 12") may answer at once or start a flow.
+ActionFn = Callable[[Ctx, list[str]], Awaitable[Outcome | None]]
 
 
 @dataclass

@@ -80,6 +80,8 @@ class Outbound:
     dedupe_key: str | None = None
     bulk: bool = False
     order_key: str | None = None  # messages with one key arrive in the order queued
+    subject: str | None = None  # what the message is about, so its copies can be edited later
+    edit_of: int | None = None  # an outbox message whose sent text this one replaces
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class Outbound:
             "choices": [{"id": c.id, "label": c.label.to_json()} for c in self.choices],
             "request_contact": self.request_contact,
             "attachment": self.attachment.__dict__ if self.attachment else None,
+            "edit_of": self.edit_of,
         }
 
 

@@ -48,23 +48,33 @@ class TerminalChannel:
     def __init__(self, write: Callable[[str], None], meta: Renderer) -> None:
         self.write, self.meta = write, meta
         self.current: str | None = None
+        self.count = 0
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
-        await self.send(chat_id, message)
+        self._show(chat_id, message, Msg("terminal.edited", number=message_ref))
 
     async def send(self, chat_id: str, message: Rendered) -> str | None:
+        self.count += 1
+        self._show(chat_id, message)
+        return str(self.count)
+
+    def _show(self, chat_id: str, message: Rendered, heading: Msg | None = None) -> None:
         indent = "    "
         if chat_id != self.current:
             name = message.recipient_name or chat_id
             self.write(indent + self.meta(Msg("terminal.to", name=name)))
             indent += "  "
+        if heading is not None:
+            self.write(indent + self.meta(heading))
+        if message.attachment is not None:
+            self.write(indent + self.meta(Msg("terminal.attachment",
+                                              name=message.attachment.name)))
         for line in message.text.splitlines():
             self.write(indent + line)
         for number, (_id, label) in enumerate(message.choices, start=1):
             self.write(f"{indent}  {number}. {label}")
         if message.contact_button:
             self.write(indent + self.meta(Msg("terminal.share_hint")))
-        return None
 
 
 class TerminalSession:

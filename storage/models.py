@@ -219,6 +219,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_channel: str | None = Field(default=None, sa_type=String(16))
     sent_chat_id: str | None = Field(default=None, sa_type=String(64))
     message_ref: str | None = Field(default=None, sa_type=String(64))
+    # Copies about one thing (e.g. "exemption:17") can be edited together when it changes.
+    subject: str | None = Field(default=None, sa_type=String(40), index=True)
 
 
 class Broadcast(SQLModel, table=True):
@@ -249,3 +251,76 @@ class InboxUpdate(SQLModel, table=True):
     received_at: datetime = _instant()
     processed_at: datetime | None = _instant(nullable=True)
     attempts: int = 0
+
+
+class ReliefKind(StrEnum):
+    """What a member asks for: reduction, exemption, or to return to normal activity."""
+
+    REDUCTION = "reduction"
+    EXEMPTION = "exemption"
+    RETURN = "return"
+
+
+class RequestStage(StrEnum):
+    """Who acts on a request now; closed requests have no stage."""
+
+    CONSENT = "consent"  # the managing body's consent for a retired cadre, recorded by the branch
+    BRANCH = "branch"
+    UPPER = "upper"  # the deciding level above the branch
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    MORE_INFO = "more_info"  # waiting for the member's answer
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    ENDED = "ended"  # an approved exemption or reduction that is over
+
+
+class ExemptionRequest(SQLModel, table=True):
+    """A request for reduction of, exemption from, or return to party work and meetings."""
+
+    __table_args__ = (Index("ix_exemption_org_status", "stage_org_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    branch_id: int = Field(foreign_key="organisation.id")
+    kind: ReliefKind = Field(sa_type=String(12))
+    reason: str = Field(sa_type=String(24))
+    reason_text: str | None = Field(default=None, sa_type=String(500))
+    starts_on: date | None = None
+    ends_on: date | None = None  # None: open-ended (age or health)
+    certificate: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    certificate_at_meeting: bool = False
+    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=String(12))
+    stage: RequestStage | None = Field(default=None, sa_type=String(8))
+    stage_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    stage_since: datetime = _instant()
+    revision: int = 1  # every transition adds one; buttons carry it, so old ones are refused
+    deferred_at: datetime | None = _instant(nullable=True)
+    question: str | None = Field(default=None, sa_type=String(500))
+    answer: str | None = Field(default=None, sa_type=String(1000))
+    recorded_by: int | None = Field(default=None, foreign_key="member.id")
+    relieves_id: int | None = Field(default=None, foreign_key="exemptionrequest.id")
+    previous_status: str | None = Field(default=None, sa_type=String(20))
+    created_at: datetime = _instant()
+    closed_at: datetime | None = _instant(nullable=True)
+
+
+class RequestDecision(SQLModel, table=True):
+    """One recorded decision on a request, with what it replaced, so a mis-tap can be undone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="exemptionrequest.id", index=True)
+    stage: RequestStage = Field(sa_type=String(8))
+    outcome: str = Field(sa_type=String(16))
+    by_member_id: int = Field(foreign_key="member.id")
+    at: datetime = _instant()
+    meeting_on: date | None = None
+    resolution_no: str | None = Field(default=None, sa_type=String(60))
+    note: str | None = Field(default=None, sa_type=String(500))
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    report_to_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    reported_at: datetime | None = _instant(nullable=True)
+    undone_at: datetime | None = _instant(nullable=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import run_with_db, utc_now
 from bot.settings import Settings
+from conversations.exemption import handover
 from storage import org_tree
 from storage.db import Database
 from storage.models import OfficerRole, OrgKind
@@ -33,9 +34,13 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     try:
         return run_with_db(in_session)
     except OrgError as refused:
-        for problem in refused.problems:
-            typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1) from None
+        _refused(refused)
+
+
+def _refused(refused: OrgError) -> NoReturn:
+    for problem in refused.problems:
+        typer.echo(f"error: {problem}", err=True)
+    raise typer.Exit(1) from None
 
 
 @app.command()
@@ -96,10 +101,23 @@ def assign(
     org_code: Annotated[str, typer.Argument(help="Where the role is held.")],
     role: Annotated[OfficerRole, typer.Argument(help="The role.")],
 ) -> None:
-    """Give a member an officer role."""
-    change = _run(lambda session: org_tree.assign_role(
-        session, roster_id=roster_id, org_code=org_code, role=role, now=utc_now()))
+    """Give a member an officer role (requests waiting in that organisation reach him/her)."""
+
+    async def work(database: Database, settings: Settings) -> tuple[RoleChange, int]:
+        async with database.session() as session:
+            now = utc_now()
+            change = await org_tree.assign_role(session, roster_id=roster_id, org_code=org_code,
+                                                role=role, now=now)
+            sent = await handover.resend_waiting(session, settings, change.org.id or 0, now)
+            return change, sent
+
+    try:
+        change, sent = run_with_db(work)
+    except OrgError as refused:
+        _refused(refused)
     _print_change("assigned", change)
+    if sent:
+        typer.echo(f"waiting requests sent to the new officer: {sent}")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
-from bot.timers import TimerRunner
+from bot.timer_kinds import timer_runner
 from handlers.telegram.app import TelegramRuntime
 from handlers.terminal import TerminalSession, run_interactive
 from storage.db import Database
@@ -26,7 +26,7 @@ def terminal() -> None:
 
 async def _terminal(db: Database, settings: Settings) -> None:
     session = TerminalSession(db, settings, utc_now, typer.echo)
-    jobs = PeriodicJobs(db, settings, TimerRunner(db, utc_now))
+    jobs = PeriodicJobs(db, settings, timer_runner(db, settings, utc_now))
     await jobs.start()
     try:
         await run_interactive(session, input)

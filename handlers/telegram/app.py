@@ -70,7 +70,7 @@ class TelegramRuntime:
         self.bot = make_bot(settings)
         self.settings = settings
         self.sender = TelegramSender(self.bot, settings)
-        source = TelegramSource(self.bot, settings, FileStore(settings.data_dir / "files"))
+        source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
         self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
         self.dispatcher = recording_dispatcher(self.service.inbox)
 

@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
+    FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -29,7 +30,7 @@ from aiogram.types import (
 from bot.channels import Rendered, RetryLater, Transient, Unreachable
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
-from conversations.types import ChannelInfo
+from conversations.types import ChannelInfo, FileRef
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,15 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, settings: Settings) -> None:
         self.bot, self.settings = bot, settings
+        self.files_root = settings.files_dir
         self._menu_language: dict[str, str] = {}
         self._contact_keyboard: set[str] = set()
 
     async def send(self, chat_id: str, message: Rendered) -> str | None:
         with _mapped_errors():
             await self._menu(chat_id, message.language)
+            if message.attachment is not None:
+                await self._attach(chat_id, message.attachment)
         pieces = split_text(message.text)
         sent = None
         for index, piece in enumerate(pieces):
@@ -111,6 +115,14 @@ class TelegramSender:
         with _mapped_errors(), contextlib.suppress(TelegramBadRequest):  # "not modified"
             await self.bot.edit_message_text(text=split_text(message.text)[0],
                                              chat_id=int(chat_id), message_id=int(message_ref))
+
+    async def _attach(self, chat_id: str, file: FileRef) -> None:
+        """A stored file (a certificate) goes before the text that explains it."""
+        upload = FSInputFile(self.files_root / file.path, filename=file.name)
+        if file.mime_type.startswith("image/"):
+            await self.bot.send_photo(chat_id=int(chat_id), photo=upload)
+        else:
+            await self.bot.send_document(chat_id=int(chat_id), document=upload)
 
     async def set_default_commands(self) -> None:
         """The command menu in the default language, and in each other language for its users."""

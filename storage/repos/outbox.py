@@ -59,7 +59,15 @@ def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str
         "next_attempt_at": now,
         "created_at": now,
         "broadcast_id": broadcast_id,
+        "subject": message.subject,
     }
+
+
+async def copies(session: AsyncSession, subject: str) -> list[OutboxMessage]:
+    """Messages about one subject that are not edits themselves, oldest first."""
+    query = (select(OutboxMessage).where(OutboxMessage.subject == subject)
+             .order_by(col(OutboxMessage.id)))
+    return [r for r in (await session.exec(query)).all() if not r.payload.get("edit_of")]
 
 
 async def claim(

@@ -1,0 +1,115 @@
+"""The request buttons: every tap re-checks, from the database, who may do what right now."""
+
+from __future__ import annotations
+
+from bot.i18n import Msg
+from conversations.context import Ctx
+from conversations.exemption import decisions, notices, routing
+from conversations.exemption.act import Act
+from conversations.flow import Outcome, StartFlow
+from storage.models import ExemptionRequest, RequestDecision, RequestStatus
+from storage.repos import orgs
+
+ACTION = notices.ACTION
+NOTE_FLOW, RECORDED_FLOW, ANSWER_FLOW = "exemption_note", "exemption_recorded", "exemption_answer"
+AT_ONCE = {"ok": decisions.APPROVED, "def": decisions.DEFERRED, "cy": decisions.CONSENTED}
+WITH_NOTE = {"no": decisions.REJECTED, "ask": decisions.MORE_INFO,
+             "cn": decisions.CONSENT_REFUSED}
+
+
+async def act_on(ctx: Ctx, args: list[str]) -> Outcome | None:
+    """`a:xr:VERB:ID[:REVISION]`; anything malformed or not allowed is refused and audited."""
+    verb, numbers = (args[0], args[1:]) if args else ("", [])
+    if not numbers or not all(n.isdigit() for n in numbers):
+        return _refuse(ctx, None, verb)
+    if verb == "undo":
+        return await _undo(ctx, int(numbers[0]))
+    request = await ctx.session.get(ExemptionRequest, int(numbers[0]))
+    revision = int(numbers[1]) if len(numbers) > 1 else -1
+    if request is None:
+        return _refuse(ctx, None, verb)
+    if verb == "ans":
+        return await _answer(ctx, request, revision)
+    if verb == "open":
+        return await _open(ctx, request)
+    if verb in AT_ONCE or verb in WITH_NOTE:
+        return await _decide(ctx, request, revision, verb)
+    return _refuse(ctx, request, verb)
+
+
+async def _decide(ctx: Ctx, request: ExemptionRequest, revision: int, verb: str) -> Outcome | None:
+    assert ctx.member is not None
+    deciders = await routing.deciders(ctx.session, request, ctx.settings)
+    allowed = ctx.member in deciders
+    if request.revision != revision or request.status is not RequestStatus.PENDING:
+        if allowed or await _connected(ctx, request):
+            ctx.reply(*await _already(ctx, request))
+            return None
+        return _refuse(ctx, request, verb)
+    if not allowed:
+        return _refuse(ctx, request, verb)
+    if verb in WITH_NOTE:
+        return StartFlow(NOTE_FLOW, {"request": request.id, "revision": revision,
+                                     "outcome": WITH_NOTE[verb]})
+    decision = await decisions.decide(Act.of(ctx), request, revision, AT_ONCE[verb])
+    if decision is None:  # another officer's tap got there first, in a parallel transaction
+        ctx.reply(*await _already(ctx, request))
+        return None
+    return StartFlow(RECORDED_FLOW, {"decision": decision.id})
+
+
+async def _undo(ctx: Ctx, decision_id: int) -> Outcome | None:
+    assert ctx.member is not None
+    decision = await ctx.session.get(RequestDecision, decision_id)
+    if decision is None or decision.by_member_id != ctx.member.id:
+        request = await ctx.session.get(ExemptionRequest, decision.request_id) \
+            if decision else None
+        return _refuse(ctx, request, "undo")
+    if await decisions.undo(Act.of(ctx), decision):
+        ctx.reply(Msg("exemption.officer.undone", number=decision.request_id))
+    else:
+        ctx.reply(Msg("exemption.officer.undo_too_late", number=decision.request_id,
+                      minutes=ctx.settings.decision_undo_minutes))
+    return None
+
+
+async def _answer(ctx: Ctx, request: ExemptionRequest, revision: int) -> Outcome | None:
+    assert ctx.member is not None
+    if request.member_id != ctx.member.id:
+        return _refuse(ctx, request, "ans")
+    if request.status is not RequestStatus.MORE_INFO or request.revision != revision:
+        ctx.reply(Msg("exemption.answer.not_needed", number=request.id or 0))
+        return None
+    return StartFlow(ANSWER_FLOW, {"request": request.id, "revision": revision})
+
+
+async def _open(ctx: Ctx, request: ExemptionRequest) -> Outcome | None:
+    """Show a waiting request again, with its buttons, to an officer who may act on it."""
+    assert ctx.member is not None
+    if ctx.member not in await routing.deciders(ctx.session, request, ctx.settings):
+        return _refuse(ctx, request, "open")
+    body, choices = await notices.decider_message(ctx.session, request)
+    ctx.reply(*body, choices=choices)
+    return None
+
+
+async def _already(ctx: Ctx, request: ExemptionRequest) -> list[Msg]:
+    """What became of a request whose button is out of date."""
+    return [Msg("exemption.officer.already", number=request.id or 0,
+                status=Msg(f"exemption.status.{request.status}")),
+            *await notices.last_decision_lines(ctx.session, request)]
+
+
+async def _connected(ctx: Ctx, request: ExemptionRequest) -> bool:
+    """An officer of the member's branch or of a committee above it (told, not refused)."""
+    assert ctx.member is not None
+    if ctx.member.id == request.member_id:
+        return False
+    held = {role.org_id for role in await orgs.roles_of(ctx.session, ctx.member.id or 0)}
+    return bool(held & await notices.org_chain(ctx.session, request.branch_id))
+
+
+def _refuse(ctx: Ctx, request: ExemptionRequest | None, verb: str) -> None:
+    ctx.audit("exemption.refused", ("exemption", request.id if request else "?"), verb=verb)
+    ctx.reply(Msg("exemption.officer.not_allowed"))
+    return

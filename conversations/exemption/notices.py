@@ -1,0 +1,173 @@
+"""What officers and members are shown about a request, and the officers' decision buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Msg
+from bot.settings import Settings
+from conversations.exemption import routing
+from conversations.exemption.rules import OTHER, RETURN
+from conversations.types import Choice, FileRef, Outbound
+from storage.models import (
+    ExemptionRequest,
+    Member,
+    Organisation,
+    OutboxMessage,
+    OutboxStatus,
+    RequestDecision,
+    RequestStage,
+    RequestStatus,
+)
+from storage.repos import orgs, outbox
+
+ACTION = "xr"
+VERBS = {
+    RequestStage.CONSENT: ("cy", "cn"),
+    RequestStage.BRANCH: ("ok", "no", "ask", "def"),
+    RequestStage.UPPER: ("ok", "no", "ask", "def"),
+}
+
+
+def subject(request: ExemptionRequest) -> str:
+    return f"exemption:{request.id}"
+
+
+def reason_line(request: ExemptionRequest) -> Msg:
+    if request.reason == OTHER and request.reason_text:
+        return Msg("exemption.reason.other_text", text=request.reason_text)
+    return Msg(f"exemption.reason.{request.reason}")
+
+
+async def summary(session: AsyncSession, request: ExemptionRequest) -> list[Msg]:
+    """The request in a few lines, the same for the member and the officers."""
+    member = await session.get(Member, request.member_id)
+    branch = await session.get(Organisation, request.branch_id)
+    lines = [Msg("exemption.summary.head", number=request.id or 0,
+                 kind=Msg(f"exemption.kind.{request.kind}"),
+                 name=member.full_name if member else "", branch=branch.name if branch else "")]
+    if request.reason != RETURN:
+        lines.append(Msg("exemption.summary.reason", reason=reason_line(request)))
+    if request.ends_on is not None:
+        lines.append(Msg("exemption.summary.period", start=request.starts_on, end=request.ends_on))
+    elif request.reason != RETURN:
+        lines.append(Msg("exemption.summary.open_ended"))
+    if request.certificate:
+        lines.append(Msg("exemption.summary.certificate_attached"))
+    elif request.certificate_at_meeting:
+        lines.append(Msg("exemption.summary.certificate_at_meeting"))
+    if member is not None and member.is_retired_cadre:
+        lines.append(Msg("exemption.summary.retired_cadre",
+                         body=member.managing_body or Msg("common.none")))
+    if request.question:
+        lines.append(Msg("exemption.summary.question", question=request.question))
+    if request.answer:
+        lines.append(Msg("exemption.summary.answer", answer=request.answer))
+    return lines
+
+
+def stage_line(request: ExemptionRequest, org: Organisation | None) -> Msg:
+    name = org.name if org else ""
+    if request.deferred_at is not None:
+        return Msg("exemption.stage.deferred", org=name, at=request.deferred_at)
+    return Msg(f"exemption.stage.{request.stage}", org=name)
+
+
+def buttons(request: ExemptionRequest) -> list[Choice]:
+    if request.stage is None or request.status is not RequestStatus.PENDING:
+        return []
+    level = "upper" if request.stage is RequestStage.UPPER else "branch"
+    return [Choice(f"a:{ACTION}:{verb}:{request.id}:{request.revision}",
+                   Msg(f"exemption.button.{verb}", level=Msg(f"exemption.level.{level}")))
+            for verb in VERBS[request.stage]]
+
+
+def certificate(request: ExemptionRequest) -> FileRef | None:
+    return FileRef(**request.certificate) if request.certificate else None
+
+
+async def decider_message(
+    session: AsyncSession, request: ExemptionRequest, *heading: Msg
+) -> tuple[list[Msg], list[Choice]]:
+    """The request as its deciders see it, with the buttons for its current stage."""
+    org = await session.get(Organisation, request.stage_org_id or 0)
+    body = [*heading, *await summary(session, request), stage_line(request, org),
+            Msg(f"exemption.rule.officer.{request.stage}")]
+    return body, buttons(request)
+
+
+async def notify_deciders(
+    session: AsyncSession, settings: Settings, request: ExemptionRequest, out: list[Outbound],
+    *heading: Msg, tag: str = "",
+) -> int:
+    """Send the request with its buttons to everyone who may act on it now; returns how many."""
+    body, choices = await decider_message(session, request, *heading)
+    deciders = await routing.deciders(session, request, settings)
+    for officer in deciders:
+        out.append(Outbound(officer.id or 0, body, choices, attachment=certificate(request),
+                            dedupe_key=f"{subject(request)}:{request.revision}:"
+                                       f"{officer.id}{tag}",
+                            subject=subject(request)))
+    return len(deciders)
+
+
+async def last_decision_lines(session: AsyncSession, request: ExemptionRequest) -> list[Msg]:
+    """Who recorded the latest decision on a request, and when."""
+    query = (select(RequestDecision).where(RequestDecision.request_id == request.id,
+                                           col(RequestDecision.undone_at).is_(None))
+             .order_by(col(RequestDecision.id).desc()).limit(1))
+    decision = (await session.exec(query)).first()
+    officer = await session.get(Member, decision.by_member_id) if decision else None
+    if decision is None or officer is None:
+        return []
+    return [recorded_line(decision.outcome, officer, decision.at)]
+
+
+async def waiting_line(session: AsyncSession, request: ExemptionRequest) -> Msg:
+    """One line of an officer's list of waiting requests."""
+    member = await session.get(Member, request.member_id)
+    state = Msg("exemption.waiting.deferred") if request.deferred_at else Msg(
+        f"exemption.status.{request.status}")
+    return Msg("exemption.waiting.line", number=request.id or 0,
+               name=member.full_name if member else "",
+               kind=Msg(f"exemption.kind.{request.kind}"), since=request.stage_since, state=state)
+
+
+async def org_chain(session: AsyncSession, org_id: int) -> set[int]:
+    """An organisation and every organisation above it."""
+    org = await session.get(Organisation, org_id)
+    return {org_id, *(o.id or 0 for o in await orgs.ancestors(session, org))} if org else set()
+
+
+async def close_copies(
+    session: AsyncSession, request: ExemptionRequest, revision: int, outcome: Msg,
+    out: list[Outbound],
+) -> None:
+    """Every officer's copy of revision `revision` shows the outcome instead of its buttons."""
+    prefix = f"{subject(request)}:{revision}:"
+    for row in await outbox.copies(session, subject(request)):
+        if not (row.dedupe_key or "").startswith(prefix):
+            continue
+        body = [*(Msg.from_json(m) for m in row.payload["body"]), outcome]
+        if row.status in (OutboxStatus.QUEUED, OutboxStatus.FAILED):
+            await _rewrite(session, row, body)
+        elif row.status in (OutboxStatus.SENDING, OutboxStatus.SENT):
+            out.append(Outbound(row.member_id or 0, body, edit_of=row.id))
+
+
+async def _rewrite(session: AsyncSession, row: OutboxMessage, body: list[Msg]) -> None:
+    """A copy not sent yet goes out showing the outcome, without buttons."""
+    payload: dict[str, Any] = {**row.payload, "body": [m.to_json() for m in body],
+                               "choices": []}
+    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
+                       .values(payload=payload))
+
+
+def recorded_line(outcome: str, officer: Member, at: datetime) -> Msg:
+    return Msg("exemption.recorded", outcome=Msg(f"exemption.outcome.{outcome}"),
+               name=officer.full_name, at=at)

@@ -1,0 +1,259 @@
+"""A member asks for reduction of, or exemption from, party work and meetings (or a secretary
+records such a request for a member who came in person)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.i18n import Msg
+from conversations import officers
+from conversations.context import Ctx
+from conversations.dates import parse_date
+from conversations.exemption import decisions, notices, routing
+from conversations.exemption.act import Act
+from conversations.exemption.rules import HEALTH, MAX_TEXT, OTHER, REASONS, period_problem
+from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
+from conversations.text import fold
+from storage.models import ExemptionRequest, Member, ReliefKind
+from storage.repos import exemptions, members
+
+NAME, RECORD = "exemption", "exemption_record"
+MAX_MATCHES = 8
+
+
+async def _subject(ctx: Ctx) -> Member | None:
+    """The member the request is for: the person chatting, or the one the secretary chose."""
+    member_id = ctx.data.get("member_id")
+    return await ctx.session.get(Member, member_id) if member_id else None
+
+
+async def _blocker(ctx: Ctx, member: Member) -> Msg | None:
+    """Why this member cannot ask now: a request still open, or a relief already in force."""
+    found = await exemptions.open_for(ctx.session, member.id or 0)
+    if found is not None:
+        return Msg("exemption.error.already_open", number=found.id or 0,
+                   status=Msg(f"exemption.status.{found.status}"))
+    relief = await exemptions.in_force(ctx.session, member.id or 0)
+    if relief is not None:
+        return Msg("exemption.error.in_force", number=relief.id or 0,
+                   kind=Msg(f"exemption.kind.{relief.kind}"))
+    return None
+
+
+async def _start(ctx: Ctx) -> Outcome:
+    assert ctx.member is not None
+    ctx.data["member_id"] = ctx.member.id
+    blocker = await _blocker(ctx, ctx.member)
+    return Done(blocker) if blocker else Next("kind")
+
+
+async def _kind_prompt(ctx: Ctx) -> Prompt:
+    return Prompt([Msg("exemption.ask.kind"), Msg("exemption.rule.kinds")],
+                  [(k, Msg(f"exemption.kind_option.{k}"))
+                   for k in (ReliefKind.REDUCTION, ReliefKind.EXEMPTION)])
+
+
+async def _kind(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option not in (ReliefKind.REDUCTION, ReliefKind.EXEMPTION):
+        return Invalid(Msg("common.please_choose"))
+    ctx.data["kind"] = answer.option
+    return Next("reason")
+
+
+async def _reason_prompt(ctx: Ctx) -> Prompt:
+    return Prompt([Msg("exemption.ask.reason")],
+                  [(r, Msg(f"exemption.reason.{r}")) for r in REASONS])
+
+
+async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option not in REASONS:
+        return Invalid(Msg("common.please_choose"))
+    ctx.data["reason"] = answer.option
+    if answer.option == HEALTH:
+        return Next("certificate")
+    return Next("other_text" if answer.option == OTHER else "start")
+
+
+async def _certificate_prompt(ctx: Ctx) -> Prompt:
+    ask = Msg("exemption.ask.certificate" if ctx.channel.files
+              else "exemption.ask.certificate_no_files")
+    return Prompt([Msg("exemption.rule.health"), ask],
+                  [("meeting", Msg("exemption.certificate.at_meeting"))])
+
+
+async def _certificate(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.file is not None:
+        ctx.data["certificate"] = answer.file.__dict__
+        ctx.data["at_meeting"] = False
+    elif answer.option == "meeting":
+        ctx.data["certificate"], ctx.data["at_meeting"] = None, True
+    else:
+        return Invalid(Msg("exemption.error.certificate_expected"))
+    return Next("confirm")
+
+
+async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
+    text = (answer.text or "").strip()
+    if not text:
+        return Invalid(Msg("exemption.error.text_empty"))
+    if len(text) > MAX_TEXT:
+        return Invalid(Msg("exemption.error.text_too_long", length=len(text), limit=MAX_TEXT))
+    ctx.data["reason_text"] = text
+    return Next("start")
+
+
+async def _start_prompt(ctx: Ctx) -> Prompt:
+    return Prompt([Msg("exemption.ask.start"), Msg("exemption.rule.period",
+                                                   months=ctx.settings.exemption_max_months)],
+                  [("today", Msg("exemption.today", date=ctx.today))])
+
+
+def _date(ctx: Ctx, answer: Answer) -> date | Invalid:
+    if answer.option == "today":
+        return ctx.today
+    parsed = parse_date(answer.text or "")
+    return parsed if parsed is not None else Invalid(Msg("exemption.error.date"))
+
+
+async def _start_date(ctx: Ctx, answer: Answer) -> Outcome:
+    start = _date(ctx, answer)
+    if isinstance(start, Invalid):
+        return start
+    if start < ctx.today:
+        return Invalid(Msg("exemption.error.start_past"))
+    ctx.data["start"] = start.isoformat()
+    return Next("end")
+
+
+async def _end_prompt(ctx: Ctx) -> Prompt:
+    return Prompt([Msg("exemption.ask.end", start=date.fromisoformat(ctx.data["start"]))])
+
+
+async def _end_date(ctx: Ctx, answer: Answer) -> Outcome:
+    end = _date(ctx, answer)
+    if isinstance(end, Invalid):
+        return end
+    start = date.fromisoformat(ctx.data["start"])
+    problem = period_problem(start, end, ctx.today, ctx.settings.exemption_max_months)
+    if problem is not None:
+        return Invalid(problem)
+    ctx.data["end"] = end.isoformat()
+    return Next("confirm")
+
+
+def _draft(ctx: Ctx, member: Member) -> ExemptionRequest:
+    data = ctx.data
+    return ExemptionRequest(
+        member_id=member.id or 0, branch_id=member.branch_id, kind=ReliefKind(data["kind"]),
+        reason=data["reason"], reason_text=data.get("reason_text"),
+        starts_on=date.fromisoformat(data["start"]) if data.get("start") else None,
+        ends_on=date.fromisoformat(data["end"]) if data.get("end") else None,
+        certificate=data.get("certificate"), certificate_at_meeting=bool(data.get("at_meeting")),
+        recorded_by=ctx.member.id if ctx.member and ctx.member.id != member.id else None,
+        created_at=ctx.now, stage_since=ctx.now)
+
+
+async def _confirm_prompt(ctx: Ctx) -> Prompt:
+    member = await _subject(ctx)
+    assert member is not None
+    lines = await notices.summary(ctx.session, _draft(ctx, member))
+    return Prompt([Msg("exemption.preview"), *lines[1:], Msg("exemption.rule.decision")],
+                  [("send", Msg("exemption.send")), ("cancel", Msg("exemption.cancel"))])
+
+
+async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == "cancel":
+        return Done(Msg("cancel.done"))
+    if answer.option != "send":
+        return Invalid(Msg("common.please_choose"))
+    member = await _subject(ctx)
+    if member is None:
+        return Done(Msg("flow.expired"))
+    blocker = await _blocker(ctx, member)  # another chat may have sent one meanwhile
+    if blocker is not None:
+        return Done(blocker)
+    request = _draft(ctx, member)
+    told = await decisions.submit(Act.of(ctx), request)
+    done = [Msg("exemption.submitted", number=request.id or 0)]
+    if request.recorded_by is not None:
+        ctx.notify(member.id or 0, Msg("exemption.member.recorded_for_you",
+                                       number=request.id or 0, officer=ctx.member.full_name
+                                       if ctx.member else ""),
+                   dedupe_key=f"exemption-member:{request.id}:recorded")
+    return Done(*done, Msg("exemption.rule.after_submit") if told else
+                Msg("exemption.no_deciders"))
+
+
+# -- a secretary records a request for a member ------------------------------------------------
+
+
+async def _record_start(ctx: Ctx) -> Outcome:
+    assert ctx.member is not None
+    if not await _branches_led(ctx):
+        return Done(Msg("exemption.record.not_allowed"))
+    return Next("who")
+
+
+async def _branches_led(ctx: Ctx) -> list[int]:
+    assert ctx.member is not None
+    roles = routing.branch_roles(ctx.settings)
+    held = await officers.roles_in(ctx.session, ctx.member, roles)
+    return sorted({officer.org_id for officer in held})
+
+
+async def visible_for_officer(ctx: Ctx) -> bool:
+    return ctx.member is not None and bool(await _branches_led(ctx))
+
+
+async def _who(ctx: Ctx, answer: Answer) -> Outcome:
+    assert ctx.member is not None
+    key = fold(answer.text or "")
+    if len(key) < 2:
+        return Invalid(Msg("invite.type_name"))
+    found = [m for m in await members.in_orgs(ctx.session, await _branches_led(ctx))
+             if m.id != ctx.member.id and (key in fold(m.full_name) or key == fold(m.roster_id))]
+    if not found:
+        return Invalid(Msg("invite.no_match", query=answer.text or ""))
+    if len(found) > MAX_MATCHES:
+        return Invalid(Msg("invite.too_many", count=len(found)))
+    ctx.data["matches"] = [m.id for m in found]
+    return Next("pick") if len(found) > 1 else await _chosen(ctx, found[0])
+
+
+async def _pick_prompt(ctx: Ctx) -> Prompt:
+    options = []
+    for member_id in ctx.data.get("matches", []):
+        member = await ctx.session.get(Member, member_id)
+        if member is not None:
+            options.append((str(member.id), Msg("invite.option", name=member.full_name,
+                                                roster_id=member.roster_id)))
+    return Prompt([Msg("invite.pick")], options)
+
+
+async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option not in {str(i) for i in ctx.data.get("matches", [])}:
+        return Invalid(Msg("common.please_choose"))
+    member = await ctx.session.get(Member, int(answer.option))
+    return await _chosen(ctx, member) if member else Invalid(Msg("common.please_choose"))
+
+
+async def _chosen(ctx: Ctx, member: Member) -> Outcome:
+    blocker = await _blocker(ctx, member)
+    if blocker is not None:
+        return Invalid(blocker)
+    ctx.data["member_id"] = member.id
+    return Next("kind")
+
+
+STEPS = {
+    "kind": Step(_kind_prompt, _kind),
+    "reason": Step(_reason_prompt, _reason),
+    "certificate": Step(_certificate_prompt, _certificate),
+    "other_text": Step(static(Msg("exemption.ask.other_text")), _other_text),
+    "start": Step(_start_prompt, _start_date),
+    "end": Step(_end_prompt, _end_date),
+    "confirm": Step(_confirm_prompt, _confirm),
+}
+FLOW = Flow(NAME, STEPS, _start)
+RECORD_FLOW = Flow(RECORD, {"who": Step(static(Msg("exemption.record.who")), _who),
+                            "pick": Step(_pick_prompt, _pick), **STEPS}, _record_start)

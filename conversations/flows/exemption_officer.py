@@ -1,0 +1,165 @@
+"""The officers' side of requests: a rejection's reason or a question, the meeting details of a
+recorded decision (with undo), and the list of requests waiting for them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.i18n import Msg
+from conversations import officers
+from conversations.context import Ctx
+from conversations.dates import parse_date
+from conversations.exemption import decisions, notices, routing
+from conversations.exemption.act import Act
+from conversations.exemption.actions import NOTE_FLOW, RECORDED_FLOW
+from conversations.exemption.rules import MAX_TEXT
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    StartFlow,
+    Step,
+    go,
+)
+from conversations.types import Choice
+from storage.models import ExemptionRequest, RequestDecision
+from storage.repos import exemptions, orgs
+
+WAITING = "exemption_waiting"
+MAX_RESOLUTION = 60
+WITH_MEETING = (decisions.APPROVED, decisions.REJECTED, decisions.FORWARDED)
+
+
+async def _note_prompt(ctx: Ctx) -> Prompt:
+    return Prompt([Msg(f"exemption.ask.note.{ctx.data['outcome']}",
+                       number=ctx.data["request"])])
+
+
+async def _note(ctx: Ctx, answer: Answer) -> Outcome:
+    text = (answer.text or "").strip()
+    if not text:
+        return Invalid(Msg("exemption.error.text_empty"))
+    if len(text) > MAX_TEXT:
+        return Invalid(Msg("exemption.error.text_too_long", length=len(text), limit=MAX_TEXT))
+    request = await ctx.session.get(ExemptionRequest, ctx.data["request"])
+    if request is None or ctx.member not in await routing.deciders(ctx.session, request,
+                                                                   ctx.settings):
+        return Done(Msg("exemption.officer.not_allowed"))  # the role ended since the tap
+    decision = await decisions.decide(Act.of(ctx), request, ctx.data["revision"],
+                                      ctx.data["outcome"], note=text)
+    if decision is None:
+        return Done(Msg("exemption.officer.already", number=request.id or 0,
+                        status=Msg(f"exemption.status.{request.status}")),
+                    *await notices.last_decision_lines(ctx.session, request))
+    return StartFlow(RECORDED_FLOW, {"decision": decision.id})
+
+
+async def _decision(ctx: Ctx) -> RequestDecision | None:
+    decision = await ctx.session.get(RequestDecision, ctx.data.get("decision") or 0)
+    if decision is None or ctx.member is None or decision.by_member_id != ctx.member.id:
+        return None
+    return decision
+
+
+async def _details_prompt(ctx: Ctx) -> Prompt:
+    decision = await _decision(ctx)
+    if decision is None:
+        return Prompt([Msg("flow.expired")], [("done", Msg("exemption.details.done"))])
+    body = [Msg("exemption.officer.recorded", number=decision.request_id,
+                outcome=Msg(f"exemption.outcome.{decision.outcome}"))]
+    if decision.outcome in WITH_MEETING:
+        body += [Msg("exemption.details.meeting", date=decision.meeting_on),
+                 Msg("exemption.details.resolution",
+                     number=decision.resolution_no or Msg("common.none")),
+                 Msg("exemption.details.hint")]
+    window = timedelta(minutes=ctx.settings.decision_undo_minutes)
+    undo = [Choice(f"a:{notices.ACTION}:undo:{decision.id}",
+                   Msg("exemption.button.undo", minutes=ctx.settings.decision_undo_minutes))] \
+        if decision.undone_at is None and ctx.now - decision.at <= window else []
+    return Prompt(body, [("done", Msg("exemption.details.done"))], actions=undo)
+
+
+async def _details(ctx: Ctx, answer: Answer) -> Outcome:
+    decision = await _decision(ctx)
+    if answer.option == "done" or decision is None or decision.undone_at is not None:
+        return Done(Msg("exemption.details.saved")) if decision else Done()
+    text = (answer.text or "").strip()
+    if decision.outcome not in WITH_MEETING or not text:
+        return Invalid(Msg("common.please_choose"))
+    day = parse_date(text)
+    act = Act.of(ctx)
+    if day is not None:
+        request = await ctx.session.get(ExemptionRequest, decision.request_id)
+        if day > ctx.today:
+            return Invalid(Msg("exemption.error.meeting_future"))
+        if request is not None and day < request.created_at.astimezone(ctx.settings.tz).date():
+            return Invalid(Msg("exemption.error.meeting_before_request"))
+        await decisions.meeting_details(act, decision, day, None)
+    elif len(text) > MAX_RESOLUTION:
+        return Invalid(Msg("exemption.error.text_too_long", length=len(text),
+                           limit=MAX_RESOLUTION))
+    else:
+        await decisions.meeting_details(act, decision, None, text)
+    return Next("details")
+
+
+# -- requests waiting for this officer ---------------------------------------------------------
+
+
+async def _waiting(ctx: Ctx) -> list[ExemptionRequest]:
+    assert ctx.member is not None
+    org_ids: set[int] = set()
+    for role in await orgs.roles_of(ctx.session, ctx.member.id or 0):
+        org_ids |= await officers.subtree_ids(ctx.session, role.org_id)
+    found = await exemptions.waiting_at(ctx.session, sorted(org_ids))
+    return [r for r in found
+            if ctx.member in await routing.deciders(ctx.session, r, ctx.settings)]
+
+
+async def visible(ctx: Ctx) -> bool:
+    return ctx.member is not None and bool(await orgs.roles_of(ctx.session, ctx.member.id or 0))
+
+
+async def _waiting_start(ctx: Ctx) -> Outcome:
+    if not await _waiting(ctx):
+        return Done(Msg("exemption.waiting.none"))
+    return Next("list")
+
+
+async def _list_prompt(ctx: Ctx) -> Prompt:
+    lines, options = [Msg("exemption.waiting.head")], []
+    for request in await _waiting(ctx):
+        line = await notices.waiting_line(ctx.session, request)
+        lines.append(line)
+        options.append((str(request.id), Msg("exemption.waiting.option", number=request.id)))
+    return Prompt(lines, options)
+
+
+async def _list(ctx: Ctx, answer: Answer) -> Outcome:
+    chosen = next((r for r in await _waiting(ctx) if str(r.id) == answer.option), None)
+    if chosen is None:
+        return Invalid(Msg("common.please_choose"))
+    ctx.data["request"] = chosen.id
+    return Next("request")
+
+
+async def _request_prompt(ctx: Ctx) -> Prompt:
+    request = await ctx.session.get(ExemptionRequest, ctx.data["request"])
+    if request is None:
+        return Prompt([Msg("flow.expired")])
+    body, buttons = await notices.decider_message(ctx.session, request)
+    return Prompt(body, actions=buttons)
+
+
+async def _request(ctx: Ctx, _answer: Answer) -> Outcome:
+    return Invalid(Msg("common.please_choose"))
+
+
+NOTE = Flow(NOTE_FLOW, {"note": Step(_note_prompt, _note)}, go("note"))
+RECORDED = Flow(RECORDED_FLOW, {"details": Step(_details_prompt, _details)}, go("details"))
+WAITING_FLOW = Flow(WAITING, {"list": Step(_list_prompt, _list),
+                              "request": Step(_request_prompt, _request)}, _waiting_start)
