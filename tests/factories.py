@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.db import Database
-from storage.models import Member, Officer, OfficerRole, Organisation, OrgKind
+from storage.models import ChatAccount, Member, Officer, OfficerRole, Organisation, OrgKind
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -33,3 +33,10 @@ async def member(db: Database, roster_id: str, name: str, branch: Organisation,
 async def role(db: Database, who: Member, where: Organisation, role: OfficerRole) -> None:
     async with db.session() as session:
         session.add(Officer(org_id=where.id or 0, member_id=who.id or 0, role=role, started_at=T0))
+
+
+async def link(db: Database, who: Member, chat_id: str, channel: str = "terminal") -> None:
+    """A chat account already proven to be the member's (as after registration)."""
+    async with db.session() as session:
+        session.add(ChatAccount(channel=channel, user_id=chat_id, chat_id=chat_id,
+                                member_id=who.id or 0, linked_at=T0, last_seen_at=T0))

@@ -41,7 +41,7 @@ async def _decide(ctx: Ctx, request: ExemptionRequest, revision: int, verb: str)
     assert ctx.member is not None
     deciders = await routing.deciders(ctx.session, request, ctx.settings)
     allowed = ctx.member in deciders
-    if request.revision != revision or request.status is not RequestStatus.PENDING:
+    if request.revision != revision or request.status != RequestStatus.PENDING:
         if allowed or await _connected(ctx, request):
             ctx.reply(*await _already(ctx, request))
             return None
@@ -77,7 +77,7 @@ async def _answer(ctx: Ctx, request: ExemptionRequest, revision: int) -> Outcome
     assert ctx.member is not None
     if request.member_id != ctx.member.id:
         return _refuse(ctx, request, "ans")
-    if request.status is not RequestStatus.MORE_INFO or request.revision != revision:
+    if request.status != RequestStatus.MORE_INFO or request.revision != revision:
         ctx.reply(Msg("exemption.answer.not_needed", number=request.id or 0))
         return None
     return StartFlow(ANSWER_FLOW, {"request": request.id, "revision": revision})

@@ -91,7 +91,7 @@ async def _after(
 
 async def _next_level(act: Act, request: ExemptionRequest) -> Organisation | None:
     """The committee a branch's agreement goes on to, or None when the agreement is final."""
-    if request.stage is not RequestStage.BRANCH:
+    if request.stage != RequestStage.BRANCH:
         return None
     upper = await routing.upper_org(act.session, request, act.settings)
     roles = routing.branch_roles(act.settings)
@@ -116,12 +116,12 @@ async def _follow_up(act: Act, request: ExemptionRequest, decision: RequestDecis
                       Msg("exemption.button.answer"))] if outcome == MORE_INFO else []
     act.out.append(Outbound(request.member_id, body, choices,
                             dedupe_key=f"exemption-member:{request.id}:{request.revision}"))
-    if request.status is RequestStatus.PENDING:
+    if request.status == RequestStatus.PENDING:
         await effects.schedule_reminders(act, request)
         if outcome in (CONSENTED, FORWARDED):
             await notices.notify_deciders(act.session, act.settings, request, act.out,
                                           Msg(f"exemption.heading.{outcome}"))
-    if decision.stage is RequestStage.BRANCH and outcome in (APPROVED, REJECTED):
+    if decision.stage == RequestStage.BRANCH and outcome in (APPROVED, REJECTED):
         await reports.plan(act, request, decision)
 
 
@@ -161,7 +161,7 @@ async def undo(act: Act, decision: RequestDecision) -> bool:
                             dedupe_key=f"exemption-member:{request.id}:{request.revision}"))
     if request.status in OPEN:
         await effects.schedule_reminders(act, request)
-        if request.status is RequestStatus.PENDING:
+        if request.status == RequestStatus.PENDING:
             await notices.notify_deciders(act.session, act.settings, request, act.out,
                                           Msg("exemption.heading.undone"))
     return True
@@ -191,7 +191,7 @@ async def answer(
     if file is not None:
         values["certificate"] = file.__dict__
         values["certificate_at_meeting"] = False
-    if request.status is not RequestStatus.MORE_INFO or not await _move(
+    if request.status != RequestStatus.MORE_INFO or not await _move(
             act, request, revision, values):
         return False
     act.audit("exemption.answered", request, to=request.status, file=file is not None)
@@ -212,7 +212,8 @@ async def meeting_details(
     act.session.add(decision)
     request = await act.session.get(ExemptionRequest, decision.request_id)
     if request is not None:
-        act.audit("exemption.details", request, decision=decision.id, meeting_on=meeting_on,
+        act.audit("exemption.details", request, decision=decision.id,
+                  meeting_on=meeting_on.isoformat() if meeting_on else None,
                   resolution_no=resolution_no)
 
 

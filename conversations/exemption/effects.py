@@ -48,7 +48,7 @@ async def put_in_force(act: Act, request: ExemptionRequest) -> Msg:
     member = await act.session.get(Member, request.member_id)
     if member is None:
         return Msg("exemption.effect.none")
-    if request.kind is ReliefKind.RETURN:
+    if request.kind == ReliefKind.RETURN:
         await _end_relief(act, request.relieves_id, member)
         return Msg("exemption.effect.returned")
     starts = request.starts_on or act.today
@@ -75,7 +75,7 @@ async def schedule_review(act: Act, request: ExemptionRequest, number: int) -> N
 
 async def _end_relief(act: Act, request_id: int | None, member: Member) -> None:
     relief = await act.session.get(ExemptionRequest, request_id or 0)
-    if relief is not None and relief.status is RequestStatus.APPROVED:
+    if relief is not None and relief.status == RequestStatus.APPROVED:
         relief.status, relief.closed_at = RequestStatus.ENDED, act.now
         act.session.add(relief)
     if member.status in (MemberStatus.EXEMPTED, MemberStatus.REDUCED):
@@ -92,8 +92,8 @@ async def restore(act: Act, request: ExemptionRequest, decision: RequestDecision
     if member is not None and before:
         member.status = MemberStatus(before)
         act.session.add(member)
-    if request.kind is ReliefKind.RETURN:
+    if request.kind == ReliefKind.RETURN:
         relief = await act.session.get(ExemptionRequest, request.relieves_id or 0)
-        if relief is not None and relief.status is RequestStatus.ENDED:
+        if relief is not None and relief.status == RequestStatus.ENDED:
             relief.status = RequestStatus.APPROVED
             act.session.add(relief)

@@ -22,7 +22,7 @@ async def resend_waiting(
     out: list[Outbound] = []
     org_ids = await officers.subtree_ids(session, org_id)
     for request in await exemptions.waiting_at(session, sorted(org_ids)):
-        if request.status is RequestStatus.PENDING:
+        if request.status == RequestStatus.PENDING:
             await notices.notify_deciders(session, settings, request, out,
                                           Msg("exemption.heading.handover"))
     return await outbox.enqueue(session, out, now)

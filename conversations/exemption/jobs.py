@@ -32,7 +32,7 @@ async def _waiting(act: Act, timer: Timer) -> ExemptionRequest | None:
     """The request, if it is still waiting at the revision the timer was set for."""
     request = await act.session.get(ExemptionRequest, timer.payload["request_id"])
     if request is None or request.revision != timer.payload["revision"] \
-            or request.status is not RequestStatus.PENDING:
+            or request.status != RequestStatus.PENDING:
         return None
     return request
 
@@ -61,9 +61,9 @@ async def escalate(act: Act, timer: Timer) -> None:
 async def start(act: Act, timer: Timer) -> None:
     request = await act.session.get(ExemptionRequest, timer.payload["request_id"])
     member = await act.session.get(Member, request.member_id) if request else None
-    if request is None or member is None or request.status is not RequestStatus.APPROVED:
+    if request is None or member is None or request.status != RequestStatus.APPROVED:
         return
-    if member.status is MemberStatus.ACTIVE:
+    if member.status == MemberStatus.ACTIVE:
         member.status = relieved_status(request.kind)
         act.session.add(member)
 
@@ -72,11 +72,11 @@ async def end(act: Act, timer: Timer) -> None:
     """A fixed period is over: normal activity again, and the member and secretary are told."""
     request = await act.session.get(ExemptionRequest, timer.payload["request_id"])
     member = await act.session.get(Member, request.member_id) if request else None
-    if request is None or member is None or request.status is not RequestStatus.APPROVED:
+    if request is None or member is None or request.status != RequestStatus.APPROVED:
         return
     request.status, request.closed_at = RequestStatus.ENDED, act.now
     act.session.add(request)
-    if member.status is relieved_status(request.kind):
+    if member.status == relieved_status(request.kind):
         member.status = MemberStatus.ACTIVE
         act.session.add(member)
     act.audit("exemption.ended", request, to=request.status)
@@ -92,7 +92,7 @@ async def review(act: Act, timer: Timer) -> None:
     """Once a year an open-ended exemption comes back to the secretary, to re-engage members."""
     request = await act.session.get(ExemptionRequest, timer.payload["request_id"])
     member = await act.session.get(Member, request.member_id) if request else None
-    if request is None or member is None or request.status is not RequestStatus.APPROVED \
+    if request is None or member is None or request.status != RequestStatus.APPROVED \
             or request.ends_on is not None:
         return
     await _tell_leaders(act, request, member, Msg(

@@ -79,9 +79,9 @@ def stage_line(request: ExemptionRequest, org: Organisation | None) -> Msg:
 
 
 def buttons(request: ExemptionRequest) -> list[Choice]:
-    if request.stage is None or request.status is not RequestStatus.PENDING:
+    if request.stage is None or request.status != RequestStatus.PENDING:
         return []
-    level = "upper" if request.stage is RequestStage.UPPER else "branch"
+    level = "upper" if request.stage == RequestStage.UPPER else "branch"
     return [Choice(f"a:{ACTION}:{verb}:{request.id}:{request.revision}",
                    Msg(f"exemption.button.{verb}", level=Msg(f"exemption.level.{level}")))
             for verb in VERBS[request.stage]]

@@ -32,9 +32,9 @@ async def deciders(
     """The officers who may act now; never the member the request is about."""
     if request.stage is None or request.stage_org_id is None:
         return []
-    roles = UPPER_ROLES if request.stage is RequestStage.UPPER else branch_roles(settings)
+    roles = UPPER_ROLES if request.stage == RequestStage.UPPER else branch_roles(settings)
     found = await holders(session, request.stage_org_id, roles, request.member_id)
-    if found or request.stage is RequestStage.UPPER:
+    if found or request.stage == RequestStage.UPPER:
         return found
     # A leader's own request, or a branch without leaders: the committee above decides.
     org = await session.get(Organisation, request.stage_org_id)

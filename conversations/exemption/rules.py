@@ -36,4 +36,4 @@ def period_problem(start: date, end: date, today: date, max_months: int) -> Msg 
 
 def relieved_status(kind: ReliefKind) -> MemberStatus:
     """The member status an approved request puts in force."""
-    return MemberStatus.REDUCED if kind is ReliefKind.REDUCTION else MemberStatus.EXEMPTED
+    return MemberStatus.REDUCED if kind == ReliefKind.REDUCTION else MemberStatus.EXEMPTED

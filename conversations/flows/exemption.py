@@ -75,9 +75,8 @@ async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _certificate_prompt(ctx: Ctx) -> Prompt:
-    ask = Msg("exemption.ask.certificate" if ctx.channel.files
-              else "exemption.ask.certificate_no_files")
-    return Prompt([Msg("exemption.rule.health"), ask],
+    key = "exemption.ask.certificate" if ctx.channel.files else "exemption.ask.certificate_no_files"
+    return Prompt([Msg("exemption.rule.health"), Msg(key)],
                   [("meeting", Msg("exemption.certificate.at_meeting"))])
 
 
@@ -111,7 +110,7 @@ async def _start_prompt(ctx: Ctx) -> Prompt:
 def _date(ctx: Ctx, answer: Answer) -> date | Invalid:
     if answer.option == "today":
         return ctx.today
-    parsed = parse_date(answer.text or "")
+    parsed = parse_date(answer.text or "", ctx.today)
     return parsed if parsed is not None else Invalid(Msg("exemption.error.date"))
 
 

@@ -90,14 +90,11 @@ async def _details(ctx: Ctx, answer: Answer) -> Outcome:
     text = (answer.text or "").strip()
     if decision.outcome not in WITH_MEETING or not text:
         return Invalid(Msg("common.please_choose"))
-    day = parse_date(text)
+    day = parse_date(text, ctx.today)
     act = Act.of(ctx)
     if day is not None:
-        request = await ctx.session.get(ExemptionRequest, decision.request_id)
         if day > ctx.today:
             return Invalid(Msg("exemption.error.meeting_future"))
-        if request is not None and day < request.created_at.astimezone(ctx.settings.tz).date():
-            return Invalid(Msg("exemption.error.meeting_before_request"))
         await decisions.meeting_details(act, decision, day, None)
     elif len(text) > MAX_RESOLUTION:
         return Invalid(Msg("exemption.error.text_too_long", length=len(text),

@@ -1,0 +1,188 @@
+"""Officers record the branch's decision with one tap: approve, reject, ask, defer, undo."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from conversations.types import Inbound, InboundKind
+from storage.db import Database
+from storage.models import AuditEntry, MemberStatus, RequestDecision, RequestStatus
+from tests.conversations.exemption.conftest import People, ask_health, member, requests
+from tests.support import Chat, FakeClock
+
+APPROVE = "a:xr:ok:1:1"
+
+
+def texts(chat: Chat, person_chat: str) -> str:
+    return "\n".join(m.text for c, m in chat.sender.sent if c == person_chat)
+
+
+async def decisions(db: Database) -> list[RequestDecision]:
+    async with db.session() as session:
+        return list((await session.exec(select(RequestDecision))).all())
+
+
+async def refusals(db: Database) -> list[AuditEntry]:
+    async with db.session() as session:
+        query = select(AuditEntry).where(AuditEntry.action == "exemption.refused")
+        return list((await session.exec(query)).all())
+
+
+async def test_one_tap_approves_and_every_copy_shows_who_recorded_it(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    reply = await chat.tap(people.sec, APPROVE)
+    assert "Đã ghi quyết định về đơn số 1: đồng ý" in reply
+    assert "Ngày họp chi bộ: 21/11/2026" in reply
+    assert "đã được đồng ý" in texts(chat, people.mai.chat_id)
+    assert "không nhận" not in texts(chat, people.mai.chat_id)
+    assert "miễn công tác và sinh hoạt đảng từ 21/11/2026" in texts(chat, people.mai.chat_id)
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.EXEMPTED
+    edited = {c: m for c, _ref, m in chat.sender.edits}
+    for officer in (people.sec, people.dep):
+        assert "Đã ghi: đồng ý – do đồng chí Nguyễn Văn Hùng" in edited[officer.chat_id].text
+        assert edited[officer.chat_id].choices == []
+
+
+async def test_the_meeting_date_and_resolution_number_can_follow_the_tap(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    assert "không thể ở sau hôm nay" in await chat.say(people.sec, "25/11/2026")
+    assert "Ngày họp chi bộ: 18/11/2026" in await chat.say(people.sec, "18/11/2026")
+    assert "Số nghị quyết: 07-NQ/CB" in await chat.say(people.sec, "07-NQ/CB")
+    assert "Đã lưu" in await chat.say(people.sec, "1")
+    [decision] = await decisions(db)
+    assert (decision.meeting_on.isoformat(), decision.resolution_no) == ("2026-11-18", "07-NQ/CB")
+
+
+async def test_two_officers_tapping_together_record_one_decision(
+    chat: Chat, people: People, db: Database, clock: FakeClock
+) -> None:
+    await ask_health(chat, people.mai)
+
+    def tap(chat_id: str, choice: str) -> Inbound:
+        return Inbound("terminal", chat_id, chat_id, InboundKind.CHOICE, clock(), choice=choice)
+
+    await asyncio.gather(chat.core.handle(tap("sec", APPROVE)),
+                         chat.core.handle(tap("dep", "a:xr:no:1:1")))
+    await chat.flush()
+    [decision] = await decisions(db)
+    loser = "dep" if decision.outcome == "approved" else "sec"
+    assert "đã được xử lý" in texts(chat, loser)
+
+
+async def test_a_replayed_old_button_changes_nothing(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    again = await chat.tap(people.dep, APPROVE)
+    assert "Đơn số 1 đã được xử lý (đã được đồng ý)" in again
+    assert "Nguyễn Văn Hùng" in again
+    assert len(await decisions(db)) == 1
+
+
+async def test_rejection_asks_the_reason_and_the_member_reads_it(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    assert "Xin ghi lý do" in await chat.tap(people.sec, "a:xr:no:1:1")
+    assert "vài chữ" in await chat.say(people.sec, " ")
+    await chat.say(people.sec, "Sức khỏe đồng chí vẫn tham gia được")
+    assert "Lý do: Sức khỏe đồng chí vẫn tham gia được" in texts(chat, people.mai.chat_id)
+    [request] = await requests(db)
+    assert request.status == RequestStatus.REJECTED
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.ACTIVE
+
+
+async def test_a_question_goes_to_the_member_and_the_answer_comes_back(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, "a:xr:ask:1:1")
+    await chat.say(people.sec, "Giấy khám của bệnh viện nào?")
+    assert "Giấy khám của bệnh viện nào?" in texts(chat, people.mai.chat_id)
+    answer_button = chat.choice_id(people.mai, "Trả lời")
+    assert "chi ủy hỏi" in await chat.tap(people.mai, answer_button)
+    assert "Đã gửi câu trả lời" in await chat.say(people.mai, "Bệnh viện tỉnh")
+    notice = [m for c, m in chat.sender.sent if c == people.dep.chat_id][-1]
+    assert "Đảng viên trả lời: Bệnh viện tỉnh" in notice.text
+    assert notice.choices[0][0] == "a:xr:ok:1:3"
+    assert "không còn chờ câu trả lời" in await chat.tap(people.mai, answer_button)
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+
+
+async def test_deferred_requests_head_the_list_before_the_meeting(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, "a:xr:def:1:1")
+    assert "cuộc họp tới" in texts(chat, people.mai.chat_id)
+    await chat.say(people.sec, "1")  # done
+    await chat.say(people.dep, "/menu")
+    listing = await chat.tap(people.dep, chat.choice_id(people.dep, "Đơn chờ"))
+    assert "Số 1: Trần Thị Mai" in listing
+    assert "đưa ra cuộc họp tới" in listing
+    opened = await chat.say(people.dep, "1")
+    assert "Đã đưa ra cuộc họp tới" in opened
+    assert "✅ Chi bộ đã đồng ý" in [label for _id, label in chat.last_choices(people.dep)]
+    await chat.say(people.dep, "1")  # typed number taps the first button
+    [request] = await requests(db)
+    assert request.status == RequestStatus.APPROVED
+
+
+async def test_undo_within_the_window_restores_everything(
+    chat: Chat, people: People, db: Database, clock: FakeClock
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    clock.advance(minutes=9)
+    assert "Đã hoàn tác" in await chat.tap(people.sec, chat.choice_id(people.sec, "Hoàn tác"))
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.ACTIVE
+    assert "đã được hủy do bấm nhầm" in texts(chat, people.mai.chat_id)
+    assert next(label for _i, label in chat.last_choices(people.dep)) == "✅ Chi bộ đã đồng ý"
+    async with db.session() as session:
+        undone = (await session.exec(select(AuditEntry).where(
+            AuditEntry.action == "exemption.undone"))).all()
+    assert len(undone) == 1
+
+
+async def test_undo_is_refused_after_the_window_and_for_another_officer(
+    chat: Chat, people: People, db: Database, clock: FakeClock
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    [decision] = await decisions(db)
+    assert "không có quyền" in await chat.tap(people.dep, f"a:xr:undo:{decision.id}")
+    clock.advance(minutes=11)
+    assert "đã quá 10 phút" in await chat.tap(people.sec, f"a:xr:undo:{decision.id}")
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.EXEMPTED
+
+
+async def test_a_forged_button_from_a_plain_member_is_refused_and_audited(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    assert "không có quyền" in await chat.tap(people.long, APPROVE)
+    assert "không có quyền" in await chat.tap(people.long, "a:xr:ok:1:99")
+    assert "không có quyền" in await chat.tap(people.long, "a:xr:ans:1:1")
+    assert "không có quyền" in await chat.tap(people.long, "a:xr:ok:x")
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+    assert len(await refusals(db)) == 4
+
+
+async def test_the_member_cannot_decide_her_own_request(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    assert "không có quyền" in await chat.tap(people.mai, APPROVE)
+    assert await decisions(db) == []

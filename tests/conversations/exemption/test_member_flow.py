@@ -1,0 +1,172 @@
+"""A member asks for reduction or exemption: the steps, the rules shown, and every wrong input."""
+
+from __future__ import annotations
+
+from conversations.types import FileRef
+from storage.db import Database
+from storage.models import MemberStatus, RequestStage, RequestStatus
+from tests.conversations.exemption.conftest import People, ask_health, member, requests
+from tests.support import Chat, FakeClock
+
+
+async def test_a_health_exemption_reaches_the_secretary_and_deputy_with_buttons(
+    chat: Chat, people: People, db: Database
+) -> None:
+    reply = await ask_health(chat, people.mai)
+    assert "Đã gửi đơn số 1" in reply
+    for officer in (people.sec, people.dep):
+        notice = "\n".join(m.text for c, m in chat.sender.sent if c == officer.chat_id)
+        assert "Trần Thị Mai" in notice
+        assert "Tuổi cao, sức khỏe yếu" in notice
+        assert "sẽ nộp tại cuộc họp" in notice
+        labels = [label for _id, label in chat.last_choices(officer)]
+        assert labels == ["✅ Chi bộ đã đồng ý", "❌ Chi bộ không đồng ý",
+                          "❓ Hỏi thêm thông tin", "📅 Đưa ra cuộc họp tới"]
+    assert not [m for c, m in chat.sender.sent if c == people.long.chat_id]
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.PENDING, RequestStage.BRANCH)
+
+
+async def test_the_rules_are_shown_where_they_matter(chat: Chat, people: People) -> None:
+    await chat.say(people.mai, "/menu")
+    kinds = await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    assert "vẫn đóng đảng phí" in kinds
+    await chat.say(people.mai, "2")
+    certificate = await chat.say(people.mai, "1")
+    assert "cơ sở y tế có thẩm quyền" in certificate
+    preview = await chat.say(people.mai, "1")
+    assert "quyết định tập thể tại cuộc họp" in preview
+
+
+async def test_a_certificate_photo_goes_to_the_officers_with_the_request(
+    chat: Chat, people: People
+) -> None:
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    typed = await chat.say(people.mai, "giấy khám bệnh")
+    assert "Chibot cần ảnh hoặc tệp PDF" in typed
+    certificate = FileRef("ab/abcd", "giay-kham.jpg", "image/jpeg", 120_000)
+    await chat.send_file(people.mai, certificate)
+    await chat.say(people.mai, "1")
+    to_secretary = [m for c, m in chat.sender.sent if c == people.sec.chat_id]
+    assert to_secretary[-1].attachment == certificate
+    assert "có gửi kèm" in to_secretary[-1].text
+
+
+async def test_a_file_too_large_is_refused_and_the_step_asked_again(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    reply = "\n".join(m.text for m in await chat.send(people.mai, kind="file",
+                                                       problem="too_large"))
+    assert "giấy xác nhận của cơ sở y tế" in reply
+    assert await requests(db) == []
+
+
+async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: Database) -> None:
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "1")  # reduction
+    assert "Từ ngày nào" in await chat.say(people.mai, "3")  # treatment far from home
+    assert "không được ở trong quá khứ" in await chat.say(people.mai, "20/11/2026")
+    assert "chưa đọc được ngày" in await chat.say(people.mai, "sang năm")
+    assert "Đến ngày nào" in await chat.say(people.mai, "1/12/2026")
+    assert "phải sau ngày bắt đầu" in await chat.say(people.mai, "30/11/2026")
+    assert "dưới 12 tháng" in await chat.say(people.mai, "1/12/2027")
+    preview = await chat.say(people.mai, "30/11/2027")
+    assert "từ 01/12/2026 đến 30/11/2027" in preview
+    await chat.say(people.mai, "1")
+    [request] = await requests(db)
+    assert (request.kind, request.reason) == ("reduction", "treatment_far")
+
+
+async def test_another_reason_is_written_in_the_members_words(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")
+    assert "ghi ngắn gọn lý do" in await chat.say(people.mai, "7")
+    assert "vài chữ" in await chat.say(people.mai, "   ")
+    assert "không quá 500" in await chat.say(people.mai, "x" * 501)
+    await chat.say(people.mai, "Chăm mẹ ốm ở Cần Thơ")
+    await chat.say(people.mai, "1")  # from today
+    await chat.say(people.mai, "31/1/2027")
+    await chat.say(people.mai, "1")
+    notice = [m for c, m in chat.sender.sent if c == people.sec.chat_id][-1].text
+    assert "Lý do khác: Chăm mẹ ốm ở Cần Thơ" in notice
+    assert "từ 21/11/2026 đến 31/01/2027" in notice
+
+
+async def test_only_one_open_request_at_a_time(chat: Chat, people: People, db: Database) -> None:
+    await ask_health(chat, people.mai)
+    await chat.say(people.mai, "/menu")
+    again = await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    assert "đã có đơn số 1" in again
+    assert len(await requests(db)) == 1
+
+
+async def test_cancel_at_the_summary_keeps_nothing(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    await chat.say(people.mai, "1")
+    await chat.say(people.mai, "2")  # cancel
+    assert await requests(db) == []
+    assert not [m for c, m in chat.sender.sent if c == people.sec.chat_id]
+
+
+async def test_my_requests_lists_them_and_withdraws_an_undecided_one(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.say(people.mai, "/menu")
+    listing = await chat.tap(people.mai, chat.choice_id(people.mai, "Đơn của tôi"))
+    assert "Số 1" in listing
+    assert "đang chờ quyết định" in listing
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Rút đơn số 1"))
+    assert "Đã rút đơn số 1" in await chat.say(people.mai, "1")
+    [request] = await requests(db)
+    assert request.status == RequestStatus.WITHDRAWN
+    edited = [m.text for c, _ref, m in chat.sender.edits if c == people.sec.chat_id]
+    assert edited
+    assert "đã rút đơn này" in edited[-1]
+    late = await chat.tap(people.sec, "a:xr:ok:1:1")
+    assert "đã được xử lý" in late
+
+
+async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
+    chat: Chat, people: People, db: Database, clock: FakeClock
+) -> None:
+    await chat.say(people.sec, "/menu")
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
+    await chat.say(people.sec, "Hạnh")
+    await chat.say(people.sec, "2")
+    await chat.say(people.sec, "1")
+    await chat.say(people.sec, "1")
+    await chat.say(people.sec, "1")
+    [request] = await requests(db)
+    assert request.member_id == people.org.wife.id
+    assert request.recorded_by == people.org.secretary.id
+    # The secretary recorded it; the deputy (or the secretary) still decides at the meeting.
+    assert chat.last_choices(people.dep)
+    assert (await _status(db, people.org.wife.id or 0)) == MemberStatus.ACTIVE
+
+
+async def test_a_plain_member_cannot_record_for_others(chat: Chat, people: People) -> None:
+    await chat.say(people.long, "/menu")
+    labels = [label for _id, label in chat.last_choices(people.long)]
+    assert "Ghi đơn giúp đảng viên" not in labels
+    assert "Chỉ bí thư" in await chat.tap(people.long, "m:record")
+
+
+async def _status(db: Database, member_id: int) -> str:
+    return (await member(db, member_id)).status

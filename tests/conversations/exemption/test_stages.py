@@ -1,0 +1,233 @@
+"""The stages a request goes through: consent of the managing body, the branch, the base
+committee; and who may act at each stage when officers change or ask for themselves."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from conversations.exemption.handover import resend_waiting
+from storage.db import Database
+from storage.models import (
+    MemberStatus,
+    OfficerRole,
+    OrgKind,
+    RequestStage,
+    RequestStatus,
+)
+from storage.repos import orgs
+from tests import factories as f
+from tests.conversations.exemption.conftest import (
+    People,
+    ask_fixed,
+    ask_health,
+    fire_timers,
+    member,
+    requests,
+)
+from tests.support import Chat, FakeClock, Person
+
+APPROVE = "đã đồng ý"
+NOT_ALLOWED = "không có quyền"
+
+
+def received(chat: Chat, person: Person, since: int = 0) -> str:
+    """Everything sent to `person` from message number `since` on, one text."""
+    return "\n".join(m.text for c, m in chat.sender.sent[since:] if c == person.chat_id)
+
+
+def labels(chat: Chat, person: Person) -> list[str]:
+    return [label for _id, label in chat.last_choices(person)]
+
+
+async def test_fixed_period_goes_on_to_the_base_committee(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings, clock)
+    await ask_fixed(chat, people.mai, "01/12/2026", "28/02/2027")
+
+    mark = len(chat.sender.sent)
+    await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
+
+    assert "được chuyển lên Đảng bộ xã An Hòa quyết định" in received(chat, people.mai, mark)
+    to_base = received(chat, people.base, mark)
+    assert "Chi bộ đã đồng ý; đề nghị cấp ủy cơ sở quyết định" in to_base
+    assert "Trần Thị Mai" in to_base
+    assert "✅ Cấp ủy đã đồng ý" in labels(chat, people.base)
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.PENDING, RequestStage.UPPER)
+    assert request.stage_org_id == people.org.base.id
+
+    mark = len(chat.sender.sent)
+    await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+
+    told = received(chat, people.mai, mark)
+    assert "Đơn số 1 của đồng chí đã được đồng ý" in told
+    assert "từ 01/12/2026 đến 28/02/2027" in told
+    [request] = await requests(db)
+    assert request.status == RequestStatus.APPROVED
+    # Not in force before its start date ...
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.ACTIVE
+    # ... and in force from the start of 1 December, local time.
+    clock.advance(days=9, hours=15)  # 2026-12-01 00:00 in Ho Chi Minh City
+    await fire_timers(db, settings, clock, chat)
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.EXEMPTED
+
+
+async def test_a_base_branch_decides_a_fixed_period_itself(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    # Since 2025 a chi bo co so sits straight under the province committee.
+    province = await f.org(db, "TV", OrgKind.PROVINCE, name="Đảng bộ tỉnh Trà Vinh")
+    school = await f.org(db, "TV-THPT", OrgKind.BASE_BRANCH, province,
+                         name="Chi bộ Trường THPT Trà Cú")
+    secretary = await f.member(db, "S-101", "Lâm Văn Tâm", school)
+    await f.role(db, secretary, school, OfficerRole.SECRETARY)
+    teacher = await f.member(db, "M-102", "Thạch Thị Sa", school)
+    upper = await f.member(db, "P-103", "Kim Văn Hai", school)
+    await f.role(db, upper, province, OfficerRole.BASE_COMMITTEE_MEMBER)
+    for who, chat_id in ((secretary, "tam"), (teacher, "sa"), (upper, "hai")):
+        await f.link(db, who, chat_id)
+    sa, tam, hai = Person("sa"), Person("tam"), Person("hai")
+    chat = Chat(db, settings, clock)
+    await ask_fixed(chat, sa, "21/11/2026", "28/02/2027")  # from today
+    [request] = await requests(db)
+
+    mark = len(chat.sender.sent)
+    await chat.tap(tam, chat.choice_id(tam, APPROVE))
+
+    assert f"Đơn số {request.id} của đồng chí đã được đồng ý" in received(chat, sa, mark)
+    assert "chuyển lên" not in received(chat, sa, mark)
+    assert "quyết định:" not in received(chat, hai, mark)  # no buttons for the province
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.APPROVED, None)
+    assert (await member(db, teacher.id or 0)).status == MemberStatus.EXEMPTED
+
+
+async def retired_cadre(db: Database, people: People) -> Person:
+    cadre = await f.member(db, "M-010", "Huỳnh Văn Sáu", people.org.branch, "+84912000131",
+                           is_retired_cadre=True, managing_body="Ban Tổ chức Tỉnh ủy")
+    await f.link(db, cadre, "sau")
+    return Person("sau")
+
+
+async def test_a_retired_cadre_needs_the_managing_body_first(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings.model_copy(update={"retired_cadre_consent_required": True}), clock)
+    sau = await retired_cadre(db, people)
+    await ask_health(chat, sau)
+
+    to_sec = received(chat, people.sec)
+    assert "Cán bộ hưu trí, cơ quan quản lý: Ban Tổ chức Tỉnh ủy" in to_sec
+    assert "Đang chờ ghi nhận ý kiến của cơ quan quản lý" in to_sec
+    assert labels(chat, people.sec) == ["Đã có ý kiến đồng ý của cơ quan quản lý",
+                                        "Cơ quan quản lý không đồng ý"]
+    [request] = await requests(db)
+    assert request.stage == RequestStage.CONSENT
+
+    mark = len(chat.sender.sent)
+    await chat.tap(people.sec, chat.choice_id(people.sec, "đồng ý của cơ quan quản lý"))
+
+    assert "Đã có ý kiến đồng ý của cơ quan quản lý về đơn số 1" in received(chat, sau, mark)
+    assert "đề nghị chi bộ xem xét" in received(chat, people.dep, mark)
+    assert "✅ Chi bộ đã đồng ý" in labels(chat, people.dep)
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.PENDING, RequestStage.BRANCH)
+
+
+async def test_a_refused_consent_asks_why_and_rejects(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings.model_copy(update={"retired_cadre_consent_required": True}), clock)
+    sau = await retired_cadre(db, people)
+    await ask_health(chat, sau)
+
+    asked = await chat.tap(people.sec, chat.choice_id(people.sec, "Cơ quan quản lý không"))
+    assert "Xin ghi ý kiến của cơ quan quản lý về đơn số 1" in asked
+    mark = len(chat.sender.sent)
+    await chat.say(people.sec, "Cơ quan cần đồng chí tiếp tục sinh hoạt")
+
+    assert ("Cơ quan quản lý không đồng ý với đơn số 1. Lý do: Cơ quan cần đồng chí tiếp tục "
+            "sinh hoạt") in received(chat, sau, mark)
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.REJECTED, None)
+    assert "Chi bộ đã đồng ý" not in "\n".join(labels(chat, people.dep))
+
+
+async def test_a_new_secretary_receives_what_waits_and_the_old_one_may_not_act(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings, clock)
+    await ask_health(chat, people.mai)
+    old_button = chat.choice_id(people.sec, APPROVE)
+    dep_copies = received(chat, people.dep).count("Đơn số 1:")
+
+    async with db.session() as session:
+        assert await orgs.revoke(session, people.org.branch, people.org.secretary,
+                                 OfficerRole.SECRETARY, clock())
+        assert await orgs.assign(session, people.org.branch, people.org.husband,
+                                 OfficerRole.SECRETARY, clock())
+        await resend_waiting(session, settings, people.org.branch.id or 0, clock())
+    mark = len(chat.sender.sent)
+    await chat.flush()
+
+    to_long = received(chat, people.long, mark)
+    assert "chuyển đến đồng chí theo chức vụ mới" in to_long
+    assert "Đơn số 1: xin miễn công tác và sinh hoạt đảng – đồng chí Trần Thị Mai" in to_long
+    assert "✅ Chi bộ đã đồng ý" in labels(chat, people.long)
+    assert received(chat, people.dep).count("Đơn số 1:") == dep_copies  # had it already
+
+    assert NOT_ALLOWED in await chat.tap(people.sec, old_button)
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+    # The new secretary can decide.
+    await chat.tap(people.long, chat.choice_id(people.long, APPROVE))
+    [request] = await requests(db)
+    assert request.status == RequestStatus.APPROVED
+
+
+async def test_a_secretary_asking_for_himself_goes_to_the_deputy(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings, clock)
+    await ask_health(chat, people.sec)
+
+    assert "Nguyễn Văn Hùng" in received(chat, people.dep)
+    assert "✅ Chi bộ đã đồng ý" in labels(chat, people.dep)
+    assert "Đơn mới" not in received(chat, people.sec)
+    assert "Đơn mới" not in received(chat, people.base)
+    # Nobody may approve his/her own request, not even with a forged button.
+    [request] = await requests(db)
+    forged = f"a:xr:ok:{request.id}:{request.revision}"
+    assert NOT_ALLOWED in await chat.tap(people.sec, forged)
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+
+    await chat.tap(people.dep, chat.choice_id(people.dep, APPROVE))
+    [request] = await requests(db)
+    assert request.status == RequestStatus.APPROVED
+
+
+async def test_without_a_deputy_the_secretarys_request_goes_to_the_base_committee(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    async with db.session() as session:
+        assert await orgs.revoke(session, people.org.branch, people.deputy_member,
+                                 OfficerRole.DEPUTY_SECRETARY, clock())
+    chat = Chat(db, settings, clock)
+    await ask_fixed(chat, people.sec, "01/12/2026", "28/02/2027")
+
+    assert "Nguyễn Văn Hùng" in received(chat, people.base)
+    assert "✅ Chi bộ đã đồng ý" in labels(chat, people.base)
+    [request] = await requests(db)
+    forged = f"a:xr:ok:{request.id}:{request.revision}"
+    assert NOT_ALLOWED in await chat.tap(people.sec, forged)
+    assert NOT_ALLOWED in await chat.tap(people.dep, forged)  # no longer deputy
+
+    # The base committee, standing in for the branch, decides once: the approval is final.
+    mark = len(chat.sender.sent)
+    await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    assert "Đơn số 1 của đồng chí đã được đồng ý" in received(chat, people.sec, mark)
+    [request] = await requests(db)
+    assert (request.status, request.stage) == (RequestStatus.APPROVED, None)
+    await fire_timers(db, settings, clock, chat)  # nothing is due yet
+    assert (await member(db, people.org.secretary.id or 0)).status == MemberStatus.ACTIVE
