@@ -40,7 +40,7 @@ async def test_messages_to_other_people_are_shown_as_such(demo_db: Database, tmp
     ])
     assert "Cảm ơn đồng chí Võ Thị Mai" in text
     assert "[Nguyễn Văn Hùng] > menu" in text
-    assert "2. Cấp mã mời cho đảng viên" in text
+    assert "6. Cấp mã mời cho đảng viên" in text
 
 
 async def test_a_forwarded_number_is_refused_in_the_terminal(demo_db: Database, tmp_path: Path,
@@ -67,3 +67,15 @@ def test_demo_replays_the_shipped_tour(tmp_path: Path) -> None:
     assert "From now on Chibot will answer in English." in result.output
     assert "dùng chung cho nhiều đảng viên" in result.output
     assert "Mã mời cho đồng chí Đỗ Văn Long:" in result.output
+
+
+def test_demo_replays_the_exemption_tour(tmp_path: Path) -> None:
+    script = ROOT / "examples" / "tour-exemption.txt"
+    result = CliRunner().invoke(app, ["demo", "--script", str(script),
+                                      "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 0, result.output
+    assert "Đã gửi đơn số 1." in result.output
+    assert "Đã ghi: đồng ý – do đồng chí Nguyễn Văn Hùng" in result.output
+    assert "Đơn số 1 của đồng chí đã được đồng ý." in result.output
+    assert "Số nghị quyết: 07-NQ/CB" in result.output
+    assert "xin miễn công tác và sinh hoạt đảng – đã được đồng ý" in result.output
