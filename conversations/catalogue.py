@@ -31,6 +31,7 @@ def default_registry() -> Registry:
                  exemption_officer.WAITING_FLOW):
         registry.add_flow(flow)
     registry.add_action(actions.ACTION, actions.act_on)
+    registry.add_menu(MenuEntry("profile", Msg("menu.profile"), profile.PROFILE))
     registry.add_menu(MenuEntry("exemption", Msg("menu.exemption"), exemption.NAME))
     registry.add_menu(MenuEntry("return", Msg("menu.exemption_return"),
                                 exemption_member.RETURN_FLOW, exemption_member.return_visible))
@@ -39,7 +40,6 @@ def default_registry() -> Registry:
                                 exemption_officer.WAITING, exemption_officer.visible))
     registry.add_menu(MenuEntry("record", Msg("menu.exemption_record"), exemption.RECORD,
                                 exemption.visible_for_officer))
-    registry.add_menu(MenuEntry("profile", Msg("menu.profile"), profile.PROFILE))
     registry.add_menu(MenuEntry("invite", Msg("menu.invite"), invite.NAME, invite.visible))
     registry.add_menu(MenuEntry("announce", Msg("menu.announce"), announce.NAME,
                                 announce.visible))

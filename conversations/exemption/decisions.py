@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.i18n import Msg
-from conversations.exemption import effects, notices, reports, routing
+from conversations.exemption import certificates, effects, notices, reports, routing
 from conversations.exemption.act import Act
 from conversations.exemption.rules import OPEN
 from conversations.types import Choice, FileRef, Outbound
@@ -63,6 +63,7 @@ async def decide(
     await act.session.flush()
     act.audit("exemption.decided", request, outcome=decision.outcome, stage=stage,
               to=request.status, to_stage=request.stage, note=note, decision=decision.id)
+    await certificates.schedule_purge(act, request)
     await notices.close_copies(act.session, request, revision,
                                notices.recorded_line(decision.outcome, act.by, act.now), act.out)
     await _follow_up(act, request, decision)
@@ -177,6 +178,7 @@ async def withdraw(act: Act, request: ExemptionRequest) -> bool:
     if not await _move(act, request, revision, closed):
         return False
     act.audit("exemption.withdrawn", request, to=request.status)
+    await certificates.schedule_purge(act, request)
     await notices.close_copies(act.session, request, revision,
                                Msg("exemption.withdrawn_line", at=act.now), act.out)
     return True

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
 from bot.settings import Settings
-from conversations.exemption import effects, notices, reports, routing
+from conversations.exemption import certificates, effects, notices, reports, routing
 from conversations.exemption.act import Act
 from conversations.exemption.rules import relieved_status
 from conversations.officers import BRANCH_LEADERS
@@ -121,6 +121,7 @@ JOBS: dict[str, Job] = {
     effects.REVIEW: review,
     reports.REPORT: report,
     reports.DIGEST: report,
+    certificates.PURGE: certificates.purge,
 }
 
 

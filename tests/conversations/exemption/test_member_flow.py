@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from bot.files import FileStore
+from bot.settings import Settings
 from conversations.types import FileRef
 from storage.db import Database
 from storage.models import MemberStatus, RequestStage, RequestStatus
-from tests.conversations.exemption.conftest import People, ask_health, member, requests
+from tests.conversations.exemption.conftest import (
+    People,
+    ask_health,
+    fire_timers,
+    member,
+    requests,
+)
 from tests.support import Chat, FakeClock
 
 
@@ -170,3 +178,36 @@ async def test_a_plain_member_cannot_record_for_others(chat: Chat, people: Peopl
 
 async def _status(db: Database, member_id: int) -> str:
     return (await member(db, member_id)).status
+
+
+async def test_my_data_shows_the_requests_with_their_health_reason(
+    chat: Chat, people: People
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.say(people.mai, "/menu")
+    shown = await chat.tap(people.mai, chat.choice_id(people.mai, "Dữ liệu của tôi"))
+    assert "Lý do: Tuổi cao, sức khỏe yếu" in shown
+    assert "Tình trạng: đang chờ quyết định" in shown
+
+
+async def test_a_certificate_is_deleted_after_the_retention_period(
+    chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
+) -> None:
+    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
+                                                 "application/pdf")
+    await chat.say(people.mai, "/menu")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    await chat.send_file(people.mai, stored)
+    await chat.say(people.mai, "1")
+    await chat.tap(people.sec, "a:xr:no:1:1")
+    await chat.say(people.sec, "Chi bộ đề nghị khám lại")
+    clock.advance(days=settings.certificate_retention_days - 1)
+    await fire_timers(db, settings, clock, chat)
+    assert (settings.files_dir / stored.path).exists()
+    clock.advance(days=2)
+    await fire_timers(db, settings, clock, chat)
+    assert not (settings.files_dir / stored.path).exists()
+    [request] = await requests(db)
+    assert request.certificate is None
