@@ -30,8 +30,6 @@ async def act_on(ctx: Ctx, args: list[str]) -> Outcome | None:
         return _refuse(ctx, None, verb)
     if verb == "ans":
         return await _answer(ctx, request, revision)
-    if verb == "open":
-        return await _open(ctx, request)
     if verb in AT_ONCE or verb in WITH_NOTE:
         return await _decide(ctx, request, revision, verb)
     return _refuse(ctx, request, verb)
@@ -81,16 +79,6 @@ async def _answer(ctx: Ctx, request: ExemptionRequest, revision: int) -> Outcome
         ctx.reply(Msg("exemption.answer.not_needed", number=request.id or 0))
         return None
     return StartFlow(ANSWER_FLOW, {"request": request.id, "revision": revision})
-
-
-async def _open(ctx: Ctx, request: ExemptionRequest) -> Outcome | None:
-    """Show a waiting request again, with its buttons, to an officer who may act on it."""
-    assert ctx.member is not None
-    if ctx.member not in await routing.deciders(ctx.session, request, ctx.settings):
-        return _refuse(ctx, request, "open")
-    body, choices = await notices.decider_message(ctx.session, request)
-    ctx.reply(*body, choices=choices)
-    return None
 
 
 async def _already(ctx: Ctx, request: ExemptionRequest) -> list[Msg]:

@@ -6,19 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import Msg
-from conversations import officers
+from conversations import member_search, officers
 from conversations.context import Ctx
 from conversations.dates import parse_date
 from conversations.exemption import decisions, notices, routing
 from conversations.exemption.act import Act
 from conversations.exemption.rules import HEALTH, MAX_TEXT, OTHER, REASONS, period_problem
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
-from conversations.text import fold
 from storage.models import ExemptionRequest, Member, ReliefKind
 from storage.repos import exemptions, members
 
 NAME, RECORD = "exemption", "exemption_record"
-MAX_MATCHES = 8
 
 
 async def _subject(ctx: Ctx) -> Member | None:
@@ -205,35 +203,16 @@ async def visible_for_officer(ctx: Ctx) -> bool:
 
 
 async def _who(ctx: Ctx, answer: Answer) -> Outcome:
-    assert ctx.member is not None
-    key = fold(answer.text or "")
-    if len(key) < 2:
-        return Invalid(Msg("invite.type_name"))
-    found = [m for m in await members.in_orgs(ctx.session, await _branches_led(ctx))
-             if m.id != ctx.member.id and (key in fold(m.full_name) or key == fold(m.roster_id))]
-    if not found:
-        return Invalid(Msg("invite.no_match", query=answer.text or ""))
-    if len(found) > MAX_MATCHES:
-        return Invalid(Msg("invite.too_many", count=len(found)))
-    ctx.data["matches"] = [m.id for m in found]
+    candidates = await members.in_orgs(ctx.session, await _branches_led(ctx))
+    found = await member_search.matches(ctx, answer, candidates)
+    if isinstance(found, Invalid):
+        return found
     return Next("pick") if len(found) > 1 else await _chosen(ctx, found[0])
 
 
-async def _pick_prompt(ctx: Ctx) -> Prompt:
-    options = []
-    for member_id in ctx.data.get("matches", []):
-        member = await ctx.session.get(Member, member_id)
-        if member is not None:
-            options.append((str(member.id), Msg("invite.option", name=member.full_name,
-                                                roster_id=member.roster_id)))
-    return Prompt([Msg("invite.pick")], options)
-
-
 async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.option not in {str(i) for i in ctx.data.get("matches", [])}:
-        return Invalid(Msg("common.please_choose"))
-    member = await ctx.session.get(Member, int(answer.option))
-    return await _chosen(ctx, member) if member else Invalid(Msg("common.please_choose"))
+    member = await member_search.picked(ctx, answer)
+    return member if isinstance(member, Invalid) else await _chosen(ctx, member)
 
 
 async def _chosen(ctx: Ctx, member: Member) -> Outcome:
@@ -255,4 +234,4 @@ STEPS = {
 }
 FLOW = Flow(NAME, STEPS, _start)
 RECORD_FLOW = Flow(RECORD, {"who": Step(static(Msg("exemption.record.who")), _who),
-                            "pick": Step(_pick_prompt, _pick), **STEPS}, _record_start)
+                            "pick": Step(member_search.pick_prompt, _pick), **STEPS}, _record_start)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from bot.i18n import Msg
-from conversations import identity, officers
+from conversations import identity, member_search, officers
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
-from conversations.text import fold
+from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Step, static
 from storage.models import Member
 from storage.repos import accounts, members
 
 NAME = "invite"
-MAX_MATCHES = 8
 
 
 async def _start(ctx: Ctx) -> Outcome:
@@ -28,36 +26,15 @@ async def _candidates(ctx: Ctx) -> list[Member]:
 
 
 async def _who(ctx: Ctx, answer: Answer) -> Outcome:
-    assert ctx.member is not None
-    key = fold(answer.text or "")
-    if len(key) < 2:
-        return Invalid(Msg("invite.type_name"))
-    found = [m for m in await _candidates(ctx) if m.id != ctx.member.id
-             and (key in fold(m.full_name) or key == fold(m.roster_id))]
-    if not found:
-        return Invalid(Msg("invite.no_match", query=answer.text or ""))
-    if len(found) > MAX_MATCHES:
-        return Invalid(Msg("invite.too_many", count=len(found)))
-    ctx.data["matches"] = [m.id for m in found]
+    found = await member_search.matches(ctx, answer, await _candidates(ctx))
+    if isinstance(found, Invalid):
+        return found
     return Next("pick") if len(found) > 1 else await _issue(ctx, found[0])
 
 
-async def _pick_prompt(ctx: Ctx) -> Prompt:
-    options = []
-    for member_id in ctx.data.get("matches", []):
-        member = await ctx.session.get(Member, member_id)
-        if member is not None:
-            options.append((str(member.id), Msg("invite.option", name=member.full_name,
-                                                roster_id=member.roster_id)))
-    return Prompt([Msg("invite.pick")], options)
-
-
 async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
-    allowed = {str(i) for i in ctx.data.get("matches", [])}
-    if answer.option not in allowed:
-        return Invalid(Msg("common.please_choose"))
-    member = await ctx.session.get(Member, int(answer.option))
-    return await _issue(ctx, member) if member else Invalid(Msg("common.please_choose"))
+    member = await member_search.picked(ctx, answer)
+    return member if isinstance(member, Invalid) else await _issue(ctx, member)
 
 
 async def _issue(ctx: Ctx, member: Member) -> Outcome:
@@ -78,7 +55,7 @@ FLOW = Flow(
     NAME,
     {
         "who": Step(static(Msg("invite.ask_member")), _who),
-        "pick": Step(_pick_prompt, _pick),
+        "pick": Step(member_search.pick_prompt, _pick),
     },
     _start,
 )

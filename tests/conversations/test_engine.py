@@ -286,7 +286,7 @@ async def test_an_empty_or_overlong_announcement_is_asked_again(chat: Chat, secr
 async def test_an_invite_search_that_cannot_pick_one_member_explains_why(
     chat: Chat, db: Database, org: Branch, secretary: Person, typed: str, expected: str
 ):
-    from conversations.flows.invite import MAX_MATCHES
+    from conversations.member_search import MAX_MATCHES
     from tests import factories as f
 
     for number in range(MAX_MATCHES):
