@@ -17,6 +17,7 @@ from storage.models import (
     ExemptionRequest,
     Member,
     Organisation,
+    ReliefKind,
     RequestDecision,
     RequestStage,
     RequestStatus,
@@ -31,8 +32,9 @@ SNAPSHOT = ("status", "stage", "stage_org_id", "stage_since", "deferred_at", "qu
 async def submit(act: Act, request: ExemptionRequest) -> int:
     """Save a new request and send it to whoever acts first; returns how many were told."""
     member = await act.session.get(Member, request.member_id)
+    # The managing body's consent is asked before relief, not before a return to activity.
     consent = act.settings.retired_cadre_consent_required and bool(
-        member and member.is_retired_cadre)
+        member and member.is_retired_cadre) and request.kind != ReliefKind.RETURN
     request.stage = RequestStage.CONSENT if consent else RequestStage.BRANCH
     request.stage_org_id, request.stage_since = request.branch_id, act.now
     act.session.add(request)

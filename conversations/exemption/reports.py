@@ -36,7 +36,9 @@ async def plan(act: Act, request: ExemptionRequest, decision: RequestDecision) -
 
 
 def _next_digest(act: Act) -> datetime:
-    local = act.now.astimezone(act.settings.tz)
+    """The first digest time after the decision can no longer be undone."""
+    settled = act.now + timedelta(minutes=act.settings.decision_undo_minutes)
+    local = settled.astimezone(act.settings.tz)
     due = datetime.combine(local.date(), act.settings.decision_digest_time, tzinfo=local.tzinfo)
     return due if due > local else due + timedelta(days=1)
 
@@ -74,5 +76,5 @@ async def _line(act: Act, decision: RequestDecision) -> Msg:
                kind=Msg(f"exemption.kind.{request.kind}") if request else "",
                branch=branch.name if branch else "",
                outcome=Msg(f"exemption.outcome.{decision.outcome}"),
-               meeting=decision.meeting_on, resolution=decision.resolution_no or "",
+               meeting=decision.meeting_on, resolution=decision.resolution_no or Msg("common.none"),
                officer=officer.full_name if officer else "")

@@ -3,6 +3,8 @@ committee; and who may act at each stage when officers change or ask for themsel
 
 from __future__ import annotations
 
+import pytest
+
 from bot.settings import Settings
 from conversations.exemption.handover import resend_waiting
 from storage.db import Database
@@ -72,18 +74,19 @@ async def test_fixed_period_goes_on_to_the_base_committee(
     assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.EXEMPTED
 
 
+# Above it: the province (as since 2025), or a committee recorded as a dang bo co so.
+@pytest.mark.parametrize("above", [OrgKind.PROVINCE, OrgKind.BASE_COMMITTEE])
 async def test_a_base_branch_decides_a_fixed_period_itself(
-    db: Database, settings: Settings, clock: FakeClock
+    db: Database, settings: Settings, clock: FakeClock, above: OrgKind
 ):
-    # Since 2025 a chi bo co so sits straight under the province committee.
-    province = await f.org(db, "TV", OrgKind.PROVINCE, name="Đảng bộ tỉnh Trà Vinh")
-    school = await f.org(db, "TV-THPT", OrgKind.BASE_BRANCH, province,
-                         name="Chi bộ Trường THPT Trà Cú")
+    # A chi bo co so is itself a base organisation, whatever the tree puts above it.
+    top = await f.org(db, "TV", above, name="Đảng bộ tỉnh Trà Vinh")
+    school = await f.org(db, "TV-THPT", OrgKind.BASE_BRANCH, top, name="Chi bộ Trường THPT Trà Cú")
     secretary = await f.member(db, "S-101", "Lâm Văn Tâm", school)
     await f.role(db, secretary, school, OfficerRole.SECRETARY)
     teacher = await f.member(db, "M-102", "Thạch Thị Sa", school)
     upper = await f.member(db, "P-103", "Kim Văn Hai", school)
-    await f.role(db, upper, province, OfficerRole.BASE_COMMITTEE_MEMBER)
+    await f.role(db, upper, top, OfficerRole.BASE_COMMITTEE_MEMBER)
     for who, chat_id in ((secretary, "tam"), (teacher, "sa"), (upper, "hai")):
         await f.link(db, who, chat_id)
     sa, tam, hai = Person("sa"), Person("tam"), Person("hai")
@@ -96,10 +99,40 @@ async def test_a_base_branch_decides_a_fixed_period_itself(
 
     assert f"Đơn số {request.id} của đồng chí đã được đồng ý" in received(chat, sa, mark)
     assert "chuyển lên" not in received(chat, sa, mark)
-    assert chat.last_choices(hai) == []  # nothing for the province committee to decide
+    assert chat.last_choices(hai) == []  # nothing for the committee above to decide
     [request] = await requests(db)
     assert (request.status, request.stage) == (RequestStatus.APPROVED, None)
     assert (await member(db, teacher.id or 0)).status == MemberStatus.EXEMPTED
+
+
+async def test_under_a_sub_committee_a_fixed_period_goes_to_the_base_committee(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    commune = await f.org(db, "DU-LH", OrgKind.BASE_COMMITTEE, name="Đảng bộ xã Long Hòa")
+    part = await f.org(db, "DU-LH-NT", OrgKind.SUB_COMMITTEE, commune,
+                       name="Đảng bộ bộ phận Nông trường")
+    team = await f.org(db, "CB-D1", OrgKind.BRANCH, part, name="Chi bộ Đội 1")
+    secretary = await f.member(db, "S-201", "Trương Văn Bảy", team)
+    await f.role(db, secretary, team, OfficerRole.SECRETARY)
+    worker = await f.member(db, "M-202", "Lý Thị Tám", team)
+    part_member = await f.member(db, "P-203", "Đặng Văn Chín", team)
+    await f.role(db, part_member, part, OfficerRole.BASE_COMMITTEE_MEMBER)
+    commune_member = await f.member(db, "P-204", "Võ Văn Mười", team)
+    await f.role(db, commune_member, commune, OfficerRole.BASE_COMMITTEE_MEMBER)
+    for who, chat_id in ((secretary, "bay"), (worker, "tam"), (part_member, "chin"),
+                         (commune_member, "muoi")):
+        await f.link(db, who, chat_id)
+    bay, tam, chin, muoi = Person("bay"), Person("tam"), Person("chin"), Person("muoi")
+    chat = Chat(db, settings, clock)
+    await ask_fixed(chat, tam, "01/12/2026", "28/02/2027")
+
+    await chat.tap(bay, chat.choice_id(bay, APPROVE))
+
+    assert "đơn được chuyển lên Đảng bộ xã Long Hòa quyết định" in received(chat, tam)
+    assert "✅ Cấp ủy đã đồng ý" in labels(chat, muoi)
+    assert chat.last_choices(chin) == []
+    [request] = await requests(db)
+    assert (request.stage, request.stage_org_id) == (RequestStage.UPPER, commune.id)
 
 
 async def retired_cadre(db: Database, people: People) -> Person:
