@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.channels import Rendered
+from bot.files import FileStore
 from bot.settings import Settings
 from handlers.telegram import CALLBACK_VERSION
+from handlers.telegram.app import make_bot
+from handlers.telegram.sender import TelegramSender
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -139,3 +143,21 @@ async def test_a_replayed_old_button_decides_nothing_twice(
     assert len(telegram.sent_to(MAI)) == 7  # told once
     request, decisions, _ = await stored(db)
     assert (request.status, decisions) == (RequestStatus.APPROVED, 1)
+
+
+async def test_a_certificate_goes_to_the_officer_before_the_request_text(
+    telegram: FakeBotAPI, tg_settings: Settings
+) -> None:
+    stored = FileStore(tg_settings.files_dir).save(b"\xff\xd8\xff certificate", "giay.jpg",
+                                                   "image/jpeg")
+    document = FileStore(tg_settings.files_dir).save(b"%PDF-1.4", "giay.pdf",
+                                                     "application/pdf")
+    bot = make_bot(tg_settings)
+    sender = TelegramSender(bot, tg_settings)
+    try:
+        await sender.send(str(SEC), Rendered("Đơn số 1", attachment=stored))
+        await sender.send(str(DEP), Rendered("Đơn số 2", attachment=document))
+    finally:
+        await bot.session.close()
+    assert [m.method for m in telegram.sent_to(SEC)] == ["sendPhoto", "sendMessage"]
+    assert [m.method for m in telegram.sent_to(DEP)] == ["sendDocument", "sendMessage"]
