@@ -79,6 +79,16 @@ class Flow:
     needs_member: bool = True
 
 
+def written(answer: Answer, limit: int, empty: str, too_long: str) -> str | Invalid:
+    """Typed text, stripped; empty or over `limit` characters gets the given message keys."""
+    text = (answer.text or "").strip()
+    if not text:
+        return Invalid(Msg(empty))
+    if len(text) > limit:
+        return Invalid(Msg(too_long, length=len(text), limit=limit))
+    return text
+
+
 def static(*body: Msg, options: list[tuple[str, Msg]] | None = None) -> PromptFn:
     """A prompt that is always the same."""
     prompt = Prompt(list(body), options or [])

@@ -7,7 +7,18 @@ from sqlmodel import col, select
 from bot.i18n import Msg
 from bot.quiet_hours import is_quiet
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    Step,
+    static,
+    written,
+)
 from storage.models import ChatAccount, Member, MemberStatus, OfficerRole, Organisation
 from storage.repos import broadcasts, orgs
 
@@ -37,11 +48,9 @@ async def _start(ctx: Ctx) -> Outcome:
 
 
 async def _text(ctx: Ctx, answer: Answer) -> Outcome:
-    text = (answer.text or "").strip()
-    if not text:
-        return Invalid(Msg("announce.empty"))
-    if len(text) > MAX_LENGTH:
-        return Invalid(Msg("announce.too_long", length=len(text), limit=MAX_LENGTH))
+    text = written(answer, MAX_LENGTH, "announce.empty", "announce.too_long")
+    if isinstance(text, Invalid):
+        return text
     ctx.data["text"] = text
     return Next("confirm")
 

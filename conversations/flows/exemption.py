@@ -12,7 +12,18 @@ from conversations.dates import parse_date
 from conversations.exemption import decisions, notices, routing
 from conversations.exemption.act import Act
 from conversations.exemption.rules import HEALTH, MAX_TEXT, OTHER, REASONS, period_problem
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, static
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    Step,
+    static,
+    written,
+)
 from storage.models import ExemptionRequest, Member, ReliefKind
 from storage.repos import exemptions, members
 
@@ -90,11 +101,9 @@ async def _certificate(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
-    text = (answer.text or "").strip()
-    if not text:
-        return Invalid(Msg("exemption.error.text_empty"))
-    if len(text) > MAX_TEXT:
-        return Invalid(Msg("exemption.error.text_too_long", length=len(text), limit=MAX_TEXT))
+    text = written(answer, MAX_TEXT, "exemption.error.text_empty", "exemption.error.text_too_long")
+    if isinstance(text, Invalid):
+        return text
     ctx.data["reason_text"] = text
     return Next("start")
 

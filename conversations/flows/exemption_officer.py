@@ -24,6 +24,7 @@ from conversations.flow import (
     StartFlow,
     Step,
     go,
+    written,
 )
 from conversations.types import Choice
 from storage.models import ExemptionRequest, RequestDecision
@@ -40,11 +41,9 @@ async def _note_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _note(ctx: Ctx, answer: Answer) -> Outcome:
-    text = (answer.text or "").strip()
-    if not text:
-        return Invalid(Msg("exemption.error.text_empty"))
-    if len(text) > MAX_TEXT:
-        return Invalid(Msg("exemption.error.text_too_long", length=len(text), limit=MAX_TEXT))
+    text = written(answer, MAX_TEXT, "exemption.error.text_empty", "exemption.error.text_too_long")
+    if isinstance(text, Invalid):
+        return text
     request = await ctx.session.get(ExemptionRequest, ctx.data["request"])
     if request is None or ctx.member not in await routing.deciders(ctx.session, request,
                                                                    ctx.settings):
