@@ -68,8 +68,9 @@ async def test_two_officers_tapping_together_record_one_decision(
     def tap(chat_id: str, choice: str) -> Inbound:
         return Inbound("terminal", chat_id, chat_id, InboundKind.CHOICE, clock(), choice=choice)
 
+    # Both buttons record at once (a rejection would first ask for its reason).
     await asyncio.gather(chat.core.handle(tap("sec", APPROVE)),
-                         chat.core.handle(tap("dep", "a:xr:no:1:1")))
+                         chat.core.handle(tap("dep", "a:xr:def:1:1")))
     await chat.flush()
     [decision] = await decisions(db)
     loser = "dep" if decision.outcome == "approved" else "sec"
