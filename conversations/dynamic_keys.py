@@ -53,4 +53,6 @@ KEYS = [
     Msg("exemption.ask.note.more_info"),
     Msg("exemption.answer.hint"), Msg("exemption.answer.hint_file"),
     Msg("exemption.ask.certificate"), Msg("exemption.ask.certificate_no_files"),
+    Msg("announce.empty"), Msg("announce.too_long"),
+    Msg("exemption.error.text_empty"), Msg("exemption.error.text_too_long"),
 ]
