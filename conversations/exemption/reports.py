@@ -19,7 +19,8 @@ REPORT, DIGEST = "exemption-report", "exemption-digest"
 
 async def plan(act: Act, request: ExemptionRequest, decision: RequestDecision) -> None:
     branch = await act.session.get(Organisation, request.branch_id)
-    above, _members = await routing.committee_above(act.session, branch) if branch else (None, [])
+    above, _readers = await routing.committee_above(act.session, branch) if branch \
+        else (None, [])
     if above is None:
         return
     decision.report_to_org_id = above.id

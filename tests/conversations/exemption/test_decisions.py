@@ -6,7 +6,7 @@ import asyncio
 
 from sqlmodel import select
 
-from conversations.types import Inbound, InboundKind
+from conversations.types import FileRef, Inbound, InboundKind
 from storage.db import Database
 from storage.models import AuditEntry, MemberStatus, RequestDecision, RequestStatus
 from tests.conversations.exemption.conftest import People, ask_health, member, requests
@@ -187,3 +187,35 @@ async def test_the_member_cannot_decide_her_own_request(
     await ask_health(chat, people.mai)
     assert "không có quyền" in await chat.tap(people.mai, APPROVE)
     assert await decisions(db) == []
+
+
+async def test_an_over_long_resolution_number_is_refused(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    assert "không quá 60" in await chat.say(people.sec, "x" * 61)
+    [decision] = await decisions(db)
+    assert decision.resolution_no is None
+
+
+async def test_the_member_may_answer_with_a_document(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, "a:xr:ask:1:1")
+    await chat.say(people.sec, "Xin gửi giấy khám")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Trả lời"))
+    paper = FileRef("cd/cdef", "giay.pdf", "application/pdf", 50_000)
+    assert "Đã gửi câu trả lời" in await chat.send_file(people.mai, paper)
+    notice = [m for c, m in chat.sender.sent if c == people.sec.chat_id][-1]
+    assert notice.attachment == paper
+    assert "có gửi kèm" in notice.text
+    [request] = await requests(db)
+    assert request.status == RequestStatus.PENDING
+
+
+async def test_an_officer_with_nothing_waiting_is_told_so(chat: Chat, people: People) -> None:
+    await chat.say(people.sec, "/menu")
+    reply = await chat.tap(people.sec, chat.choice_id(people.sec, "Đơn chờ"))
+    assert "Không có đơn nào đang chờ" in reply

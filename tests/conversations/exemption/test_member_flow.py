@@ -14,7 +14,7 @@ from tests.conversations.exemption.conftest import (
     member,
     requests,
 )
-from tests.support import Chat, FakeClock
+from tests.support import Chat, FakeClock, Person
 
 
 async def test_a_health_exemption_reaches_the_secretary_and_deputy_with_buttons(
@@ -36,8 +36,7 @@ async def test_a_health_exemption_reaches_the_secretary_and_deputy_with_buttons(
 
 
 async def test_the_rules_are_shown_where_they_matter(chat: Chat, people: People) -> None:
-    await chat.say(people.mai, "/menu")
-    kinds = await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    kinds = await open_request(chat, people.mai)
     assert "vẫn đóng đảng phí" in kinds
     await chat.say(people.mai, "2")
     certificate = await chat.say(people.mai, "1")
@@ -49,8 +48,7 @@ async def test_the_rules_are_shown_where_they_matter(chat: Chat, people: People)
 async def test_a_certificate_photo_goes_to_the_officers_with_the_request(
     chat: Chat, people: People
 ) -> None:
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
     await chat.say(people.mai, "1")
     typed = await chat.say(people.mai, "giấy khám bệnh")
@@ -66,8 +64,7 @@ async def test_a_certificate_photo_goes_to_the_officers_with_the_request(
 async def test_a_file_too_large_is_refused_and_the_step_asked_again(
     chat: Chat, people: People, db: Database
 ) -> None:
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
     await chat.say(people.mai, "1")
     reply = "\n".join(m.text for m in await chat.send(people.mai, kind="file",
@@ -77,8 +74,7 @@ async def test_a_file_too_large_is_refused_and_the_step_asked_again(
 
 
 async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: Database) -> None:
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "1")  # reduction
     assert "Từ ngày nào" in await chat.say(people.mai, "3")  # treatment far from home
     assert "không được ở trong quá khứ" in await chat.say(people.mai, "20/11/2026")
@@ -96,8 +92,7 @@ async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: D
 async def test_another_reason_is_written_in_the_members_words(
     chat: Chat, people: People, db: Database
 ) -> None:
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
     assert "ghi ngắn gọn lý do" in await chat.say(people.mai, "7")
     assert "vài chữ" in await chat.say(people.mai, "   ")
@@ -122,8 +117,7 @@ async def test_only_one_open_request_at_a_time(chat: Chat, people: People, db: D
 async def test_cancel_at_the_summary_keeps_nothing(
     chat: Chat, people: People, db: Database
 ) -> None:
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
     await chat.say(people.mai, "1")
     await chat.say(people.mai, "1")
@@ -165,7 +159,9 @@ async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
     assert request.member_id == people.org.wife.id
     assert request.recorded_by == people.org.secretary.id
     # The secretary recorded it; the deputy (or the secretary) still decides at the meeting.
-    assert chat.last_choices(people.dep)
+    notice = [m for c, m in chat.sender.sent if c == people.dep.chat_id][-1]
+    assert "Ngô Thị Hạnh" in notice.text
+    assert notice.choices[0] == ("a:xr:ok:1:1", "✅ Chi bộ đã đồng ý")
     assert (await _status(db, people.org.wife.id or 0)) == MemberStatus.ACTIVE
 
 
@@ -174,6 +170,11 @@ async def test_a_plain_member_cannot_record_for_others(chat: Chat, people: Peopl
     labels = [label for _id, label in chat.last_choices(people.long)]
     assert "Ghi đơn giúp đảng viên" not in labels
     assert "Chỉ bí thư" in await chat.tap(people.long, "m:record")
+
+
+async def open_request(chat: Chat, person: Person) -> str:
+    await chat.say(person, "/menu")
+    return await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
 
 
 async def _status(db: Database, member_id: int) -> str:
@@ -195,8 +196,7 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
 ) -> None:
     stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
                                                  "application/pdf")
-    await chat.say(people.mai, "/menu")
-    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
     await chat.say(people.mai, "1")
     await chat.send_file(people.mai, stored)
