@@ -1,19 +1,24 @@
-"""SQLite connections run in WAL mode, wait for locks, and enforce foreign keys."""
+"""SQLite connections run in WAL mode, wait for locks without blocking, enforce foreign keys."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import select
 
+from bot.cli.common import run_with_db
 from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
-from storage.models import Member
+from storage.models import Member, Organisation, OrgKind
 
 BUSY_TIMEOUT_MS = 1234
 
@@ -32,7 +37,10 @@ async def _pragma(connection: AsyncConnection, name: str) -> object:
 
 
 async def test_every_connection_gets_the_pragmas(sqlite_db: Database) -> None:
-    """Two connections checked out at once (two pool members) both carry the settings."""
+    """Two connections checked out at once (two pool members) both carry the settings.
+
+    SQLite's own busy handler is off: it would sleep on the event loop's thread.
+    """
     async with sqlite_db.engine.connect() as first:
         found = [await _pragma(first, name) for name in ("journal_mode", "busy_timeout",
                                                          "foreign_keys")]
@@ -41,16 +49,62 @@ async def test_every_connection_gets_the_pragmas(sqlite_db: Database) -> None:
             assert second.sync_connection is not first.sync_connection
             found += [await _pragma(second, name) for name in ("journal_mode", "busy_timeout",
                                                                "foreign_keys")]
-    assert found == ["wal", BUSY_TIMEOUT_MS, 1] * 2
+    assert found == ["wal", 0, 1] * 2
+
+
+def _other_process_writes(tmp_path: Path) -> sqlite3.Connection:
+    """A connection of 'another process' (a CLI command) holding the write lock."""
+    other = sqlite3.connect(tmp_path / "data" / "chibot.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_a_writer_of_another_process_is_waited_for_without_blocking(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The session starts once the other process commits; the loop keeps running meanwhile."""
+    other = _other_process_writes(tmp_path)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    asyncio.get_running_loop().call_later(0.3, other.commit)
+    async with sqlite_db.session() as session:
+        session.add(Organisation(code="X", name="x", kind=OrgKind.BRANCH))
+    ticking.cancel()
+    other.close()
+    assert ticks >= 15  # about 30 in 0.3 s; a blocked loop would have ticked hardly at all
+    async with sqlite_db.session() as session:
+        assert len((await session.exec(select(Organisation))).all()) == 1
+
+
+async def test_a_lock_held_past_the_busy_timeout_is_an_error(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    other = _other_process_writes(tmp_path)
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="locked"):
+        async with sqlite_db.session():
+            pass
+    other.rollback()
+    other.close()
+    assert time.monotonic() - started >= BUSY_TIMEOUT_MS / 1000
+
+
+async def test_a_nested_session_in_one_task_fails_instead_of_hanging(sqlite_db: Database) -> None:
+    """A programming error (a second transaction inside the first) ends after the timeout."""
+    with pytest.raises(OperationalError, match="locked"):
+        async with sqlite_db.session(), sqlite_db.session():
+            pass
 
 
 async def test_concurrent_writers_wait_for_each_other(sqlite_db: Database) -> None:
     """Transactions that read then write at the same moment all succeed, none 'locked'."""
-    import asyncio
-
-    from sqlmodel import select
-
-    from storage.models import Organisation, OrgKind
 
     async def writer(number: int) -> None:
         async with sqlite_db.session() as session:
@@ -63,17 +117,29 @@ async def test_concurrent_writers_wait_for_each_other(sqlite_db: Database) -> No
         assert len((await session.exec(select(Organisation))).all()) == 8
 
 
-async def test_default_busy_timeout_comes_from_settings(tmp_path: Path) -> None:
-    """Without a configured value the engine waits the settings' default for a lock."""
-    settings = Settings(_env_file=None, data_dir=tmp_path, database_url="")
-    database = Database(settings.effective_database_url,
-                        busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    try:
-        async with database.engine.connect() as connection:
-            assert await _pragma(connection, "busy_timeout") == settings.sqlite_busy_timeout_ms
-            assert await _pragma(connection, "journal_mode") == "wal"
-    finally:
-        await database.dispose()
+async def test_default_busy_timeout_comes_from_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's database waits the settings' busy timeout for another process's lock."""
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("CHIBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CHIBOT_DATABASE_URL", "")
+    monkeypatch.setenv("CHIBOT_SQLITE_BUSY_TIMEOUT_MS", "300")
+
+    async def blocked(database: Database, _settings: Settings) -> float:
+        other = _other_process_writes(tmp_path)
+        started = time.monotonic()
+        try:
+            async with database.session():
+                pass
+        except OperationalError:
+            return time.monotonic() - started
+        finally:
+            other.close()
+        return 0.0
+
+    waited = await asyncio.to_thread(run_with_db, blocked, needs_schema=False)
+    assert 0.3 <= waited < 3
 
 
 async def test_foreign_keys_are_enforced(sqlite_db: Database) -> None:
