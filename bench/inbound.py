@@ -83,7 +83,7 @@ async def run_chibot(base_url: str) -> dict[str, float]:
     while await handled_count(db) < total:  # noqa: ASYNC110 (progress is in the database)
         await asyncio.sleep(0.25)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    await runtime.dispatcher.stop_polling()
+    runtime.stop_polling()
     await task
     lat = await latencies(db)
     await db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -19,11 +19,12 @@ from conversations.context import Ctx
 from conversations.engine import Engine
 from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
-from storage.models import Member, MemberStatus
+from storage.models import ChatAccount, MemberStatus
 from storage.repos import accounts, conversations, outbox
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+SEEN_RESOLUTION = timedelta(minutes=1)
 Also = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -36,6 +37,15 @@ def where(exc: BaseException) -> str:
 
 class Abandon(Exception):
     """Raised by an `also` step to drop the whole handling silently (e.g. already handled)."""
+
+
+def _seen(account: ChatAccount, now: datetime) -> None:
+    """Note that the member wrote from this account (which channel he/she used last)."""
+    if account.unreachable_at is not None:
+        account.unreachable_at = None  # he/she writes to us: not blocked any more
+    # A write per message would be wasted: a minute tells channels apart well enough.
+    if now - account.last_seen_at >= SEEN_RESOLUTION:
+        account.last_seen_at = now
 
 
 class Core:
@@ -70,19 +80,19 @@ class Core:
         now = self.clock()
         async with self.db.session() as session:
             state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
-            account = await accounts.by_user(session, inbound.channel, inbound.user_id)
-            member = await session.get(Member, account.member_id) if account else None
+            session.expunge(state)  # written once, at the end, not at every autoflush
+            account, member = await accounts.with_member(session, inbound.channel,
+                                                         inbound.user_id)
             if member is not None and member.status == MemberStatus.LEFT:
                 account = member = None  # no longer on the roster: served as a stranger
             ctx = Ctx(session, self.settings, now, inbound, self.channels[inbound.channel],
                       state, account, member)
             await self.engine.dispatch(ctx)
             if ctx.account is not None:
-                ctx.account.last_seen_at = now
-                ctx.account.unreachable_at = None  # he/she writes to us: not blocked any more
-                session.add(ctx.account)
+                _seen(ctx.account, now)
             state.updated_at = now
             flag_modified(state, "data")
+            session.add(state)
             await session.flush()
             await outbox.enqueue(session, ctx.outbox, now)
             if also is not None:

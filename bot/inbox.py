@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,6 +28,14 @@ MAX_ATTEMPTS = 5
 
 class AlreadyHandled(Abandon):
     """Another worker handled this update first; roll back what we did."""
+
+
+class Received(NamedTuple):
+    """An update as it arrived, before it is handled."""
+
+    update_id: str
+    chat_id: str
+    payload: dict[str, Any]
 
 
 class UpdateSource(Protocol):
@@ -54,15 +62,22 @@ class Inbox:
     async def record(self, channel: str, update_id: str, chat_id: str,
                      payload: dict[str, Any]) -> bool:
         """Keep the update; False if it was already recorded (the platform sent it again)."""
+        return await self.record_many(channel, [Received(update_id, chat_id, payload)]) == 1
+
+    async def record_many(self, channel: str, updates: list[Received]) -> int:
+        """Keep a batch of updates in one transaction; returns how many were new."""
+        if not updates:
+            return 0
+        at = self.clock()
+        rows = [{"channel": channel, "update_id": u.update_id, "chat_id": u.chat_id,
+                 "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
         async with self.db.session() as session:
             dialect = session.bind.dialect.name if session.bind else "sqlite"
             insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            result = await session.exec(insert(InboxUpdate).values(
-                channel=channel, update_id=update_id, chat_id=chat_id, payload=payload,
-                received_at=self.clock(), attempts=0,
-            ).on_conflict_do_nothing(index_elements=["channel", "update_id"]))
+            result = await session.exec(insert(InboxUpdate).values(rows).on_conflict_do_nothing(
+                index_elements=["channel", "update_id"]))
         self.wakeup.set()
-        return result.rowcount == 1
+        return result.rowcount
 
     async def process_pending(self, limit: int = 200) -> int:
         """Handle recorded updates: chats side by side, each chat's updates in order."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from signal import SIGINT, SIGTERM
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -20,12 +21,12 @@ from bot.inbox import Inbox
 from bot.service import Service
 from bot.settings import Settings
 from handlers.telegram import CHANNEL
+from handlers.telegram.polling import ALLOWED_UPDATES, Poller
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.updates import TelegramSource, chat_of
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
 RECORD_RETRY_SECONDS = 2.0
 
 
@@ -37,10 +38,9 @@ def make_bot(settings: Settings) -> Bot:
 
 
 def recording_dispatcher(inbox: Inbox) -> Dispatcher:
-    """A dispatcher whose only handler records the update; the inbox handles it later.
+    """The webhook's dispatcher: its only handler records the update; the inbox handles it.
 
-    The handler returns only once the update is stored, so polling confirms it (at the next
-    getUpdates) and a webhook answers 200 only after that.
+    The handler returns only once the update is stored, so Telegram gets its 200 only then.
     """
     dispatcher = Dispatcher()
 
@@ -73,17 +73,23 @@ class TelegramRuntime:
         source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
         self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
         self.dispatcher = recording_dispatcher(self.service.inbox)
+        self.poller = Poller(self.bot, self.service.inbox)
 
-    async def poll(self, **options: Any) -> None:
-        """Long polling until interrupted (one process only: Telegram answers 409 otherwise)."""
+    async def poll(self, *, handle_signals: bool = True) -> None:
+        """Long polling until stopped (one process only: Telegram answers 409 otherwise)."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signal in (SIGINT, SIGTERM):
+                loop.add_signal_handler(signal, self.poller.stop.set)
         await self._start()
         await self.bot.delete_webhook()
         try:
-            await self.dispatcher.start_polling(
-                self.bot, handle_as_tasks=False, allowed_updates=ALLOWED_UPDATES,
-                handle_signals=options.get("handle_signals", True), close_bot_session=False)
+            await self.poller.run()
         finally:
             await self.close()
+
+    def stop_polling(self) -> None:
+        self.poller.stop.set()
 
     def webhook_app(self) -> web.Application:
         """An aiohttp app that takes Telegram's POSTs, refusing any without the secret."""

@@ -50,9 +50,10 @@ class TelegramSource:
 
     async def after_handled(self, payload: dict[str, Any]) -> None:
         """Stop the button's spinner and take the pressed keyboard away (no second press)."""
-        query = Update.model_validate(payload, context={"bot": self.bot}).callback_query
-        if query is None:
+        if "callback_query" not in payload:
             return
+        query = Update.model_validate(payload, context={"bot": self.bot}).callback_query
+        assert query is not None
         with contextlib.suppress(TelegramAPIError):
             await self.bot.answer_callback_query(query.id)
         if isinstance(query.message, Message):  # an inaccessible one cannot be edited

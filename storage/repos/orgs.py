@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Member, Officer, OfficerRole, Organisation
 
+ROLES_KEY = "roles_of"
+
 
 async def by_code(session: AsyncSession, code: str) -> Organisation | None:
     return (await session.exec(select(Organisation).where(Organisation.code == code))).first()
@@ -47,8 +49,17 @@ async def holders(
 
 
 async def roles_of(session: AsyncSession, member_id: int) -> list[Officer]:
-    query = select(Officer).where(Officer.member_id == member_id, col(Officer.ended_at).is_(None))
-    return list((await session.exec(query)).all())
+    """The member's current roles; read once per transaction (menus ask several times)."""
+    known: dict[int, list[Officer]] = session.info.setdefault(ROLES_KEY, {})
+    if member_id not in known:
+        query = select(Officer).where(Officer.member_id == member_id,
+                                      col(Officer.ended_at).is_(None))
+        known[member_id] = list((await session.exec(query)).all())
+    return list(known[member_id])
+
+
+def _forget_roles(session: AsyncSession, member_id: int) -> None:
+    session.info.get(ROLES_KEY, {}).pop(member_id, None)
 
 
 async def assign(
@@ -60,6 +71,7 @@ async def assign(
             return None
     officer = Officer(org_id=org.id or 0, member_id=member.id or 0, role=role, started_at=now)
     session.add(officer)
+    _forget_roles(session, member.id or 0)
     await session.flush()
     return officer
 
@@ -71,5 +83,6 @@ async def revoke(
         if held.org_id == org.id and held.role == role:
             held.ended_at = now
             session.add(held)
+            _forget_roles(session, member.id or 0)
             return True
     return False

@@ -50,5 +50,5 @@ async def polling(db: Database, settings: Settings) -> AsyncIterator[TelegramRun
     try:
         yield runtime
     finally:
-        await runtime.dispatcher.stop_polling()
+        runtime.stop_polling()
         await task

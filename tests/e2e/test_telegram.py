@@ -124,15 +124,14 @@ async def test_an_update_recorded_before_a_crash_is_handled_once_after_restart(
     db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch
 ):
     first = TelegramRuntime(db, tg_settings, real_now)
-    polling_only = first.dispatcher.start_polling(first.bot, handle_as_tasks=False,
-                                                  handle_signals=False, close_bot_session=True)
     import asyncio
 
-    task = asyncio.create_task(polling_only)  # records, but its worker never runs
+    task = asyncio.create_task(first.poller.run())  # records, but its worker never runs
     await telegram.user_message(MAI, "xin chào")
     await telegram.wait_updates_consumed()
-    await first.dispatcher.stop_polling()
+    first.stop_polling()
     await task  # the process "dies": Telegram has confirmed the update, nothing was handled
+    await first.bot.session.close()
     assert telegram.sent_to(MAI) == []
     await db.dispose()
 

@@ -1,0 +1,84 @@
+"""Long polling: each getUpdates batch is stored in the inbox before the next call confirms it.
+
+aiogram's own polling feeds updates one at a time; storing a whole batch in one transaction
+is what makes recording cheap, and getUpdates confirms a batch only when asked for the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.types import Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
+
+from bot.inbox import Inbox, Received
+from handlers.telegram import CHANNEL
+from handlers.telegram.updates import chat_of
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT_SECONDS = 30
+BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
+
+
+class Poller:
+    """Fetch, store, confirm; until `stop` is set. An unstored batch is fetched again."""
+
+    def __init__(self, bot: Bot, inbox: Inbox) -> None:
+        self.bot, self.inbox = bot, inbox
+        self.stop = asyncio.Event()
+        self._backoff = Backoff(BACKOFF)
+
+    async def run(self) -> None:
+        offset: int | None = None
+        while not self.stop.is_set():
+            updates = await self._until_stopped(self._fetch(offset))
+            if updates and await self._until_stopped(self._store(updates)):
+                offset = updates[-1].update_id + 1
+
+    async def _fetch(self, offset: int | None) -> list[Update]:
+        """The next batch; [] after a failure (logged, then a pause that grows)."""
+        try:
+            updates = await self.bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES,
+                request_timeout=int(self.bot.session.timeout + POLL_TIMEOUT_SECONDS))
+        except Exception as exc:
+            delay = next(self._backoff)
+            log.warning("could not fetch updates (%s); again in %.1f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            return []
+        self._backoff.reset()
+        return updates
+
+    async def _store(self, updates: list[Update]) -> bool:
+        """Record the batch, retrying while the database is unavailable."""
+        batch = [Received(str(u.update_id), chat, u.model_dump(mode="json", exclude_none=True))
+                 for u in updates if (chat := chat_of(u)) is not None]
+        while True:
+            try:
+                await self.inbox.record_many(CHANNEL, batch)
+                return True
+            except Exception as exc:
+                delay = next(self._backoff)
+                log.warning("could not record %d updates (%s); again in %.1f s",
+                            len(batch), type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+
+    async def _until_stopped(self, work: Coroutine[Any, Any, T]) -> T | None:
+        """Run `work`, cancelled when `stop` is set (None then)."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self.stop.wait())
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return None
+        return task.result()

@@ -1,0 +1,70 @@
+"""Long polling: a batch is confirmed to Telegram only once it is stored; outages are waited out."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiogram.utils.backoff import BackoffConfig
+from sqlmodel import select
+
+from bot.inbox import Inbox
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import InboxUpdate
+from tests.conversations.conftest import Branch
+from tests.e2e.conftest import polling
+from tests.e2e.fake_bot_api import FakeBotAPI
+
+MAI = 7001
+
+
+@pytest.fixture(autouse=True)
+def short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("handlers.telegram.polling.BACKOFF",
+                        BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2, jitter=0.0))
+
+
+async def test_messages_sent_during_an_outage_are_answered_afterwards(
+    db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch
+) -> None:
+    telegram.fail_next("getUpdates", 502, times=3)
+    async with polling(db, tg_settings):
+        await telegram.user_message(MAI, "/start")
+        replies = await telegram.wait_for_sent(MAI)
+    assert "91/2025/QH15" in (replies[0].text or "")
+    statuses = [r.status for r in telegram.requests if r.method == "getUpdates"]
+    assert statuses[:3] == [502, 502, 502]
+
+
+async def test_a_batch_is_not_confirmed_while_it_cannot_be_stored(
+    db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is down for a moment: Telegram keeps the updates until they are stored."""
+    real = Inbox.record_many
+    down = asyncio.Event()
+    failures = 0
+
+    async def flaky(self: Inbox, channel: str, updates: list[Any]) -> int:
+        nonlocal failures
+        if failures < 3:
+            failures += 1
+            down.set()
+            raise ConnectionError("database unavailable")
+        return await real(self, channel, updates)
+
+    monkeypatch.setattr(Inbox, "record_many", flaky)
+    async with polling(db, tg_settings):
+        await telegram.user_message(MAI, "/start")
+        await telegram.user_message(MAI, "/help")
+        await asyncio.wait_for(down.wait(), 5)
+        assert len(telegram.pending_updates) == 2  # not confirmed: nothing stored yet
+        await telegram.wait_updates_consumed()
+        await telegram.wait_for_sent(MAI, count=2)
+    async with db.session() as session:
+        stored = (await session.exec(select(InboxUpdate))).all()
+    assert failures == 3
+    assert len(stored) == 2
+    assert all(row.processed_at is not None for row in stored)
