@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -24,6 +24,9 @@ from storage.repos import outbox
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+_INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
+_MARK = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.processed_at.is_(None))
+         .values(processed_at=bindparam("at")))
 
 
 class AlreadyHandled(Abandon):
@@ -71,7 +74,7 @@ class Inbox:
         at = self.clock()
         rows = [{"channel": channel, "update_id": u.update_id, "chat_id": u.chat_id,
                  "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
-        async with self.db.session() as session:
+        async with self.db.session(durable=True) as session:  # the platform forgets them
             dialect = session.bind.dialect.name if session.bind else "sqlite"
             insert = pg_insert if dialect == "postgresql" else sqlite_insert
             result = await session.exec(insert(InboxUpdate).values(rows).on_conflict_do_nothing(
@@ -140,10 +143,7 @@ class Inbox:
 
     def _marker(self, item: InboxUpdate) -> Callable[[AsyncSession], Any]:
         async def mark(session: AsyncSession) -> None:
-            result = await session.exec(
-                update(InboxUpdate)
-                .where(col(InboxUpdate.id) == item.id, col(InboxUpdate.processed_at).is_(None))
-                .values(processed_at=self.clock()))
+            result = await session.exec(_MARK, params={"row": item.id, "at": self.clock()})
             if result.rowcount != 1:
                 raise AlreadyHandled(item.id)
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     languages: tuple[str, ...] = ("vi", "en")
     timezone: str = "Asia/Ho_Chi_Minh"
     sqlite_busy_timeout_ms: int = 5000
+    # NORMAL: commits do not wait for the disk; a killed process loses nothing, a power cut
+    # may lose the last seconds (updates the platform handed over always wait). FULL: all wait.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: str = "WARNING"  # INFO shows the bot at work; logs never hold personal data
 
     # Telegram

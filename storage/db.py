@@ -12,18 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.sqlite import Writers, sqlite_engine
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, sqlite_synchronous: str = "NORMAL") -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
-        return sqlite_engine(url)
+        return sqlite_engine(url, sqlite_synchronous)
     return create_async_engine(url, pool_pre_ping=True)
 
 
 class Database:
     """One engine and its session factory; on SQLite, write transactions take turns."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000,
+                 sqlite_synchronous: str = "NORMAL") -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, sqlite_synchronous)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -31,10 +32,14 @@ class Database:
                          if self.engine.dialect.name == "sqlite" else None)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed on success, rolled back on error."""
+    async def session(self, *, durable: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        `durable`: the commit waits for the disk even where the database is set not to (for
+        what another party forgets once we have it, such as a confirmed Telegram update).
+        """
         if self._writers is not None:
-            async with self._writers.session() as session:
+            async with self._writers.session(durable=durable) as session:
                 yield session
             return
         async with self._sessions() as session, session.begin():

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 LOCK_POLL_SECONDS = 0.01
+DURABLE = "chibot_durable"  # execution option: commit waits for the disk whatever the setting
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -43,8 +44,15 @@ class InlineConnection(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
-def sqlite_engine(url: str) -> AsyncEngine:
-    """An async engine whose connections are inline, in WAL mode, enforcing foreign keys."""
+def sqlite_engine(url: str, synchronous: str = "NORMAL") -> AsyncEngine:
+    """An async engine whose connections are inline, in WAL mode, enforcing foreign keys.
+
+    `synchronous` is SQLite's: NORMAL does not wait for the disk at commit (a killed process
+    still loses nothing; a power cut may lose the last commits); a transaction begun with
+    the DURABLE execution option always waits (FULL).
+    """
+    if synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
     path = make_url(url).database or ":memory:"
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -67,6 +75,8 @@ def sqlite_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin_immediate(connection: Any) -> None:
+        durable = connection.get_execution_options().get(DURABLE, False)
+        connection.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else synchronous}")
         # A deferred transaction that reads and then writes fails at once when another
         # writer got there first; taking the write lock up front makes it wait its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -94,7 +104,7 @@ class Writers:
         self._turn = asyncio.Lock()
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, durable: bool = False) -> AsyncIterator[AsyncSession]:
         """A session holding the write lock: committed on success, rolled back on error."""
         deadline = time.monotonic() + self._timeout
         try:
@@ -103,7 +113,7 @@ class Writers:
         except TimeoutError:
             raise locked_error("another task of this process") from None
         try:
-            session = await self._locked(deadline)
+            session = await self._locked(deadline, durable)
             try:
                 yield session
                 await session.commit()
@@ -115,12 +125,13 @@ class Writers:
         finally:
             self._turn.release()
 
-    async def _locked(self, deadline: float) -> AsyncSession:
+    async def _locked(self, deadline: float, durable: bool) -> AsyncSession:
         """A session whose BEGIN IMMEDIATE succeeded, retried while another process writes."""
         while True:
             session = self._sessions()
             try:
-                await session.connection()  # begins the transaction: BEGIN IMMEDIATE
+                # Begins the transaction (BEGIN IMMEDIATE), with the commit's safety level.
+                await session.connection(execution_options={DURABLE: durable})
                 return session
             except OperationalError as exc:
                 await session.close()

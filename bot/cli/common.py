@@ -28,7 +28,8 @@ def run_with_db(
 
     async def _main() -> T:
         database = Database(settings.effective_database_url,
-                            busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+                            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                            sqlite_synchronous=settings.sqlite_synchronous)
         try:
             if needs_schema and not await migrate.is_current(database):
                 typer.echo("The database is not set up or not up to date: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,14 +15,18 @@ async def by_user(session: AsyncSession, channel: str, user_id: str) -> ChatAcco
     return (await session.exec(query)).first()
 
 
+_WITH_MEMBER = (select(ChatAccount, Member)  # built once: it runs for every message
+                .join(Member, col(Member.id) == ChatAccount.member_id)
+                .where(ChatAccount.channel == bindparam("channel"),
+                       ChatAccount.user_id == bindparam("user")))
+
+
 async def with_member(
     session: AsyncSession, channel: str, user_id: str
 ) -> tuple[ChatAccount | None, Member | None]:
     """The account of this user on this channel, and the member it is linked to."""
-    query = (select(ChatAccount, Member)
-             .join(Member, col(Member.id) == ChatAccount.member_id)
-             .where(ChatAccount.channel == channel, ChatAccount.user_id == user_id))
-    row = (await session.exec(query)).first()
+    found = await session.exec(_WITH_MEMBER, params={"channel": channel, "user": user_id})
+    row = found.first()
     return (row[0], row[1]) if row else (None, None)
 
 

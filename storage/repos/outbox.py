@@ -18,6 +18,10 @@ from storage.order import chat_order_key, member_order_key
 
 INTERACTIVE, BULK = 10, 0
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
+# On the table, not the entity: the ORM would take a row of parameters as a bulk insert.
+_INSERT_ONE = {name: insert(OutboxMessage.__table__)  # type: ignore[arg-type]
+               .on_conflict_do_nothing(index_elements=["dedupe_key"])
+               for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 
 
 def recipient_key(message: Outbound) -> str:
@@ -37,10 +41,12 @@ async def enqueue(
         return 0
     rows = [_row(m, now, broadcast_id) for m in messages]
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing(
-        index_elements=["dedupe_key"])
-    result = await session.exec(statement)
+    if len(rows) == 1:  # a reply: one prepared statement, not one built for the rows
+        result = await session.exec(_INSERT_ONE[dialect], params=rows[0])
+    else:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        result = await session.exec(insert(OutboxMessage).values(rows).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]))
     return result.rowcount
 
 

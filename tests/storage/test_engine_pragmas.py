@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
@@ -150,3 +151,21 @@ async def test_foreign_keys_are_enforced(sqlite_db: Database) -> None:
             session.add(Member(roster_id="R1", full_name="Nguyễn Văn A", branch_id=999,
                                created_at=now, updated_at=now))
 
+
+
+async def _synchronous(database: Database, durable: bool) -> int:
+    async with database.session(durable=durable) as session:
+        return (await session.exec(text("PRAGMA synchronous"))).one()[0]
+
+
+async def test_commits_wait_for_the_disk_when_asked_or_configured(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """NORMAL (1) by default; FULL (2) for a durable session or when configured."""
+    assert [await _synchronous(sqlite_db, d) for d in (False, True, False)] == [1, 2, 1]
+    careful = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'chibot.db'}",
+                       sqlite_synchronous="FULL")
+    try:
+        assert [await _synchronous(careful, d) for d in (False, True)] == [2, 2]
+    finally:
+        await careful.dispose()
