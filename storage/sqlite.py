@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 LOCK_POLL_SECONDS = 0.01
 DURABLE = "chibot_durable"  # execution option: commit waits for the disk whatever the setting
+SYNCHRONOUS = "chibot_synchronous"  # the level a pooled connection has now
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -75,8 +76,10 @@ def sqlite_engine(url: str, synchronous: str = "NORMAL") -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin_immediate(connection: Any) -> None:
-        durable = connection.get_execution_options().get(DURABLE, False)
-        connection.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else synchronous}")
+        level = "FULL" if connection.get_execution_options().get(DURABLE, False) else synchronous
+        if connection.info.get(SYNCHRONOUS) != level:  # set per connection, kept between uses
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info[SYNCHRONOUS] = level
         # A deferred transaction that reads and then writes fails at once when another
         # writer got there first; taking the write lock up front makes it wait its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

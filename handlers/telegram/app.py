@@ -37,7 +37,7 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(settings.telegram_token.get_secret_value(), session=AiohttpSession(api=api))
 
 
-def recording_dispatcher(inbox: Inbox) -> Dispatcher:
+def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
     """The webhook's dispatcher: its only handler records the update; the inbox handles it.
 
     The handler returns only once the update is stored, so Telegram gets its 200 only then.
@@ -51,6 +51,7 @@ def recording_dispatcher(inbox: Inbox) -> Dispatcher:
         if chat is None:
             return
         payload = update.model_dump(mode="json", exclude_none=True)
+        source.keep([update])
         while True:
             try:
                 await inbox.record(CHANNEL, str(update.update_id), chat, payload)
@@ -72,8 +73,8 @@ class TelegramRuntime:
         self.sender = TelegramSender(self.bot, settings)
         source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
         self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
-        self.dispatcher = recording_dispatcher(self.service.inbox)
-        self.poller = Poller(self.bot, self.service.inbox)
+        self.dispatcher = recording_dispatcher(self.service.inbox, source)
+        self.poller = Poller(self.bot, self.service.inbox, source)
 
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Long polling until stopped (one process only: Telegram answers 409 otherwise)."""

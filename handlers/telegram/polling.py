@@ -18,7 +18,7 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.inbox import Inbox, Received
 from handlers.telegram import CHANNEL
-from handlers.telegram.updates import chat_of
+from handlers.telegram.updates import TelegramSource, chat_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,8 +30,8 @@ BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 class Poller:
     """Fetch, store, confirm; until `stop` is set. An unstored batch is fetched again."""
 
-    def __init__(self, bot: Bot, inbox: Inbox) -> None:
-        self.bot, self.inbox = bot, inbox
+    def __init__(self, bot: Bot, inbox: Inbox, source: TelegramSource) -> None:
+        self.bot, self.inbox, self.source = bot, inbox, source
         self.stop = asyncio.Event()
         self._backoff = Backoff(BACKOFF)
 
@@ -60,6 +60,7 @@ class Poller:
         """Record the batch, retrying while the database is unavailable."""
         batch = [Received(str(u.update_id), chat, u.model_dump(mode="json", exclude_none=True))
                  for u in updates if (chat := chat_of(u)) is not None]
+        self.source.keep(updates)
         while True:
             try:
                 await self.inbox.record_many(CHANNEL, batch)

@@ -32,6 +32,7 @@ from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from conversations.types import ChannelInfo, FileRef
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
+from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096

@@ -19,6 +19,7 @@ from handlers.telegram import CALLBACK_VERSION, CHANNEL
 
 log = logging.getLogger(__name__)
 STALE_CHOICE = "x:stale"
+MAX_KEPT = 10_000  # parsed updates waiting to be handled (beyond that, parsed from the inbox)
 
 
 def chat_of(update: Update) -> str | None:
@@ -38,9 +39,16 @@ class TelegramSource:
 
     def __init__(self, bot: Bot, settings: Settings, files: FileStore) -> None:
         self.bot, self.settings, self.files = bot, settings, files
+        self._received: dict[int, Update] = {}
+
+    def keep(self, updates: list[Update]) -> None:
+        """Updates just received, so handling them soon need not parse their payload again."""
+        room = MAX_KEPT - len(self._received)
+        self._received.update((u.update_id, u) for u in updates[:max(room, 0)])
 
     async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
-        update = Update.model_validate(payload, context={"bot": self.bot})
+        update = self._received.pop(payload.get("update_id", 0), None) or Update.model_validate(
+            payload, context={"bot": self.bot})
         if chat_of(update) is None:
             return None
         if update.callback_query is not None:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy import bindparam, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Conversation
 
+_LOAD = select(Conversation).where(Conversation.channel == bindparam("channel"),
+                                  Conversation.chat_id == bindparam("chat"))
+
 
 async def load(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> Conversation:
-    state = await session.get(Conversation, (channel, chat_id))
+    """The chat's state (read with a statement built once: it runs for every message)."""
+    found = await session.exec(_LOAD, params={"channel": channel, "chat": chat_id})
+    state = found.first()
     if state is None:
         state = Conversation(channel=channel, chat_id=chat_id, updated_at=now)
         session.add(state)

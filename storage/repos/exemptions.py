@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,14 +18,16 @@ async def open_for(session: AsyncSession, member_id: int) -> ExemptionRequest | 
     return (await session.exec(query)).first()
 
 
-async def in_force(session: AsyncSession, member_id: int) -> ExemptionRequest | None:
-    """The member's approved reduction or exemption that has not ended, if any."""
-    query = (select(ExemptionRequest)
-             .where(ExemptionRequest.member_id == member_id,
+_IN_FORCE = (select(ExemptionRequest)  # built once: every main menu asks
+             .where(ExemptionRequest.member_id == bindparam("member"),
                     ExemptionRequest.status == RequestStatus.APPROVED,
                     ExemptionRequest.kind != ReliefKind.RETURN)
              .order_by(col(ExemptionRequest.id).desc()))
-    return (await session.exec(query)).first()
+
+
+async def in_force(session: AsyncSession, member_id: int) -> ExemptionRequest | None:
+    """The member's approved reduction or exemption that has not ended, if any."""
+    return (await session.exec(_IN_FORCE, params={"member": member_id})).first()
 
 
 async def of_member(session: AsyncSession, member_id: int, limit: int) -> list[ExemptionRequest]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Member, Officer, OfficerRole, Organisation
 
 ROLES_KEY = "roles_of"
+_ROLES_OF = select(Officer).where(Officer.member_id == bindparam("member"),
+                                  col(Officer.ended_at).is_(None))
 
 
 async def by_code(session: AsyncSession, code: str) -> Organisation | None:
@@ -52,9 +55,8 @@ async def roles_of(session: AsyncSession, member_id: int) -> list[Officer]:
     """The member's current roles; read once per transaction (menus ask several times)."""
     known: dict[int, list[Officer]] = session.info.setdefault(ROLES_KEY, {})
     if member_id not in known:
-        query = select(Officer).where(Officer.member_id == member_id,
-                                      col(Officer.ended_at).is_(None))
-        known[member_id] = list((await session.exec(query)).all())
+        found = await session.exec(_ROLES_OF, params={"member": member_id})
+        known[member_id] = list(found.all())
     return list(known[member_id])
 
 
