@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,6 +82,52 @@ class Settler:
         return True
 
 
+class Flights:
+    """Sends under way: at most `limit` at once; their outcomes go to the settler."""
+
+    def __init__(self, settler: Settler, limit: int) -> None:
+        self.settler = settler
+        self.gate = asyncio.Semaphore(limit)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.unsettled: set[int] = set()  # claimed rows whose outcome is not written yet
+        self.sent = 0
+
+    async def take_off(self, send: Coroutine[Any, Any, Outcome], row_id: int) -> None:
+        """Start `send` once a place is free."""
+        await self.gate.acquire()
+        self.unsettled.add(row_id)
+        task = asyncio.create_task(self._fly(send))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _fly(self, send: Coroutine[Any, Any, Outcome]) -> None:
+        try:
+            outcome = await send
+        finally:
+            self.gate.release()
+        self.sent += outcome.sent
+        self.settler.pending.append(outcome)
+
+    async def land(self) -> None:
+        """Wait for the sends under way and write their outcomes."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks)
+        await self.settle()
+
+    async def settle(self) -> bool:
+        written = await self.settler.flush()
+        self.unsettled.difference_update(o.row_id for o in self.settler.done)
+        self.settler.done.clear()
+        return written
+
+    async def settle_all(self) -> None:
+        """Final writes, retried a little; rows left 'sending' are re-queued after the lease."""
+        for pause in SETTLE_RETRIES:
+            if await self.settle():
+                return
+            await asyncio.sleep(pause)
+
+
 class Delivery:
     def __init__(self, db: Database, settings: Settings, senders: dict[str, Sender],
                  clock: Callable[[], datetime]) -> None:
@@ -92,14 +138,42 @@ class Delivery:
         self.counts: Counter[str] = Counter()
 
     async def drain(self) -> int:
-        """Send everything that is due now; returns how many were sent."""
-        sent = 0
-        while not self.stopping.is_set():
-            claimed = await self._claim()
-            if not claimed:
-                return sent
-            sent += await self._send_all(claimed)
-        return sent
+        """Send everything that is due now; returns how many were sent.
+
+        The next batch is claimed as soon as the last message of the current one is in
+        flight, so the sender never idles at the tail of a batch.
+        """
+        flights = Flights(Settler(self.db, self.clock), self.settings.delivery_in_flight)
+        landed = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_settling(flights, landed))
+        try:
+            while not self.stopping.is_set():
+                claimed = await self._claim()
+                if not claimed:
+                    if not flights.tasks:
+                        break
+                    await flights.land()  # their rows may hold back a person's next message
+                    continue
+                for item in claimed:
+                    await flights.take_off(self._send_one(item), item.row.id or 0)
+            await flights.land()
+        finally:
+            landed.set()
+            await keeper  # never cancelled mid-write: written outcomes must not be dropped
+            await flights.settle_all()
+        return flights.sent
+
+    async def _keep_settling(self, flights: Flights, landed: asyncio.Event) -> None:
+        """Write outcomes every `delivery_settle_seconds` until `landed`; keep claims alive."""
+        loop = asyncio.get_running_loop()
+        refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
+        while not landed.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(landed.wait(), self.settings.delivery_settle_seconds)
+            await flights.settle()
+            if loop.time() >= refresh_at:
+                await self._refresh(sorted(flights.unsettled))
+                refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
         """Send until `stop`; claims not yet handed to the platform are given back."""
@@ -191,41 +265,17 @@ class Delivery:
                                        original.message_ref if original else None))
         return claimed
 
-    async def _send_all(self, claimed: list[Claimed]) -> int:
-        settler = Settler(self.db, self.clock)
-        gate = asyncio.Semaphore(self.settings.delivery_in_flight)
-        sent = 0
-
-        async def one(item: Claimed) -> None:
-            nonlocal sent
-            async with gate:
-                outcome = await self._send_one(item)
-            sent += outcome.sent
-            settler.pending.append(outcome)
-
-        sends = asyncio.ensure_future(asyncio.gather(*(one(item) for item in claimed)))
-        loop = asyncio.get_running_loop()
-        refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
-        while not sends.done():
-            await asyncio.wait({sends}, timeout=self.settings.delivery_settle_seconds)
-            await settler.flush()
-            if loop.time() >= refresh_at:
-                settled = {o.row_id for o in settler.done}
-                await self._refresh([i.row.id or 0 for i in claimed if i.row.id not in settled])
-                refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
-        await sends
-        for pause in SETTLE_RETRIES:
-            if await settler.flush():
-                break
-            await asyncio.sleep(pause)  # rows left 'sending' are re-queued after the lease
-        return sent
-
     async def _send_one(self, item: Claimed) -> Outcome:
         row, target = item.row, item.target
         row_id = row.id or 0
         pacer = self.pacers[target.channel]
-        if not await self._unless_stopping(pacer.wait(target.chat_id)):
+        if self.stopping.is_set():
             return Outcome(row_id, _back(row, self.clock()))
+        if pacer.must_wait(target.chat_id):  # most sends at a high rate need no waiting
+            if not await self._unless_stopping(pacer.wait(target.chat_id)):
+                return Outcome(row_id, _back(row, self.clock()))
+        else:
+            await pacer.wait(target.chat_id)
         try:
             ref = await self._deliver(item)
         except RetryLater as exc:

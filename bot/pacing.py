@@ -22,6 +22,12 @@ class Pacer:
         self._chat_ready: dict[str, float] = {}
         self._paused_until = 0.0
 
+    def must_wait(self, chat: str) -> bool:
+        """Whether `wait` would have to sleep now (a chat gap, a pause or an empty bucket)."""
+        now = asyncio.get_running_loop().time()
+        return (self._chat_ready.get(chat, 0.0) > now or self._paused_until > now
+                or (self.limiter is not None and not self.limiter.has_capacity()))
+
     async def wait(self, chat: str) -> None:
         loop = asyncio.get_running_loop()
         ready = self._chat_ready.get(chat, 0.0)

@@ -34,7 +34,9 @@ def make_bot(settings: Settings) -> Bot:
     if settings.telegram_token is None:
         raise ValueError("CHIBOT_TELEGRAM_TOKEN is not set")
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
-    return Bot(settings.telegram_token.get_secret_value(), session=AiohttpSession(api=api))
+    # As many connections as sends may be under way (aiogram's default is 100).
+    session = AiohttpSession(api=api, limit=settings.delivery_in_flight)
+    return Bot(settings.telegram_token.get_secret_value(), session=session)
 
 
 def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
