@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -196,7 +196,8 @@ class OutboxMessage(SQLModel, table=True):
     """One message to one recipient, rendered in the recipient's language when sent."""
 
     __table_args__ = (
-        Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
+        # The claim's order: interactive before bulk, then first queued first.
+        Index("ix_outbox_claim", "status", text("priority DESC"), "id"),
         Index("ix_outbox_recipient", "recipient", "status", "id"),
     )
 
