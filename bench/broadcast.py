@@ -34,6 +34,7 @@ from sqlmodel import col, func, select
 
 from bench.fake_server import fake_server, stats
 from bench.members import FIRST_USER, seed_linked_members
+from bot import gc_tuning
 from bot.app import build_core
 from bot.delivery import Delivery
 from bot.i18n import Msg
@@ -159,6 +160,7 @@ async def run_delivery(base_url: str, members: int, **overrides: Any) -> Run:
     folder, db = await prepared(members)
     settings = bench_settings(folder, base_url, **overrides)
     delivery, bot = make_delivery(db, settings)
+    gc_tuning.settle()  # as `chibot run telegram` does
     stop = asyncio.Event()
     cpu, wall = time.process_time(), time.perf_counter()
     watcher = asyncio.create_task(until_sent(db, delivery, members, stop))
@@ -259,6 +261,7 @@ async def worker(db_url: str, base_url: str, lease: float) -> None:
                               database_url=db_url)
     db = Database(db_url)
     delivery, bot = make_delivery(db, settings)
+    gc_tuning.settle()
     print("RUNNING", flush=True)
     # Delivery.run recovers only once, at start; claims still younger than the lease then
     # are picked up by recovering again whenever nothing else is due.

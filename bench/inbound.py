@@ -27,6 +27,7 @@ from sqlmodel import col, func, select
 
 from bench.fake_server import fake_server, inject, stats
 from bench.members import FIRST_USER, seed_linked_members
+from bot import gc_tuning
 from bot.settings import Settings
 from handlers.telegram.app import TelegramRuntime
 from storage.db import Database
@@ -77,6 +78,7 @@ async def run_chibot(base_url: str) -> dict[str, float]:
     await seed(db)
     inject_all(base_url)
     runtime = TelegramRuntime(db, settings, now)
+    gc_tuning.settle()  # as `chibot run telegram` does
     cpu, wall = time.process_time(), time.perf_counter()
     task = asyncio.create_task(runtime.poll(handle_signals=False))
     total = USERS * len(MESSAGES)

@@ -7,6 +7,7 @@ import asyncio
 import typer
 from aiohttp import web
 
+from bot import gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
@@ -58,11 +59,14 @@ def telegram(
 
 
 async def _polling(db: Database, settings: Settings) -> None:
-    await TelegramRuntime(db, settings, utc_now).poll()
+    runtime = TelegramRuntime(db, settings, utc_now)
+    gc_tuning.settle()
+    await runtime.poll()
 
 
 async def _webhook(db: Database, settings: Settings) -> None:
     runtime = TelegramRuntime(db, settings, utc_now)
+    gc_tuning.settle()
     runner = web.AppRunner(runtime.webhook_app())
     await runner.setup()
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
