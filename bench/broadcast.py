@@ -50,6 +50,7 @@ LATENCY_MS = "80"
 LIMITS = ("--global-rate", "30", "--per-chat-rate", "1")  # Telegram's documented limits
 DEFAULT_RUN, CEILING_RUN, NAIVE_RUN, KILL_RUN = 2_000, 10_000, 300, 2_000
 PAID_RATE = 1000.0
+UNPACED = 5000.0  # above what one process can send: shows the sender's own limit
 KILLS_AFTER = (4.0, 5.0, 6.0)  # seconds after each worker said it was running
 RESTART_LEASE = 1.0
 TARGET_RATIO, TARGET_CEILING = 0.95, 1000.0
@@ -244,6 +245,12 @@ def report_ceiling(run: Run) -> None:
           f"API calls {run.server['requests_by_method']}")
 
 
+def report_unpaced(run: Run) -> None:
+    print(f"2b. the same with the rate set to {UNPACED:.0f}/s, so the sender itself sets the pace:")
+    print(f"   achieved {run.steady_rate:.0f} msg/s between first and last send; bot CPU "
+          f"{run.cpu_per_1000:.2f} s per 1,000 messages")
+
+
 def report_naive(wall_rate: float, times: list[float], rate: float) -> None:
     steady = (len(times) - 1) / (times[-1] - times[0])
     print(f"3. naive loop (send, then sleep 1/{rate:.0f}): {NAIVE_RUN} messages, server latency "
@@ -369,6 +376,8 @@ def main() -> None:
         report_limited(delivered(base_url, DEFAULT_RUN), configured)
     with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS) as base_url:
         report_ceiling(delivered(base_url, CEILING_RUN, delivery_rates={"telegram": PAID_RATE}))
+    with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS) as base_url:
+        report_unpaced(delivered(base_url, CEILING_RUN, delivery_rates={"telegram": UNPACED}))
     with fake_server("--token", TOKEN, "--latency-ms", LATENCY_MS, *LIMITS) as base_url:
         wall_rate = asyncio.run(run_naive(base_url, NAIVE_RUN, configured))
         report_naive(wall_rate, sent_times(base_url), configured)
