@@ -91,6 +91,9 @@ class Flights:
         self.tasks: set[asyncio.Task[None]] = set()
         self.unsettled: set[int] = set()  # claimed rows whose outcome is not written yet
         self.sent = 0
+        # One write at a time: whoever settles next waits for a write already under way, so
+        # a claim after `land` never sees a finished send still marked 'sending'.
+        self._writing = asyncio.Lock()
 
     async def take_off(self, send: Coroutine[Any, Any, Outcome], row_id: int) -> None:
         """Start `send` once a place is free."""
@@ -108,14 +111,15 @@ class Flights:
         self.sent += outcome.sent
         self.settler.pending.append(outcome)
 
-    async def land(self) -> None:
-        """Wait for the sends under way and write their outcomes."""
+    async def land(self) -> bool:
+        """Wait for the sends under way and write their outcomes; True if all written."""
         if self.tasks:
             await asyncio.gather(*self.tasks)
-        await self.settle()
+        return await self.settle()
 
     async def settle(self) -> bool:
-        written = await self.settler.flush()
+        async with self._writing:
+            written = await self.settler.flush()
         self.unsettled.difference_update(o.row_id for o in self.settler.done)
         self.settler.done.clear()
         return written
@@ -150,9 +154,9 @@ class Delivery:
             while not self.stopping.is_set():
                 claimed = await self._claim()
                 if not claimed:
-                    if not flights.tasks:
+                    # Sends not yet written may hold back a person's next message.
+                    if not flights.unsettled or not await flights.land():
                         break
-                    await flights.land()  # their rows may hold back a person's next message
                     continue
                 for item in claimed:
                     await flights.take_off(self._send_one(item), item.row.id or 0)
