@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -24,7 +24,6 @@ from storage.repos import accounts, conversations, outbox
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
-SEEN_RESOLUTION = timedelta(minutes=1)
 Also = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -40,12 +39,10 @@ class Abandon(Exception):
 
 
 def _seen(account: ChatAccount, now: datetime) -> None:
-    """Note that the member wrote from this account (which channel he/she used last)."""
+    """Note that the member wrote from this account (notices go to the one used last)."""
+    account.last_seen_at = now
     if account.unreachable_at is not None:
         account.unreachable_at = None  # he/she writes to us: not blocked any more
-    # A write per message would be wasted: a minute tells channels apart well enough.
-    if now - account.last_seen_at >= SEEN_RESOLUTION:
-        account.last_seen_at = now
 
 
 class Core:

@@ -2,8 +2,9 @@
 
 Exactly once holds except between the platform accepting a message and its row being
 marked sent (no messenger offers an idempotency key): outcomes are written every
-`delivery_settle_seconds`, and claims left by a dead worker are re-queued after the lease
-(`recover`), which is the only way a duplicate can happen.
+`delivery_settle_seconds`, and claims left by a dead worker (or whose outcome could not be
+written, the database being down) are re-queued after the lease (`recover`), which is the
+only way a duplicate can happen.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,10 +96,13 @@ class Flights:
         # a claim after `land` never sees a finished send still marked 'sending'.
         self._writing = asyncio.Lock()
 
-    async def take_off(self, send: Coroutine[Any, Any, Outcome], row_id: int) -> None:
+    def claimed(self, row_ids: Iterable[int]) -> None:
+        """Rows now ours: kept alive (lease refreshed) until their outcome is written."""
+        self.unsettled.update(row_ids)
+
+    async def take_off(self, send: Coroutine[Any, Any, Outcome]) -> None:
         """Start `send` once a place is free."""
         await self.gate.acquire()
-        self.unsettled.add(row_id)
         task = asyncio.create_task(self._fly(send))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -110,6 +114,11 @@ class Flights:
             self.gate.release()
         self.sent += outcome.sent
         self.settler.pending.append(outcome)
+
+    async def finish(self) -> None:
+        """Wait for the sends under way, whatever they end in."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def land(self) -> bool:
         """Wait for the sends under way and write their outcomes; True if all written."""
@@ -158,10 +167,14 @@ class Delivery:
                     if not flights.unsettled or not await flights.land():
                         break
                     continue
+                flights.claimed(item.row.id or 0 for item in claimed)
                 for item in claimed:
-                    await flights.take_off(self._send_one(item), item.row.id or 0)
+                    await flights.take_off(self._send_one(item))
             await flights.land()
         finally:
+            # Even when a claim failed: sends under way finish and their outcomes are written,
+            # or a message the platform accepted would be sent again after the lease.
+            await flights.finish()
             landed.set()
             await keeper  # never cancelled mid-write: written outcomes must not be dropped
             await flights.settle_all()

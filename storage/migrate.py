@@ -41,7 +41,7 @@ async def is_current(db: Database) -> bool:
         heads = ScriptDirectory.from_config(alembic_config(db.url)).get_heads()
         return set(MigrationContext.configure(connection).get_current_heads()) == set(heads)
 
-    async with db.engine.connect() as connection:
+    async with db.connection() as connection:
         return await connection.run_sync(_current)
 
 
@@ -51,5 +51,5 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     def _upgrade(connection: Connection) -> None:
         command.upgrade(alembic_config(db.url, connection), revision)
 
-    async with db.engine.begin() as connection:
+    async with db.connection() as connection:
         await connection.run_sync(_upgrade)

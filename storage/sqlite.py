@@ -3,8 +3,8 @@
 aiosqlite hands every call to a worker thread and back; a statement costs several such
 hand-offs (about 0.4 ms of CPU) while SQLite itself answers in tens of microseconds. Here
 the calls run directly on the event loop's thread instead, which is safe because:
-- write transactions of this process take turns on an asyncio lock, so a statement never
-  waits for a lock held by another task of the same loop;
+- transactions of this process (all begin with the write lock) take turns on an asyncio
+  lock, so a statement never waits for a lock held by another task of the same loop;
 - SQLite's own busy handler, which would sleep on the loop, is off; a lock held by another
   process (a CLI command) is waited for by retrying BEGIN IMMEDIATE asynchronously.
 """
@@ -35,8 +35,8 @@ SYNCHRONOUS = "chibot_synchronous"  # the level a pooled connection has now
 class InlineConnection(aiosqlite.Connection):
     """aiosqlite's interface with each call made at once on the caller's thread.
 
-    Connecting and closing still go through aiosqlite's worker thread (SQLAlchemy's adapter
-    uses its queue directly for those), hence `check_same_thread=False`.
+    Connecting (and SQLAlchemy's isolation-level setter) still go through aiosqlite's worker
+    thread, which uses its queue directly, hence `check_same_thread=False`.
     """
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -88,7 +88,8 @@ def sqlite_engine(url: str, synchronous: str = "NORMAL") -> AsyncEngine:
 
 
 def is_locked(exc: OperationalError) -> bool:
-    return getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
 
 
 def locked_error(waited: str) -> OperationalError:

@@ -48,6 +48,14 @@ class Scripted(RecordingSender):
         return await super().send(chat_id, message)
 
 
+class Slow(Scripted):
+    """A platform that takes a moment to accept each message."""
+
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
+        await asyncio.sleep(0.1)
+        return await super().send(chat_id, message)
+
+
 async def members_with_accounts(db: Database, clock: FakeClock, count: int) -> list[Member]:
     base = await f.org(db, "DU", OrgKind.BASE_COMMITTEE)
     branch = await f.org(db, "CB", OrgKind.BRANCH, base)
@@ -192,6 +200,31 @@ async def test_one_persons_messages_keep_their_order(db: Database, settings: Set
     assert await delivery.drain() == 3
     assert [m.text.split(".")[0] for _, m in sender.sent] == [
         "Đã hủy", "Không có việc gì đang làm dở để hủy", "Đồng chí cần làm gì? Xin chọn:"]
+
+
+async def test_sends_under_way_are_recorded_even_when_the_next_claim_fails(
+    db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    """The database fails while messages are on their way: what went out is still marked
+    sent, so nothing is sent twice once the claim lease runs out."""
+    people = await members_with_accounts(db, clock, 3)
+    await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
+    sender = Slow()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    real_claim, calls = Delivery._claim, 0
+
+    async def failing_second(self: Delivery) -> list[object]:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise ConnectionError("database unavailable")
+        return await real_claim(self)
+
+    monkeypatch.setattr(Delivery, "_claim", failing_second)
+    with pytest.raises(ConnectionError):
+        await delivery.drain()
+    assert len(sender.sent) == 3
+    assert await statuses(db) == ["sent"] * 3
 
 
 async def test_bulk_messages_wait_out_quiet_hours(db: Database, settings: Settings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -28,14 +29,16 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 RECORD_RETRY_SECONDS = 2.0
+OTHER_CONNECTIONS = 16
 
 
 def make_bot(settings: Settings) -> Bot:
     if settings.telegram_token is None:
         raise ValueError("CHIBOT_TELEGRAM_TOKEN is not set")
     api = TelegramAPIServer.from_base(settings.telegram_api_url)
-    # As many connections as sends may be under way (aiogram's default is 100).
-    session = AiohttpSession(api=api, limit=settings.delivery_in_flight)
+    # As many connections as sends may be under way (aiogram's default is 100), and some for
+    # the long poll, button answers and file downloads.
+    session = AiohttpSession(api=api, limit=settings.delivery_in_flight + OTHER_CONNECTIONS)
     return Bot(settings.telegram_token.get_secret_value(), session=session)
 
 
@@ -80,12 +83,13 @@ class TelegramRuntime:
 
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Long polling until stopped (one process only: Telegram answers 409 otherwise)."""
+        await self._start()
+        await self.bot.delete_webhook()
         if handle_signals:
             loop = asyncio.get_running_loop()
             for signal in (SIGINT, SIGTERM):
-                loop.add_signal_handler(signal, self.poller.stop.set)
-        await self._start()
-        await self.bot.delete_webhook()
+                with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+                    loop.add_signal_handler(signal, self.poller.stop.set)
         try:
             await self.poller.run()
         finally:

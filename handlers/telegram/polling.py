@@ -13,9 +13,11 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
+from bot.core import where
 from bot.inbox import Inbox, Received
 from handlers.telegram import CHANNEL
 from handlers.telegram.updates import TelegramSource, chat_of
@@ -50,7 +52,7 @@ class Poller:
                 request_timeout=int(self.bot.session.timeout + POLL_TIMEOUT_SECONDS))
         except Exception as exc:
             delay = next(self._backoff)
-            log.warning("could not fetch updates (%s); again in %.1f s", type(exc).__name__, delay)
+            log.warning("could not fetch updates (%s); again in %.1f s", _why(exc), delay)
             await asyncio.sleep(delay)
             return []
         self._backoff.reset()
@@ -68,7 +70,7 @@ class Poller:
             except Exception as exc:
                 delay = next(self._backoff)
                 log.warning("could not record %d updates (%s); again in %.1f s",
-                            len(batch), type(exc).__name__, delay)
+                            len(batch), where(exc), delay)
                 await asyncio.sleep(delay)
 
     async def _until_stopped(self, work: Coroutine[Any, Any, T]) -> T | None:
@@ -83,3 +85,11 @@ class Poller:
                 await task
             return None
         return task.result()
+
+
+def _why(exc: Exception) -> str:
+    """The error's class, with Telegram's own words when it answered (they hold no user data;
+    a network error's text might hold the URL, and so the token)."""
+    if isinstance(exc, TelegramAPIError):
+        return f"{type(exc).__name__}: {exc.message}"
+    return type(exc).__name__

@@ -42,9 +42,13 @@ class TelegramSource:
         self._received: dict[int, Update] = {}
 
     def keep(self, updates: list[Update]) -> None:
-        """Updates just received, so handling them soon need not parse their payload again."""
-        room = MAX_KEPT - len(self._received)
-        self._received.update((u.update_id, u) for u in updates[:max(room, 0)])
+        """Updates just received, so handling them soon need not parse their payload again.
+
+        One never handled here (sent again after a restart, already handled) ages out.
+        """
+        self._received.update((u.update_id, u) for u in updates if chat_of(u) is not None)
+        while len(self._received) > MAX_KEPT:
+            del self._received[next(iter(self._received))]  # the oldest first
 
     async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
         update = self._received.pop(payload.get("update_id", 0), None) or Update.model_validate(

@@ -84,6 +84,15 @@ async def test_a_writer_of_another_process_is_waited_for_without_blocking(
         assert len((await session.exec(select(Organisation))).all()) == 1
 
 
+async def test_commands_wait_for_another_process_too(sqlite_db: Database, tmp_path: Path) -> None:
+    """Every CLI command first checks the schema; it waits for a writer, as sessions do."""
+    other = _other_process_writes(tmp_path)
+    asyncio.get_running_loop().call_later(0.3, other.commit)
+    assert await migrate.is_current(sqlite_db)
+    await migrate.upgrade(sqlite_db)
+    other.close()
+
+
 async def test_a_lock_held_past_the_busy_timeout_is_an_error(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
