@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -24,6 +24,7 @@ from storage.repos import accounts, conversations, outbox
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+SEEN_RESOLUTION = timedelta(minutes=1)
 Also = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -38,11 +39,15 @@ class Abandon(Exception):
     """Raised by an `also` step to drop the whole handling silently (e.g. already handled)."""
 
 
-def _seen(account: ChatAccount, now: datetime) -> None:
-    """Note that the member wrote from this account (notices go to the one used last)."""
-    account.last_seen_at = now
+def _seen(account: ChatAccount, now: datetime, others_seen: datetime | None) -> None:
+    """Note that the member wrote from this account: notices go to the one used last."""
     if account.unreachable_at is not None:
         account.unreachable_at = None  # he/she writes to us: not blocked any more
+    # A write on every message would be wasted: only when the time is old, or when another
+    # account of the member looks more recent.
+    if now - account.last_seen_at >= SEEN_RESOLUTION or (
+            others_seen is not None and others_seen >= account.last_seen_at):
+        account.last_seen_at = now
 
 
 class Core:
@@ -78,15 +83,16 @@ class Core:
         async with self.db.session() as session:
             state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
             session.expunge(state)  # written once, at the end, not at every autoflush
-            account, member = await accounts.with_member(session, inbound.channel,
-                                                         inbound.user_id)
+            writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
+            account, member = writer.account, writer.member
             if member is not None and member.status == MemberStatus.LEFT:
                 account = member = None  # no longer on the roster: served as a stranger
             ctx = Ctx(session, self.settings, now, inbound, self.channels[inbound.channel],
                       state, account, member)
             await self.engine.dispatch(ctx)
             if ctx.account is not None:
-                _seen(ctx.account, now)
+                _seen(ctx.account, now,
+                      writer.others_seen if ctx.account is writer.account else None)
             state.updated_at = now
             flag_modified(state, "data")
             session.add(state)

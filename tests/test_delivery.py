@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.app import build_core
 from bot.i18n import Msg
 from bot.settings import Settings
-from conversations.types import ChannelInfo, Outbound
+from conversations.types import ChannelInfo, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, Member, OrgKind, OutboxMessage, OutboxStatus
 from storage.repos import outbox
@@ -107,3 +107,36 @@ async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
     delivery.senders["telegram"] = ok
     assert await delivery.drain() == 1
     assert len(ok.sent) == 1
+
+
+async def test_the_account_written_from_last_gets_the_notices_even_seconds_apart(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    """A member writes on Telegram, then on Zalo, then on Telegram again, seconds apart."""
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    tg = RecordingSender(ChannelInfo("telegram", True, True))
+    zalo = RecordingSender(ChannelInfo("zalo", False, True))
+    core, delivery = build_core(db, settings, {"telegram": tg, "zalo": zalo}, clock)
+    async with db.session() as session:
+        for channel in ("telegram", "zalo"):
+            session.add(ChatAccount(channel=channel, user_id=f"{channel}-u", chat_id=f"{channel}-c",
+                                    member_id=member.id or 0, linked_at=clock(),
+                                    last_seen_at=clock()))
+    reached = []
+    for channel in ("telegram", "zalo", "telegram"):
+        clock.advance(seconds=10)
+        await core.handle(Inbound(channel, f"{channel}-c", f"{channel}-u", InboundKind.TEXT,
+                                  clock(), text="xin chào"))
+        async with db.session() as session:
+            await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])],
+                                 clock())
+        before = {name: len(notices(sender)) for name, sender in (("telegram", tg), ("zalo", zalo))}
+        await delivery.drain()
+        reached += [name for name, sender in (("telegram", tg), ("zalo", zalo))
+                    if len(notices(sender)) > before[name]]
+    assert reached == ["telegram", "zalo", "telegram"]
+
+
+def notices(sender: RecordingSender) -> list[str]:
+    return [chat for chat, message in sender.sent if message.text.startswith("Đã hủy")]

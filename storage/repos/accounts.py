@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,19 +19,29 @@ async def by_user(session: AsyncSession, channel: str, user_id: str) -> ChatAcco
     return (await session.exec(query)).first()
 
 
-_WITH_MEMBER = (select(ChatAccount, Member)  # built once: it runs for every message
+class Writer(NamedTuple):
+    """Who wrote: the account, its member, and when he/she last wrote from another account."""
+
+    account: ChatAccount | None
+    member: Member | None
+    others_seen: datetime | None
+
+
+_other = aliased(ChatAccount)
+_OTHERS_SEEN = (select(func.max(_other.last_seen_at))
+                .where(_other.member_id == ChatAccount.member_id, _other.id != ChatAccount.id)
+                .scalar_subquery())
+_WITH_MEMBER = (select(ChatAccount, Member, _OTHERS_SEEN)  # built once: runs for every message
                 .join(Member, col(Member.id) == ChatAccount.member_id)
                 .where(ChatAccount.channel == bindparam("channel"),
                        ChatAccount.user_id == bindparam("user")))
 
 
-async def with_member(
-    session: AsyncSession, channel: str, user_id: str
-) -> tuple[ChatAccount | None, Member | None]:
-    """The account of this user on this channel, and the member it is linked to."""
+async def with_member(session: AsyncSession, channel: str, user_id: str) -> Writer:
+    """The account of this user on this channel, its member, and his/her other accounts' use."""
     found = await session.exec(_WITH_MEMBER, params={"channel": channel, "user": user_id})
     row = found.first()
-    return (row[0], row[1]) if row else (None, None)
+    return Writer(*row) if row else Writer(None, None, None)
 
 
 async def of_member(session: AsyncSession, member_id: int) -> list[ChatAccount]:
