@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -82,7 +81,6 @@ class Core:
         now = self.clock()
         async with self.db.session() as session:
             state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
-            session.expunge(state)  # written once, at the end, not at every autoflush
             writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
             account, member = writer.account, writer.member
             if member is not None and member.status == MemberStatus.LEFT:
@@ -93,9 +91,7 @@ class Core:
             if ctx.account is not None:
                 _seen(ctx.account, now,
                       writer.others_seen if ctx.account is writer.account else None)
-            state.updated_at = now
-            flag_modified(state, "data")
-            session.add(state)
+            conversations.save(session, state, now)
             await session.flush()
             await outbox.enqueue(session, ctx.outbox, now)
             if also is not None:

@@ -122,8 +122,7 @@ class Flights:
 
     async def land(self) -> bool:
         """Wait for the sends under way and write their outcomes; True if all written."""
-        if self.tasks:
-            await asyncio.gather(*self.tasks)
+        await self.finish()
         return await self.settle()
 
     async def settle(self) -> bool:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,13 +17,21 @@ _LOAD = select(Conversation).where(Conversation.channel == bindparam("channel"),
 
 
 async def load(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> Conversation:
-    """The chat's state (read with a statement built once: it runs for every message)."""
+    """The chat's state, detached: changes to it are written by `save`, once, not at every
+    autoflush on the way (the read is built once: it runs for every message)."""
     found = await session.exec(_LOAD, params={"channel": channel, "chat": chat_id})
     state = found.first()
     if state is None:
-        state = Conversation(channel=channel, chat_id=chat_id, updated_at=now)
-        session.add(state)
+        return Conversation(channel=channel, chat_id=chat_id, updated_at=now)
+    session.expunge(state)
     return state
+
+
+def save(session: AsyncSession, state: Conversation, now: datetime) -> None:
+    """Write the state back at the next flush (its version counter guards concurrent changes)."""
+    state.updated_at = now
+    flag_modified(state, "data")  # changed in place by the flows
+    session.add(state)
 
 
 async def set_menu(
