@@ -80,7 +80,7 @@ class Core:
     async def _handle_once(self, inbound: Inbound, also: Also | None) -> None:
         now = self.clock()
         async with self.db.session() as session:
-            state = await conversations.load(session, inbound.channel, inbound.chat_id, now)
+            state = await conversations.load(session, inbound.channel, inbound.chat_id)
             writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
             account, member = writer.account, writer.member
             if member is not None and member.status == MemberStatus.LEFT:
@@ -91,8 +91,7 @@ class Core:
             if ctx.account is not None:
                 _seen(ctx.account, now,
                       writer.others_seen if ctx.account is writer.account else None)
-            conversations.save(session, state, now)
-            await session.flush()
+            await conversations.save(session, state, now)
             await outbox.enqueue(session, ctx.outbox, now)
             if also is not None:
                 await also(session)

@@ -11,9 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from conversations.types import ChannelInfo, ChatRef, Choice, Inbound, Outbound
-from storage.models import ChatAccount, Conversation, Member
+from storage.models import ChatAccount, Member
 from storage.order import member_order_key
 from storage.repos import audit
+from storage.repos.conversations import ChatState
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Ctx:
     now: datetime
     inbound: Inbound
     channel: ChannelInfo
-    state: Conversation
+    state: ChatState
     account: ChatAccount | None = None
     member: Member | None = None
     outbox: list[Outbound] = field(default_factory=list)

@@ -2,36 +2,70 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import col, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Conversation
 
-_LOAD = select(Conversation).where(Conversation.channel == bindparam("channel"),
-                                  Conversation.chat_id == bindparam("chat"))
+_TABLE = Conversation.__table__  # type: ignore[attr-defined]
+_WRITTEN = ("flow", "step", "nonce", "data", "language")  # the menu is delivery's to set
+# Read and written as rows, not ORM objects: this runs for every message (built once).
+_LOAD = (select(*(_TABLE.c[name] for name in (*_WRITTEN, "menu", "version")))
+         .where(_TABLE.c.channel == bindparam("at_channel"),
+                _TABLE.c.chat_id == bindparam("at_chat")))
+_INSERT = insert(_TABLE)
+_UPDATE = update(_TABLE).where(_TABLE.c.channel == bindparam("at_channel"),
+                               _TABLE.c.chat_id == bindparam("at_chat"),
+                               _TABLE.c.version == bindparam("seen_version"))
 
 
-async def load(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> Conversation:
-    """The chat's state, detached: changes to it are written by `save`, once, not at every
-    autoflush on the way (the read is built once: it runs for every message)."""
-    found = await session.exec(_LOAD, params={"channel": channel, "chat": chat_id})
-    state = found.first()
-    if state is None:
-        return Conversation(channel=channel, chat_id=chat_id, updated_at=now)
-    session.expunge(state)
-    return state
+@dataclass
+class ChatState:
+    """Where one chat stands: its flow, step and data, and the menu its numbers refer to."""
+
+    channel: str
+    chat_id: str
+    flow: str | None = None
+    step: str | None = None
+    nonce: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    menu: list[Any] = field(default_factory=list)
+    language: str | None = None
+    version: int = 0  # 0: not stored yet
 
 
-def save(session: AsyncSession, state: Conversation, now: datetime) -> None:
-    """Write the state back at the next flush (its version counter guards concurrent changes)."""
-    state.updated_at = now
-    flag_modified(state, "data")  # changed in place by the flows
-    session.add(state)
+async def load(session: AsyncSession, channel: str, chat_id: str) -> ChatState:
+    """The chat's state as it is now; a chat never seen starts empty."""
+    found = await session.exec(_LOAD, params={"at_channel": channel, "at_chat": chat_id})
+    row = found.first()
+    if row is None:
+        return ChatState(channel, chat_id)
+    return ChatState(channel, chat_id, **row._asdict())
+
+
+async def save(session: AsyncSession, state: ChatState, now: datetime) -> None:
+    """Write the state back; a change made meanwhile by another worker fails the write.
+
+    Raises StaleDataError (or IntegrityError for a chat stored meanwhile): the caller retries.
+    """
+    values: dict[str, Any] = {name: getattr(state, name) for name in _WRITTEN}
+    values.update(updated_at=now, version=state.version + 1)
+    if state.version == 0:
+        await session.exec(_INSERT, params={  # type: ignore[call-overload]
+            **values, "channel": state.channel, "chat_id": state.chat_id, "menu": state.menu})
+    else:
+        result = await session.exec(_UPDATE, params={  # type: ignore[call-overload]
+            **values, "at_channel": state.channel, "at_chat": state.chat_id,
+            "seen_version": state.version})
+        if result.rowcount != 1:
+            raise StaleDataError(f"conversation changed since version {state.version}")
+    state.version += 1
 
 
 async def set_menu(
