@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +18,7 @@ from bot.i18n import Msg
 from conversations.types import ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import InboxUpdate
+from storage.new_rows import NewRows
 from storage.repos import outbox
 
 log = logging.getLogger(__name__)
@@ -27,6 +26,7 @@ MAX_ATTEMPTS = 5
 _INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
 _MARK = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.processed_at.is_(None))
          .values(processed_at=bindparam("at")))
+_NEW = NewRows(_INBOX, "channel", "update_id")
 
 
 class AlreadyHandled(Abandon):
@@ -75,12 +75,9 @@ class Inbox:
         rows = [{"channel": channel, "update_id": u.update_id, "chat_id": u.chat_id,
                  "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
         async with self.db.session(durable=True) as session:  # the platform forgets them
-            dialect = session.bind.dialect.name if session.bind else "sqlite"
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            result = await session.exec(insert(InboxUpdate).values(rows).on_conflict_do_nothing(
-                index_elements=["channel", "update_id"]))
+            added = await _NEW.insert(session, rows)
         self.wakeup.set()
-        return result.rowcount
+        return added
 
     async def process_pending(self, limit: int = 200) -> int:
         """Handle recorded updates: chats side by side, each chat's updates in order."""

@@ -6,22 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.types import ChatRef, Outbound
 from storage.models import ChatAccount, OutboxMessage, OutboxStatus
+from storage.new_rows import NewRows
 from storage.order import chat_order_key, member_order_key
 
 INTERACTIVE, BULK = 10, 0
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
-# On the table, not the entity: the ORM would take rows of parameters as its bulk insert.
-_INSERT_ONE = {name: insert(OutboxMessage.__table__)  # type: ignore[arg-type]
-               .on_conflict_do_nothing(index_elements=["dedupe_key"])
-               for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_NEW = NewRows(OutboxMessage.__table__, "dedupe_key")  # type: ignore[attr-defined]
 
 
 def recipient_key(message: Outbound) -> str:
@@ -37,20 +33,7 @@ async def enqueue(
     broadcast_id: int | None = None,
 ) -> int:
     """Queue messages; one whose dedupe key is already queued is skipped. Returns how many."""
-    if not messages:
-        return 0
-    rows = [_row(m, now, broadcast_id) for m in messages]
-    dialect = session.bind.dialect if session.bind else None
-    insert = _INSERT_ONE[dialect.name if dialect else "sqlite"]
-    if len(rows) == 1:
-        result = await session.exec(insert, params=rows[0])
-    elif dialect is None or dialect.supports_sane_multi_rowcount:
-        # The one prepared statement, run for each row: building a statement for the rows
-        # costs ten times more than SQLite's inserts.
-        result = await session.exec(insert, params=rows)
-    else:  # asyncpg does not count what an executemany inserted; one statement for all
-        result = await session.exec(insert.values(rows))
-    return result.rowcount
+    return await _NEW.insert(session, [_row(m, now, broadcast_id) for m in messages])
 
 
 def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str, object]:
