@@ -13,6 +13,11 @@ from storage.models import Member, Officer, OfficerRole, Organisation
 ROLES_KEY = "roles_of"
 _ROLES_OF = select(Officer).where(Officer.member_id == bindparam("member"),
                                   col(Officer.ended_at).is_(None))
+_HOLDERS = (select(Officer, Member)  # built once: the help reply asks for every member
+            .join(Member, col(Member.id) == Officer.member_id)
+            .where(Officer.org_id == bindparam("org"),
+                   col(Officer.role).in_(bindparam("roles", expanding=True)),
+                   col(Officer.ended_at).is_(None)))
 
 
 async def by_code(session: AsyncSession, code: str) -> Organisation | None:
@@ -41,13 +46,8 @@ async def holders(
     session: AsyncSession, org_id: int, roles: tuple[OfficerRole, ...]
 ) -> list[tuple[Officer, Member]]:
     """Current holders of `roles` in the organisation, in the order the roles are given."""
-    query = (
-        select(Officer, Member)
-        .join(Member, col(Member.id) == Officer.member_id)
-        .where(Officer.org_id == org_id, col(Officer.role).in_(roles))
-        .where(col(Officer.ended_at).is_(None))
-    )
-    rows = list((await session.exec(query)).all())
+    found = await session.exec(_HOLDERS, params={"org": org_id, "roles": list(roles)})
+    rows = list(found.all())
     return sorted(rows, key=lambda row: (roles.index(row[0].role), row[1].full_name))
 
 
