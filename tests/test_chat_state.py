@@ -105,3 +105,23 @@ async def test_a_new_chat_stored_by_two_workers_is_refused_the_second_time(
             await conversations.save(session, two, clock())
     async with db.session() as session:
         assert (await conversations.load(session, "terminal", "c1")).language == "en"
+
+
+async def test_a_menu_shown_is_remembered_and_does_not_refuse_the_flows_save(
+    db: Database, clock: FakeClock,
+):
+    menu = [["m:profile", {"key": "menu.profile", "params": {}}]]
+    async with db.session() as session:
+        await conversations.set_menu(session, "terminal", "new", menu, clock())
+        state = await conversations.load(session, "terminal", "c1")
+        state.flow = "language"
+        await conversations.save(session, state, clock())
+    async with db.session() as session:
+        read = await conversations.load(session, "terminal", "c1")
+        await conversations.set_menu(session, "terminal", "c1", menu, clock())
+    async with db.session() as session:
+        read.step = "choose"
+        await conversations.save(session, read, clock())  # the menu did not change the version
+        assert (await conversations.load(session, "terminal", "new")).menu == menu
+        kept = await conversations.load(session, "terminal", "c1")
+    assert (kept.flow, kept.step, kept.menu) == ("language", "choose", menu)

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Conversation
@@ -16,13 +15,12 @@ from storage.models import Conversation
 _TABLE = Conversation.__table__  # type: ignore[attr-defined]
 _WRITTEN = ("flow", "step", "nonce", "data", "language")  # the menu is delivery's to set
 # Read and written as rows, not ORM objects: this runs for every message (built once).
-_LOAD = (select(*(_TABLE.c[name] for name in (*_WRITTEN, "menu", "version")))
-         .where(_TABLE.c.channel == bindparam("at_channel"),
-                _TABLE.c.chat_id == bindparam("at_chat")))
+_THIS_CHAT = (_TABLE.c.channel == bindparam("at_channel"),
+              _TABLE.c.chat_id == bindparam("at_chat"))
+_LOAD = select(*(_TABLE.c[name] for name in (*_WRITTEN, "menu", "version"))).where(*_THIS_CHAT)
 _INSERT = insert(_TABLE)
-_UPDATE = update(_TABLE).where(_TABLE.c.channel == bindparam("at_channel"),
-                               _TABLE.c.chat_id == bindparam("at_chat"),
-                               _TABLE.c.version == bindparam("seen_version"))
+_UPDATE = update(_TABLE).where(*_THIS_CHAT, _TABLE.c.version == bindparam("seen_version"))
+_SET_MENU = update(_TABLE).where(*_THIS_CHAT)
 
 
 @dataclass
@@ -54,15 +52,13 @@ async def save(session: AsyncSession, state: ChatState, now: datetime) -> None:
 
     Raises StaleDataError (or IntegrityError for a chat stored meanwhile): the caller retries.
     """
-    values: dict[str, Any] = {name: getattr(state, name) for name in _WRITTEN}
-    values.update(updated_at=now, version=state.version + 1)
     if state.version == 0:
-        await session.exec(_INSERT, params={  # type: ignore[call-overload]
-            **values, "channel": state.channel, "chat_id": state.chat_id, "menu": state.menu})
+        await session.exec(_INSERT, params=_new_row(state, now))  # type: ignore[call-overload]
     else:
         result = await session.exec(_UPDATE, params={  # type: ignore[call-overload]
-            **values, "at_channel": state.channel, "at_chat": state.chat_id,
-            "seen_version": state.version})
+            **{name: getattr(state, name) for name in _WRITTEN}, "updated_at": now,
+            "version": state.version + 1, "at_channel": state.channel,
+            "at_chat": state.chat_id, "seen_version": state.version})
         if result.rowcount != 1:
             raise StaleDataError(f"conversation changed since version {state.version}")
     state.version += 1
@@ -72,10 +68,13 @@ async def set_menu(
     session: AsyncSession, channel: str, chat_id: str, menu: list[Any], now: datetime
 ) -> None:
     """Remember the options last shown in this chat (without touching the flow's version)."""
-    result = await session.exec(
-        update(Conversation)
-        .where(col(Conversation.channel) == channel, col(Conversation.chat_id) == chat_id)
-        .values(menu=menu)
-    )
+    result = await session.exec(_SET_MENU, params={  # type: ignore[call-overload]
+        "at_channel": channel, "at_chat": chat_id, "menu": menu})
     if result.rowcount == 0:
-        session.add(Conversation(channel=channel, chat_id=chat_id, menu=menu, updated_at=now))
+        new = _new_row(ChatState(channel, chat_id, menu=menu), now)
+        await session.exec(_INSERT, params=new)  # type: ignore[call-overload]
+
+
+def _new_row(state: ChatState, now: datetime) -> dict[str, Any]:
+    return {**{name: getattr(state, name) for name in _WRITTEN}, "channel": state.channel,
+            "chat_id": state.chat_id, "menu": state.menu, "updated_at": now, "version": 1}
