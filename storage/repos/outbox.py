@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from conversations.types import ChatRef, Outbound
 from storage.models import ChatAccount, OutboxMessage, OutboxStatus
@@ -71,6 +73,22 @@ async def claim(
     With `channels`, only messages this process can send: replies in those channels, and
     messages to members with a reachable account in one of them.
     """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    query = _claim_query(bulk_allowed, channels, dialect)
+    rows = list((await session.exec(query, params={"now": now, "limit": limit})).all())
+    if rows:
+        await session.exec(update(OutboxMessage)
+                           .where(col(OutboxMessage.id).in_([r.id for r in rows]))
+                           .values(status=OutboxStatus.SENDING, claimed_at=now,
+                                   attempts=OutboxMessage.attempts + 1))
+    return rows
+
+
+@functools.cache
+def _claim_query(
+    bulk_allowed: bool, channels: tuple[str, ...] | None, dialect: str,
+) -> SelectOfScalar[OutboxMessage]:
+    """The claim's query, built once for each kind (a sender claims as often as it sends)."""
     earlier = aliased(OutboxMessage)
     ahead = col(earlier.status).in_(UNSENT)
     if not bulk_allowed:  # at night a waiting bulk message does not hold back a notice
@@ -83,24 +101,19 @@ async def claim(
     ))
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED,
+               OutboxMessage.next_attempt_at <= bindparam("now"))
         .where(~blocked)
         .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
     if channels is not None:
         query = query.where(_servable(channels))
     if not bulk_allowed:
         query = query.where(OutboxMessage.priority >= INTERACTIVE)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if dialect == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)  # type: ignore[arg-type]
-    rows = list((await session.exec(query)).all())
-    if rows:
-        await session.exec(update(OutboxMessage)
-                           .where(col(OutboxMessage.id).in_([r.id for r in rows]))
-                           .values(status=OutboxStatus.SENDING, claimed_at=now,
-                                   attempts=OutboxMessage.attempts + 1))
-    return rows
+    return query
 
 
 def _servable(channels: tuple[str, ...]) -> Any:
