@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
 from bot import gc_tuning
@@ -13,6 +14,7 @@ from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from handlers.telegram.app import TelegramRuntime
+from handlers.telegram.polling import TokenRefused
 from handlers.terminal import TerminalSession, run_interactive
 from storage.db import Database
 
@@ -52,10 +54,12 @@ def telegram(
         typer.echo("Set CHIBOT_TELEGRAM_WEBHOOK_SECRET (8-256 characters A-Z, a-z, 0-9, _ and -).",
                    err=True)
         raise typer.Exit(2)
-    if webhook:
-        run_with_db(_webhook)
-    else:
-        run_with_db(_polling)
+    try:
+        run_with_db(_webhook if webhook else _polling)
+    except (TokenRefused, TelegramUnauthorizedError):
+        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
+                   "it is mistyped, or was revoked in BotFather.", err=True)
+        raise typer.Exit(1) from None
 
 
 async def _polling(db: Database, settings: Settings) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
@@ -27,6 +27,10 @@ T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 30
 BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
+
+
+class TokenRefused(Exception):
+    """Telegram no longer knows the bot's token (revoked in BotFather): waiting cannot help."""
 
 
 class Poller:
@@ -45,11 +49,17 @@ class Poller:
                 offset = updates[-1].update_id + 1
 
     async def _fetch(self, offset: int | None) -> list[Update]:
-        """The next batch; [] after a failure (logged, then a pause that grows)."""
+        """The next batch; [] after a failure (logged, then a pause that grows).
+
+        Raises TokenRefused when Telegram answers 401.
+        """
         try:
             updates = await self.bot.get_updates(
                 offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES,
                 request_timeout=int(self.bot.session.timeout + POLL_TIMEOUT_SECONDS))
+        except TelegramUnauthorizedError as exc:
+            log.error("Telegram refused the bot's token; polling stops")
+            raise TokenRefused from exc
         except Exception as exc:
             delay = next(self._backoff)
             log.warning("could not fetch updates (%s); again in %.1f s", _why(exc), delay)
