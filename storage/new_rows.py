@@ -10,6 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+MAX_PARAMETERS = 32767  # PostgreSQL's protocol counts a statement's parameters in 16 bits
+
 
 class NewRows:
     """One prepared INSERT ... ON CONFLICT DO NOTHING per dialect, on the table itself.
@@ -35,6 +37,17 @@ class NewRows:
             # The prepared statement run for each row: building one for the rows costs ten
             # times what SQLite takes to insert them.
             result = await session.exec(insert, params=rows)  # type: ignore[call-overload]
-        else:  # asyncpg does not count what an executemany inserted: one statement for all
-            result = await session.exec(insert.values(rows))  # type: ignore[call-overload]
+        else:  # asyncpg does not count what an executemany inserted: multi-row statements
+            return await self._in_chunks(session, insert, rows)
         return int(result.rowcount)
+
+    @staticmethod
+    async def _in_chunks(session: AsyncSession, insert: Insert,
+                         rows: list[dict[str, Any]]) -> int:
+        """As few multi-row statements as the driver's limit on parameters allows."""
+        size = max(1, MAX_PARAMETERS // len(rows[0]))
+        added = 0
+        for start in range(0, len(rows), size):
+            chunk = insert.values(rows[start:start + size])
+            added += (await session.exec(chunk)).rowcount  # type: ignore[call-overload]
+        return added

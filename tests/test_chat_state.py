@@ -28,12 +28,14 @@ class Noting:
 
     def __init__(self) -> None:
         self.hold: asyncio.Event | None = None
+        self.holding = asyncio.Event()  # set once the first has read the state
 
     async def dispatch(self, ctx: Ctx) -> None:
         text = ctx.inbound.text or ""
         ctx.state.data["seen"] = [*ctx.state.data.get("seen", []), text]
         ctx.reply(Msg("menu.prompt"))
         if self.hold is not None and text == "first":
+            self.holding.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.hold.wait(), HOLD_SECONDS)
 
@@ -47,7 +49,8 @@ async def test_two_workers_on_one_chat_keep_both_changes_and_reply_once_each(
 ):
     # Two processes share the database: the second reads the chat while the first is still
     # inside its transaction. On PostgreSQL the second commits first and the first retries
-    # from the new state; on SQLite the second waits for the first's write lock.
+    # from the new state (this variant fails without the version check); on SQLite the
+    # second waits for the first's write lock, so the two take turns.
     other_db = Database(settings.effective_database_url)
     engine = Noting()
     engine.hold = asyncio.Event()
@@ -56,7 +59,7 @@ async def test_two_workers_on_one_chat_keep_both_changes_and_reply_once_each(
     try:
         await second.handle(message("before", clock))  # the chat's state is stored already
         running = asyncio.create_task(first.handle(message("first", clock)))
-        await asyncio.sleep(0.05)  # the first has read the state and is holding
+        await engine.holding.wait()
         await second.handle(message("second", clock))
         engine.hold.set()
         await running

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from bot.app import build_core
 from bot.i18n import Msg
 from bot.settings import Settings
-from conversations.types import ChannelInfo, Inbound, InboundKind, Outbound
+from conversations.types import ChannelInfo, ChatRef, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, Member, OrgKind, OutboxMessage, OutboxStatus
 from storage.repos import outbox
@@ -68,6 +68,19 @@ async def test_a_dedupe_key_prevents_a_second_enqueue(db: Database, clock: FakeC
         assert await outbox.enqueue(session, [message], clock()) == 0
         rows = (await session.exec(select(OutboxMessage))).all()
     assert len(rows) == 1
+
+
+async def test_a_broadcast_to_thousands_is_queued_once_each(db: Database, clock: FakeClock):
+    """More rows than one PostgreSQL statement can carry (32,767 parameters) go in parts."""
+    messages = [Outbound(ChatRef("terminal", str(n)), [Msg("cancel.done")], bulk=True,
+                         dedupe_key=f"announce:1:{n}") for n in range(3000)]
+    async with db.session() as session:
+        assert await outbox.enqueue(session, messages[:10], clock()) == 10
+    async with db.session() as session:
+        assert await outbox.enqueue(session, messages, clock()) == 2990
+        assert await outbox.enqueue(session, messages, clock()) == 0
+        queued = (await session.exec(select(func.count()).select_from(OutboxMessage))).one()
+    assert queued == 3000
 
 
 async def test_a_member_without_any_account_is_marked_dead_not_retried(

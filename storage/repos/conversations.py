@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +22,16 @@ _THIS_CHAT = (_TABLE.c.channel == bindparam("at_channel"),
 _LOAD = select(*(_TABLE.c[name] for name in (*_WRITTEN, "menu", "version"))).where(*_THIS_CHAT)
 _INSERT = insert(_TABLE)
 _UPDATE = update(_TABLE).where(*_THIS_CHAT, _TABLE.c.version == bindparam("seen_version"))
-_SET_MENU = update(_TABLE).where(*_THIS_CHAT)
+
+
+def _menu_upsert(insert_for: Any) -> Any:
+    """One statement, so a handler storing the same chat at that moment cannot make it fail."""
+    statement = insert_for(_TABLE)
+    return statement.on_conflict_do_update(index_elements=["channel", "chat_id"],
+                                           set_={"menu": statement.excluded.menu})
+
+
+_SET_MENU = {"sqlite": _menu_upsert(sqlite_insert), "postgresql": _menu_upsert(pg_insert)}
 
 
 @dataclass
@@ -68,11 +79,9 @@ async def set_menu(
     session: AsyncSession, channel: str, chat_id: str, menu: list[Any], now: datetime
 ) -> None:
     """Remember the options last shown in this chat (without touching the flow's version)."""
-    result = await session.exec(_SET_MENU, params={  # type: ignore[call-overload]
-        "at_channel": channel, "at_chat": chat_id, "menu": menu})
-    if result.rowcount == 0:
-        new = _new_row(ChatState(channel, chat_id, menu=menu), now)
-        await session.exec(_INSERT, params=new)  # type: ignore[call-overload]
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    row = _new_row(ChatState(channel, chat_id, menu=menu), now)  # for a chat not stored yet
+    await session.exec(_SET_MENU[dialect], params=row)  # type: ignore[call-overload]
 
 
 def _new_row(state: ChatState, now: datetime) -> dict[str, Any]:

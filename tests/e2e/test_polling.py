@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiogram.utils.backoff import BackoffConfig
 from sqlmodel import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.inbox import Inbox
 from bot.settings import Settings
 from handlers.telegram.app import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
+from storage import migrate
 from storage.db import Database
 from storage.models import InboxUpdate
 from tests.conversations.conftest import Branch
-from tests.e2e.conftest import polling, real_now
+from tests.e2e.conftest import TOKEN, polling, real_now
 from tests.e2e.fake_bot_api import FakeBotAPI
 
 MAI = 7001
@@ -85,17 +86,33 @@ async def test_a_revoked_token_stops_polling_instead_of_retrying_for_ever(
     assert [r.status for r in telegram.requests if r.method == "getUpdates"] == [401]
 
 
+async def chibot(folder: Path, api_url: str, token: str, *args: str) -> tuple[int, str]:
+    """`chibot ARGS` as its own process on a database in `folder`: its exit status and what
+    it wrote to stderr."""
+    env = {**os.environ, "CHIBOT_DATA_DIR": str(folder),
+           "CHIBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'chibot.db'}",
+           "CHIBOT_TELEGRAM_TOKEN": token, "CHIBOT_TELEGRAM_API_URL": api_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import app; app()", *args, env=env, cwd=folder,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, stderr.decode()
+
+
+@pytest.mark.parametrize("when", ["at start", "while polling"])
 async def test_the_command_says_the_token_was_refused(
-    telegram: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    when: str, telegram: FakeBotAPI, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # no stray .env file is read
-    env = {"CHIBOT_DATA_DIR": str(tmp_path),
-           "CHIBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chibot.db'}",
-           "CHIBOT_TELEGRAM_TOKEN": "999999:REVOKED", "CHIBOT_TELEGRAM_API_URL": telegram.base_url}
-    runner = CliRunner()
-    # The command runs its own event loop; the fake server keeps answering on this one.
-    upgraded = await asyncio.to_thread(runner.invoke, app, ["db", "upgrade"], env=env)
-    assert upgraded.exit_code == 0, upgraded.output
-    result = await asyncio.to_thread(runner.invoke, app, ["run", "telegram"], env=env)
-    assert result.exit_code == 1
-    assert "Telegram refused the token in CHIBOT_TELEGRAM_TOKEN" in result.stderr
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'chibot.db'}")
+    await migrate.upgrade(database)
+    await database.dispose()
+    if when == "at start":
+        token = "999999:REVOKED"  # every call is refused, the first one is setMyCommands
+    else:
+        token = TOKEN
+        telegram.fail_next("getUpdates", 401, times=5)
+    status, errors = await chibot(tmp_path, telegram.base_url, token, "run", "telegram")
+    assert status == 1
+    assert "Telegram refused the token in CHIBOT_TELEGRAM_TOKEN" in errors
+    called = [r.method for r in telegram.requests if r.status == 200]
+    assert ("getUpdates" not in called) if when == "while polling" else (called == [])
