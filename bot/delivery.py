@@ -28,6 +28,7 @@ from bot.i18n import Msg, Renderer
 from bot.pacing import Pacer
 from bot.quiet_hours import is_quiet
 from bot.settings import Settings
+from bot.stoppable import unless_stopped
 from bot.unreachable import note_unreachable
 from conversations.types import FileRef
 from storage.db import Database
@@ -208,7 +209,7 @@ class Delivery:
                     log.error("delivery pass failed: %s", where(exc))
                 self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._unless_stopping(self.wakeup.wait()),
+                    await asyncio.wait_for(unless_stopped(self.stopping, self.wakeup.wait()),
                                            idle_seconds)
         finally:
             watcher.cancel()
@@ -288,7 +289,7 @@ class Delivery:
         if self.stopping.is_set():
             return Outcome(row_id, _back(row, self.clock()))
         if pacer.must_wait(target.chat_id):  # most sends at a high rate need no waiting
-            if not await self._unless_stopping(pacer.wait(target.chat_id)):
+            if not await unless_stopped(self.stopping, pacer.wait(target.chat_id)):
                 return Outcome(row_id, _back(row, self.clock()))
         else:
             await pacer.wait(target.chat_id)
@@ -341,17 +342,6 @@ class Delivery:
             recipient_name=target.name,
             language=target.language,
         )
-
-    async def _unless_stopping(self, wait: Any) -> bool:
-        """Await `wait` unless shutdown comes first; True if it completed."""
-        waiting = asyncio.ensure_future(wait)
-        stopping = asyncio.ensure_future(self.stopping.wait())
-        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not waiting.done():
-            waiting.cancel()
-            return False
-        return True
 
 
 async def _originals(session: AsyncSession, rows: list[OutboxMessage]) -> dict[int, OutboxMessage]:

@@ -7,10 +7,7 @@ is what makes recording cheap, and getUpdates confirms a batch only when asked f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
@@ -19,11 +16,11 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.core import where
 from bot.inbox import Inbox, Received
+from bot.stoppable import unless_stopped
 from handlers.telegram import CHANNEL
 from handlers.telegram.updates import TelegramSource, chat_of
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 30
 BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
@@ -44,8 +41,9 @@ class Poller:
     async def run(self) -> None:
         offset: int | None = None
         while not self.stop.is_set():
-            updates = await self._until_stopped(self._fetch(offset))
-            if updates and await self._until_stopped(self._store(updates)):
+            fetched = await unless_stopped(self.stop, self._fetch(offset))
+            updates = fetched.result() if fetched else []
+            if updates and await unless_stopped(self.stop, self._store(updates)):
                 offset = updates[-1].update_id + 1
 
     async def _fetch(self, offset: int | None) -> list[Update]:
@@ -82,19 +80,6 @@ class Poller:
                 log.warning("could not record %d updates (%s); again in %.1f s",
                             len(batch), where(exc), delay)
                 await asyncio.sleep(delay)
-
-    async def _until_stopped(self, work: Coroutine[Any, Any, T]) -> T | None:
-        """Run `work`, cancelled when `stop` is set (None then)."""
-        task = asyncio.ensure_future(work)
-        stopped = asyncio.ensure_future(self.stop.wait())
-        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            return None
-        return task.result()
 
 
 def _why(exc: Exception) -> str:
