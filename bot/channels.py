@@ -14,6 +14,7 @@ class Rendered:
 
     text: str
     choices: list[tuple[str, str]] = field(default_factory=list)
+    named: list[tuple[str, str]] = field(default_factory=list)  # typed by code, not number
     contact_button: str | None = None
     attachment: FileRef | None = None
     recipient_name: str | None = None

@@ -30,7 +30,7 @@ from bot.quiet_hours import is_quiet
 from bot.settings import Settings
 from bot.stoppable import unless_stopped
 from bot.unreachable import note_unreachable
-from conversations.types import FileRef
+from conversations.types import FileRef, typed_codes
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, outbox
@@ -274,10 +274,8 @@ class Delivery:
                 if target.channel not in self.senders:  # another channel's process sends it
                     await outbox.settle(session, row.id or 0, **_back(row, row.next_attempt_at))
                     continue
-                if original is None and (row.payload["choices"] or row.payload["reply"]):
-                    menu = [[c["id"], c["label"]] for c in row.payload["choices"]]
-                    await conversations.set_menu(session, target.channel, target.chat_id,
-                                                 menu, now)
+                if original is None:
+                    await _remember_options(session, row.payload, target, now)
                 claimed.append(Claimed(row, target, self._render(row.payload, target),
                                        original.message_ref if original else None))
         return claimed
@@ -333,9 +331,20 @@ class Delivery:
 
     def _render(self, payload: dict[str, Any], target: Target) -> Rendered:
         render = Renderer(target.language, self.settings.tz)
+        choices, named = [], []
+        options = payload["choices"]
+        typed = not self.senders[target.channel].info.buttons
+        for option, code in zip(options, typed_codes([c.get("ref") for c in options]),
+                                strict=True):
+            label = render(Msg.from_json(option["label"]))
+            if code is not None and typed:
+                named.append((option["id"], render(Msg("choice.named", code=code, label=label))))
+            else:
+                choices.append((option["id"], label))
         return Rendered(
             text="\n".join(render(Msg.from_json(m)) for m in payload["body"]),
-            choices=[(c["id"], render(Msg.from_json(c["label"]))) for c in payload["choices"]],
+            choices=choices,
+            named=named,
             contact_button=render(Msg("register.contact_button"))
             if payload["request_contact"] else None,
             attachment=FileRef(**payload["attachment"]) if payload.get("attachment") else None,
@@ -353,6 +362,25 @@ async def _originals(session: AsyncSession, rows: list[OutboxMessage]) -> dict[i
                                         col(OutboxMessage.message_ref).is_not(None))
     sent = {o.id: o for o in (await session.exec(query)).all()}
     return {row_id: sent[o] for row_id, o in wanted.items() if o in sent}
+
+
+async def _remember_options(
+    session: AsyncSession, payload: dict[str, Any], target: Target, now: datetime,
+) -> None:
+    """What a typed answer will refer to once this message is read.
+
+    A reply (a step's question or a menu) is the question asked last: its options are what
+    a bare number picks. A message that arrives on its own (a notice) leaves that alone;
+    its options are picked by their named codes only.
+    """
+    options = payload["choices"]
+    if payload["reply"]:
+        menu = [[c["id"], c["label"]] for c in options]
+        await conversations.set_menu(session, target.channel, target.chat_id, menu, now)
+    codes = typed_codes([c.get("ref") for c in options])
+    named = {code: [c["id"], c["label"]] for c, code in zip(options, codes, strict=True) if code}
+    if named:
+        await conversations.add_named(session, target.channel, target.chat_id, named, now)
 
 
 def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import secrets
 from typing import Any
 
 from bot.i18n import Msg
-from conversations import officers
+from conversations import officers, typed_choice
 from conversations.commands import Command, parse_command
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Invalid, Next, Outcome, StartFlow
+from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
 from conversations.registry import Registry
 from conversations.text import match_option
 from conversations.types import Choice, InboundKind
@@ -22,6 +22,7 @@ class Engine:
     def __init__(self, registry: Registry, languages: tuple[str, ...]) -> None:
         self.registry = registry
         self.languages = languages
+        registry.add_flow(typed_choice.FLOW_DEF)
 
     async def dispatch(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
@@ -36,6 +37,10 @@ class Engine:
             command = parse_command(inbound.text)
             if command is not None:
                 await self._command(ctx, command)
+                return
+            code = typed_choice.find(ctx.state.named, inbound.text) if ctx.member else None
+            if code is not None:
+                await self._named(ctx, code)
                 return
             choice = self._typed_choice(ctx, inbound.text)
             if choice is not None:
@@ -116,6 +121,13 @@ class Engine:
         else:
             await self._stale(ctx)
 
+    async def _named(self, ctx: Ctx, code: str) -> None:
+        """A notice's option typed by its code: read back before it counts, never mid-flow."""
+        if ctx.state.flow:
+            await self._reprompt(ctx, Msg("choice.named_busy", code=code))
+        else:
+            await self.start(ctx, typed_choice.FLOW, typed_choice.start_data(ctx.state.named, code))
+
     async def _free_input(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         if ctx.state.flow:
@@ -151,6 +163,9 @@ class Engine:
                 await self.show_menu(ctx, *body)
             case StartFlow(name, data):
                 await self.start(ctx, name, data)
+            case Chosen(choice):
+                self._clear(ctx)
+                await self._choice(ctx, choice)
 
     async def _prompt(self, ctx: Ctx, *before: Msg) -> None:
         flow = self.registry.flows[ctx.state.flow or ""]

@@ -57,7 +57,14 @@ class StartFlow:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-Outcome = Next | Invalid | Done | StartFlow
+@dataclass(frozen=True)
+class Chosen:
+    """End the flow and act on an option as if it had been tapped (a confirmed typed code)."""
+
+    choice: str
+
+
+Outcome = Next | Invalid | Done | StartFlow | Chosen
 PromptFn = Callable[[Ctx], Awaitable[Prompt]]
 HandleFn = Callable[[Ctx, Answer], Awaitable[Outcome]]
 StartFn = Callable[[Ctx], Awaitable[Outcome]]

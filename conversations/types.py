@@ -52,14 +52,33 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Choice:
-    """An option: `id` is what a button carries back (at most 48 ASCII bytes)."""
+    """An option: `id` is what a button carries back (at most 48 ASCII bytes).
+
+    `ref` names what the option acts on (a request's number) in a message that arrives on
+    its own: text channels show it as a code such as "1 12", never as a bare number.
+    """
 
     id: str
     label: Msg
+    ref: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.id.encode()) > 48 or not self.id.isascii():
             raise ValueError(f"choice id too long or not ASCII: {self.id!r}")
+
+
+def typed_codes(refs: list[str | None]) -> list[str | None]:
+    """The code typed for each option with a ref: its place among that ref's options, then
+    the ref ("1 12", "2 12"); None for an option without one."""
+    seen: dict[str, int] = {}
+    codes: list[str | None] = []
+    for ref in refs:
+        if ref is None:
+            codes.append(None)
+            continue
+        seen[ref] = seen.get(ref, 0) + 1
+        codes.append(f"{seen[ref]} {ref}")
+    return codes
 
 
 @dataclass(frozen=True)
@@ -86,7 +105,8 @@ class Outbound:
     def payload(self) -> dict[str, Any]:
         return {
             "body": [m.to_json() for m in self.body],
-            "choices": [{"id": c.id, "label": c.label.to_json()} for c in self.choices],
+            "choices": [{"id": c.id, "label": c.label.to_json(), "ref": c.ref}
+                        for c in self.choices],
             "request_contact": self.request_contact,
             "attachment": self.attachment.__dict__ if self.attachment else None,
             "edit_of": self.edit_of,
@@ -100,3 +120,4 @@ class ChannelInfo:
     name: str
     contact_sharing: bool
     files: bool
+    buttons: bool = True  # False: every choice is typed (the terminal, Zalo)

@@ -22,7 +22,7 @@ from storage.phones import normalise_phone
 from storage.repos import members
 
 CHANNEL = "terminal"
-INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=False)
+INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=False, buttons=False)
 GUEST = "guest"
 
 
@@ -73,6 +73,8 @@ class TerminalChannel:
             self.write(indent + line)
         for number, (_id, label) in enumerate(message.choices, start=1):
             self.write(f"{indent}  {number}. {label}")
+        for _id, line in message.named:
+            self.write(f"{indent}  {line}")
         if message.contact_button:
             self.write(indent + self.meta(Msg("terminal.share_hint")))
 

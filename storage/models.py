@@ -149,6 +149,9 @@ class Conversation(SQLModel, table=True):
     nonce: str = Field(default="", sa_type=String(8))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     menu: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Options of messages that arrived on their own (a notice), by the code typed to pick one.
+    named: dict[str, Any] = Field(default_factory=dict,
+                                  sa_column=Column(JSON, nullable=False, server_default="{}"))
     language: str | None = Field(default=None, sa_type=String(8))
     version: int = 0
     updated_at: datetime = _instant()

@@ -41,6 +41,7 @@ class RecordingSender:
 
 SELF = "<self>"
 CHAT = ChannelInfo("terminal", contact_sharing=True, files=True)
+TYPED = ChannelInfo("terminal", contact_sharing=True, files=True, buttons=False)
 
 
 @dataclass
@@ -55,9 +56,10 @@ class Person:
 class Chat:
     """Drives the real core and delivery as people typing into a text channel."""
 
-    def __init__(self, db: Database, settings: Settings, clock: FakeClock) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: FakeClock,
+                 info: ChannelInfo = CHAT) -> None:
         self.db, self.settings, self.clock = db, settings, clock
-        self.sender = RecordingSender(CHAT)
+        self.sender = RecordingSender(info)
         self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock)
 
     async def send(self, person: Person, **fields: object) -> list[Rendered]:

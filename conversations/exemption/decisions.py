@@ -116,7 +116,8 @@ async def _follow_up(act: Act, request: ExemptionRequest, decision: RequestDecis
     if outcome == APPROVED:
         body.append(await effects.put_in_force(act, request))
     choices = [Choice(f"a:{notices.ACTION}:ans:{request.id}:{request.revision}",
-                      Msg("exemption.button.answer"))] if outcome == MORE_INFO else []
+                      Msg("exemption.button.answer"), ref=str(request.id))] \
+        if outcome == MORE_INFO else []
     act.out.append(Outbound(request.member_id, body, choices,
                             dedupe_key=f"exemption-member:{request.id}:{request.revision}"))
     if request.status == RequestStatus.PENDING:

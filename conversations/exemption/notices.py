@@ -83,7 +83,8 @@ def buttons(request: ExemptionRequest) -> list[Choice]:
         return []
     level = "upper" if request.stage == RequestStage.UPPER else "branch"
     return [Choice(f"a:{ACTION}:{verb}:{request.id}:{request.revision}",
-                   Msg(f"exemption.button.{verb}", level=Msg(f"exemption.level.{level}")))
+                   Msg(f"exemption.button.{verb}", level=Msg(f"exemption.level.{level}")),
+                   ref=str(request.id))
             for verb in VERBS[request.stage]]
 
 

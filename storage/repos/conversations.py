@@ -19,19 +19,24 @@ _WRITTEN = ("flow", "step", "nonce", "data", "language")  # the menu is delivery
 # Read and written as rows, not ORM objects: this runs for every message (built once).
 _THIS_CHAT = (_TABLE.c.channel == bindparam("at_channel"),
               _TABLE.c.chat_id == bindparam("at_chat"))
-_LOAD = select(*(_TABLE.c[name] for name in (*_WRITTEN, "menu", "version"))).where(*_THIS_CHAT)
+_SHOWN = ("menu", "named")  # what delivery sets when a message reaches the chat
+_LOAD = select(*(_TABLE.c[name] for name in (*_WRITTEN, *_SHOWN, "version"))).where(*_THIS_CHAT)
 _INSERT = insert(_TABLE)
 _UPDATE = update(_TABLE).where(*_THIS_CHAT, _TABLE.c.version == bindparam("seen_version"))
 
 
-def _menu_upsert(insert_for: Any) -> Any:
+def _upsert(insert_for: Any, column: str) -> Any:
     """One statement, so a handler storing the same chat at that moment cannot make it fail."""
     statement = insert_for(_TABLE)
     return statement.on_conflict_do_update(index_elements=["channel", "chat_id"],
-                                           set_={"menu": statement.excluded.menu})
+                                           set_={column: statement.excluded[column]})
 
 
-_SET_MENU = {"sqlite": _menu_upsert(sqlite_insert), "postgresql": _menu_upsert(pg_insert)}
+_SET = {(dialect, column): _upsert(insert_for, column)
+        for dialect, insert_for in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+        for column in _SHOWN}
+_NAMED = select(_TABLE.c.named).where(*_THIS_CHAT)
+NAMED_KEPT = 40  # codes a chat keeps: the newest notices' options
 
 
 @dataclass
@@ -45,6 +50,7 @@ class ChatState:
     nonce: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     menu: list[Any] = field(default_factory=list)
+    named: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
     version: int = 0  # 0: not stored yet
 
@@ -79,11 +85,25 @@ async def set_menu(
     session: AsyncSession, channel: str, chat_id: str, menu: list[Any], now: datetime
 ) -> None:
     """Remember the options last shown in this chat (without touching the flow's version)."""
+    await _set(session, ChatState(channel, chat_id, menu=menu), "menu", now)
+
+
+async def add_named(
+    session: AsyncSession, channel: str, chat_id: str, named: dict[str, Any], now: datetime
+) -> None:
+    """Add the named options of a message that reached the chat; the newest are kept."""
+    found = await session.exec(_NAMED, params={"at_channel": channel, "at_chat": chat_id})
+    kept = {code: c for code, c in (found.scalar() or {}).items() if code not in named} | named
+    kept = dict(list(kept.items())[-NAMED_KEPT:])
+    await _set(session, ChatState(channel, chat_id, named=kept), "named", now)
+
+
+async def _set(session: AsyncSession, state: ChatState, column: str, now: datetime) -> None:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    row = _new_row(ChatState(channel, chat_id, menu=menu), now)  # for a chat not stored yet
-    await session.exec(_SET_MENU[dialect], params=row)  # type: ignore[call-overload]
+    row = _new_row(state, now)  # for a chat not stored yet
+    await session.exec(_SET[dialect, column], params=row)  # type: ignore[call-overload]
 
 
 def _new_row(state: ChatState, now: datetime) -> dict[str, Any]:
-    return {**{name: getattr(state, name) for name in _WRITTEN}, "channel": state.channel,
-            "chat_id": state.chat_id, "menu": state.menu, "updated_at": now, "version": 1}
+    return {**{name: getattr(state, name) for name in (*_WRITTEN, *_SHOWN)},
+            "channel": state.channel, "chat_id": state.chat_id, "updated_at": now, "version": 1}
