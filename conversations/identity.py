@@ -49,11 +49,24 @@ def code_hash(secret: bytes, code: str) -> str:
     return hmac.new(secret, canonical_code(code).encode(), hashlib.sha256).hexdigest()
 
 
+def new_code(length: int, region: str) -> str:
+    """A random code with at least one letter, so that it can never be read as a phone number."""
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(length))
+        if not code.isdigit() and normalise_phone(code, region) is None:
+            return code
+
+
+def is_typed_phone(text: str, region: str) -> bool:
+    """A phone number typed by hand (digits, spaces, +, dots, dashes), not an invite code."""
+    return not any(ch.isalpha() for ch in text) and normalise_phone(text, region) is not None
+
+
 async def issue_invite(
     session: AsyncSession, settings: Settings, member: Member, now: datetime, issuer: int | None
 ) -> tuple[str, datetime]:
     """A fresh one-time code for `member`; only its HMAC is stored."""
-    code = "".join(secrets.choice(ALPHABET) for _ in range(settings.invite_code_length))
+    code = new_code(settings.invite_code_length, settings.phone_region)
     expires = now + timedelta(days=settings.invite_code_ttl_days)
     session.add(
         InviteCode(

@@ -12,7 +12,6 @@ from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Promp
 from conversations.identity import Refusal
 from conversations.types import ChatRef, Outbound
 from storage.models import Member, Organisation
-from storage.phones import normalise_phone
 from storage.repos import accounts
 
 NAME = "registration"
@@ -64,12 +63,14 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         found = await identity.member_for_contact(
             ctx.session, ctx.settings, answer.contact, ctx.inbound.user_id)
         proof = "contact"
+    elif answer.text and identity.is_typed_phone(answer.text, ctx.settings.phone_region):
+        # Not an attempt at a code: say how this channel proves a phone number instead.
+        sharing = ctx.channel.contact_sharing
+        return Invalid(Msg("register.typed_phone" if sharing else "register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
         proof = "invite"
-    elif answer.text and normalise_phone(answer.text, ctx.settings.phone_region):
-        return Invalid(Msg("register.typed_phone"))
     else:
         return Invalid(Msg("register.need_contact_or_code"))
     if isinstance(found, Refusal):

@@ -201,3 +201,41 @@ async def test_a_member_who_left_is_served_as_a_stranger(chat: Chat, db: Databas
     reply = await chat.say(mai, "/profile")
     assert "Trần Thị Mai" not in reply
     assert "91/2025/QH15" in reply
+
+
+async def test_a_typed_phone_is_not_a_wrong_code_and_uses_up_no_attempt(
+    chat: Chat, db: Database, settings: Settings, clock: FakeClock, org: Branch
+):
+    code = await issue(db, settings, org.mai, clock)
+    mai = Person("tg-mai")
+    await chat.say(mai, "hello")
+    await chat.say(mai, "1")
+    for typed in ("0912 000 102", "+84912000102", "0912.000.102", "0912000102"):
+        reply = await chat.say(mai, typed)
+        assert "Chia sẻ số điện thoại" in reply
+        assert "không đúng" not in reply
+    for _ in range(settings.invite_attempts_per_hour - 1):
+        await chat.say(mai, "WRONGCODE99")
+    assert "Trần Thị Mai" in await chat.say(mai, code)  # the phones used up no attempt
+
+
+async def test_without_a_contact_button_a_typed_phone_is_told_to_use_an_invite_code(
+    db: Database, settings: Settings, clock: FakeClock, org: Branch
+):
+    from conversations.types import ChannelInfo
+
+    typed = Chat(db, settings, clock, ChannelInfo("terminal", False, True, buttons=False))
+    mai = Person("zl-mai")
+    await typed.say(mai, "hello")
+    await typed.say(mai, "1")
+    reply = await typed.say(mai, "0912000102")
+    assert "không kiểm tra được số điện thoại gõ tay" in reply
+    assert "không đúng" not in reply
+    assert "Chia sẻ số điện thoại" not in reply
+
+
+def test_no_issued_code_can_be_read_as_a_phone_number(monkeypatch):
+    digits_first = iter("0912000102" + "K7M4PQ9XTA")
+    monkeypatch.setattr(identity.secrets, "choice", lambda _alphabet: next(digits_first))
+    code = identity.new_code(10, "VN")
+    assert code == "K7M4PQ9XTA"  # "0912000102" looked like a phone and was drawn again
