@@ -32,7 +32,8 @@ async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
         Msg("profile.branch", value=branch.name if branch else None),
         Msg("profile.group", value=group.name if group else None),
         Msg("profile.admitted_on", value=member.admitted_on),
-        Msg("profile.official_on", value=member.official_on or Msg("profile.probationary")),
+        # The roster says nothing of standing when it has no date: not "probationary".
+        Msg("profile.official_on", value=member.official_on or Msg("profile.not_recorded")),
         Msg("profile.status", value=Msg(f"status.{member.status}")),
     ]
     for role in await orgs.roles_of(ctx.session, member.id or 0):

@@ -65,8 +65,9 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         proof = "contact"
     elif answer.text and identity.is_typed_phone(answer.text, ctx.settings.phone_region):
         # Not an attempt at a code: say how this channel proves a phone number instead.
-        sharing = ctx.channel.contact_sharing
-        return Invalid(Msg("register.typed_phone" if sharing else "register.typed_phone_code"))
+        if ctx.channel.contact_sharing:
+            return Invalid(Msg("register.typed_phone"))
+        return Invalid(Msg("register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
