@@ -46,6 +46,7 @@ async def resolve_targets(
             language = (member.language if member else None) or languages.get(
                 (row.channel, row.chat_id)) or settings.default_language
             found[row.id or 0] = Target(row.channel, row.chat_id, language,
+                                        member.full_name if member else None,
                                         member_id=member.id if member else None,
                                         branch_id=member.branch_id if member else None)
     return found
