@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     telegram_file_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
 
     # Identity and consent (Law 91/2025/QH15)
-    consent_version: str = "2026-01"
+    # Raise it when the consent text changes in substance: members who agreed to an older
+    # version are asked again at their next message.
+    consent_version: str = "2026-12"
+    # The controller of members' data (Law 91/2025, Decree 356/2025) and how to reach it.
+    data_controller: str | None = None
+    data_controller_contact: str | None = None
     invite_code_length: int = Field(default=10, ge=8)
     invite_code_ttl_days: int = 7
     invite_attempts_per_hour: int = 5

@@ -158,6 +158,7 @@ async def link_account(
         account = ChatAccount(channel=channel, user_id=user_id, chat_id=chat_id,
                               member_id=member.id or 0, linked_at=now, last_seen_at=now)
     account.member_id, account.chat_id, account.unreachable_at = member.id or 0, chat_id, None
+    account.consent_version = consent_version
     account.linked_at = account.last_seen_at = now
     session.add(account)
     session.add(Consent(member_id=member.id or 0, version=consent_version, channel=channel,
@@ -166,3 +167,15 @@ async def link_account(
     audit.record(session, at=now, actor=f"{channel}:{account.id}", actor_member_id=member.id,
                  action="account.linked", subject=("member", member.id), proof=proof)
     return account
+
+
+async def consent_again(
+    session: AsyncSession, member: Member, channel: str, version: str, now: datetime
+) -> None:
+    """Record agreement to a new version of the consent text, for all the member's accounts."""
+    for account in await accounts.of_member(session, member.id or 0):
+        account.consent_version = version
+        session.add(account)
+    session.add(Consent(member_id=member.id or 0, version=version, channel=channel, given_at=now))
+    audit.record(session, at=now, actor=f"member:{member.id}", actor_member_id=member.id,
+                 action="consent.renewed", subject=("member", member.id), version=version)

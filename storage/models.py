@@ -105,6 +105,7 @@ class ChatAccount(SQLModel, table=True):
     linked_at: datetime = _instant()
     last_seen_at: datetime = _instant()
     unreachable_at: datetime | None = _instant(nullable=True)
+    consent_version: str | None = Field(default=None, sa_type=String(16))  # agreed through it
 
 
 class Consent(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import Msg
-from conversations import identity
+from conversations import consent, identity
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
@@ -28,8 +28,7 @@ async def _start(ctx: Ctx) -> Outcome:
 async def _consent_prompt(ctx: Ctx) -> Prompt:
     other = [lang for lang in ctx.settings.languages if lang != ctx.language]
     return Prompt(
-        [Msg("consent.welcome"), Msg("consent.what"), Msg("consent.why"), Msg("consent.who"),
-         Msg("consent.rights"), Msg("consent.question")],
+        [Msg("consent.welcome"), *consent.text(ctx), Msg("consent.question")],
         [("yes", Msg("consent.agree")), ("no", Msg("consent.decline"))]
         + [(f"lang-{lang}", Msg(LANGUAGE_NAMES[lang])) for lang in other],
     )
