@@ -88,7 +88,6 @@ class PeriodicJobs:
         assert self._lock is not None
         if not await self._lock.try_take():
             return False
-        log.info("this process runs the periodic jobs")
         self._begin()
         return True
 
@@ -113,6 +112,7 @@ class PeriodicJobs:
                               next_run_time=datetime.now(self.settings.tz))
         scheduler.start()
         self.scheduler = scheduler
+        log.info("this process runs the periodic jobs")
 
     def _end(self) -> None:
         if self.scheduler is not None:

@@ -30,7 +30,7 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[asyncio.Event]:
         yield stop
     finally:
         _restore(loop)
-    log.info("stopped")
+    log.info("Chibot stopped")
 
 
 def _restore(loop: asyncio.AbstractEventLoop) -> None:
