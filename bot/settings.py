@@ -85,6 +85,9 @@ class Settings(BaseSettings):
 
     # Periodic jobs
     timer_scan_seconds: int = 30
+    # How often a process that does not run them tries to take over (and the one that does
+    # checks that its lock is still held).
+    scheduler_lock_retry_seconds: float = 30.0
 
     # Delivery (Zalo's limits are unpublished: UNCONFIRMED defaults)
     quiet_hours_start: time = time(21, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from bot.broadcasts import ProgressUpdater
 from bot.channels import Rendered
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
+from bot.stoppable import unless_stopped
 from conversations.text import fold
 from conversations.types import ChannelInfo, Contact, Inbound, InboundKind
 from storage.db import Database
@@ -167,11 +168,15 @@ class TerminalSession:
         return exact or [m for m in rows if key and key in fold(m.full_name)]
 
 
-async def run_interactive(session: TerminalSession, read: Callable[[str], str]) -> None:
-    """Chat until end of input or /quit."""
-    while True:
+async def run_interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
+                          stop: asyncio.Event) -> None:
+    """Chat until end of input, /quit or `stop` (a line being handled is finished first)."""
+    while not stop.is_set():
+        typed = await unless_stopped(stop, read(session.prompt))
+        if typed is None:
+            return
         try:
-            text = await asyncio.to_thread(read, session.prompt)
+            text = typed.result()
         except EOFError:
             return
         if text.strip() in ("/quit", "/exit"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import typer
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -12,12 +13,15 @@ from bot import gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
+from bot.shutdown import stop_on_signals
 from bot.timer_kinds import timer_runner
 from handlers.telegram.app import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
 from handlers.terminal import TerminalSession, run_interactive
+from handlers.typed_lines import TypedLines
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 app = typer.Typer(help="Run Chibot on a channel.", no_args_is_help=True)
 
 
@@ -30,11 +34,12 @@ def terminal() -> None:
 async def _terminal(db: Database, settings: Settings) -> None:
     session = TerminalSession(db, settings, utc_now, typer.echo)
     jobs = PeriodicJobs(db, settings, timer_runner(db, settings, utc_now))
-    await jobs.start()
-    try:
-        await run_interactive(session, input)
-    finally:
-        await jobs.stop()
+    with stop_on_signals(asyncio.Event()) as stop:
+        await jobs.start()
+        try:
+            await run_interactive(session, TypedLines(), stop)
+        finally:
+            await jobs.stop()
 
 
 @app.command("telegram")
@@ -65,17 +70,23 @@ def telegram(
 async def _polling(db: Database, settings: Settings) -> None:
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
-    await runtime.poll()
+    await runtime.poll()  # until SIGTERM or SIGINT
 
 
 async def _webhook(db: Database, settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT; then the listener closes first, requests under way
+    finish, and the service stops (claims given back, scheduler stopped, session closed)."""
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
-    runner = web.AppRunner(runtime.webhook_app())
-    await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
-    await site.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    with stop_on_signals(asyncio.Event()) as stop:
+        runner = web.AppRunner(runtime.webhook_app())
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.telegram_webhook_host,
+                               settings.telegram_webhook_port)
+            await site.start()
+            log.info("webhook listening on %s:%d", settings.telegram_webhook_host,
+                     settings.telegram_webhook_port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
