@@ -8,7 +8,7 @@ import typer
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
-from bot import gc_tuning
+from bot import file_links, gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
@@ -65,13 +65,16 @@ def telegram(
 async def _polling(db: Database, settings: Settings) -> None:
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
-    await runtime.poll()
+    async with file_links.serving(db, settings, utc_now):  # only with CHIBOT_PUBLIC_URL
+        await runtime.poll()
 
 
 async def _webhook(db: Database, settings: Settings) -> None:
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
-    runner = web.AppRunner(runtime.webhook_app())
+    app = runtime.webhook_app()
+    file_links.add_routes(app, db, settings, utc_now)  # mounted here: channels import no runtime
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
     await site.start()
