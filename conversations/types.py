@@ -48,6 +48,7 @@ class Inbound:
     contact: Contact | None = None
     file: FileRef | None = None
     problem: str | None = None  # why a file could not be taken (too_large, wrong_type)
+    bot: str = ""  # which of the channel's bots it came to ("": the only one)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class ChatRef:
+    """A chat, and the bot it talks to: a channel may run several ("": its only bot)."""
+
     channel: str
     chat_id: str
+    bot: str = ""
 
 
 @dataclass(frozen=True)
