@@ -132,7 +132,9 @@ async def serving(db: Database, settings: Settings,
     if not add_routes(app, db, settings, clock):
         yield None
         return
-    runner = web.AppRunner(app)
+    # No access log: a link is a credential until it expires, and a member's address is
+    # personal data.
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()

@@ -74,7 +74,8 @@ async def _webhook(db: Database, settings: Settings) -> None:
     gc_tuning.settle()
     app = runtime.webhook_app()
     file_links.add_routes(app, db, settings, utc_now)  # mounted here: channels import no runtime
-    runner = web.AppRunner(app)
+    # No access log: file links are credentials until they expire, members' addresses personal.
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
     await site.start()
