@@ -19,6 +19,7 @@ class Rendered:
     attachment: FileRef | None = None
     recipient_name: str | None = None
     language: str = "vi"
+    bot: str = ""  # which of the channel's bots sends it ("": the only one)
 
 
 class Unreachable(Exception):

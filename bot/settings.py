@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     telegram_webhook_path: str = "/telegram/webhook"
     telegram_file_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
 
+    # Links to stored files, for channels that take a URL instead of an upload (Zalo)
+    public_url: str | None = None  # where the web app is reached, e.g. https://chibot.example.vn
+    file_link_minutes: int = Field(default=60, ge=1)
+    web_host: str = "127.0.0.1"  # where polling mode serves file links (webhook mode: its own)
+    web_port: int = 8080
+
     # Identity and consent (Law 91/2025/QH15)
     # Raise it when the consent text changes in substance: members who agreed to an older
     # version are asked again at their next message.

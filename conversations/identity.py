@@ -151,6 +151,7 @@ async def link_account(
     consent_version: str,
     consented_at: datetime,
     proof: str,
+    bot: str = "",
 ) -> ChatAccount:
     """Link the chat to the member and record the consent given before any data was kept."""
     account = await accounts.by_user(session, channel, user_id)
@@ -159,6 +160,7 @@ async def link_account(
                               member_id=member.id or 0, linked_at=now, last_seen_at=now)
     account.member_id, account.chat_id, account.unreachable_at = member.id or 0, chat_id, None
     account.consent_version = consent_version
+    account.bot = bot  # his/her messages leave through the bot he/she linked on
     account.linked_at = account.last_seen_at = now
     session.add(account)
     session.add(Consent(member_id=member.id or 0, version=consent_version, channel=channel,

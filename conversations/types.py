@@ -48,6 +48,7 @@ class Inbound:
     contact: Contact | None = None
     file: FileRef | None = None
     problem: str | None = None  # why a file could not be taken (too_large, wrong_type)
+    bot: str = ""  # which of the channel's bots it came to ("": the only one)
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,11 @@ def typed_codes(refs: list[str | None]) -> list[str | None]:
 
 @dataclass(frozen=True)
 class ChatRef:
+    """A chat, and the bot it talks to: a channel may run several ("": its only bot)."""
+
     channel: str
     chat_id: str
+    bot: str = ""
 
 
 @dataclass(frozen=True)

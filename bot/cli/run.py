@@ -9,7 +9,7 @@ import typer
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
-from bot import gc_tuning
+from bot import file_links, gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
@@ -70,7 +70,8 @@ def telegram(
 async def _polling(db: Database, settings: Settings) -> None:
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
-    await runtime.poll()  # until SIGTERM or SIGINT
+    async with file_links.serving(db, settings, utc_now):  # only with CHIBOT_PUBLIC_URL
+        await runtime.poll()  # until SIGTERM or SIGINT
 
 
 async def _webhook(db: Database, settings: Settings) -> None:
@@ -78,8 +79,12 @@ async def _webhook(db: Database, settings: Settings) -> None:
     finish, and the service stops (claims given back, scheduler stopped, session closed)."""
     runtime = TelegramRuntime(db, settings, utc_now)
     gc_tuning.settle()
+    app = runtime.webhook_app()
+    file_links.add_routes(app, db, settings, utc_now)  # mounted here: channels import no runtime
     with stop_on_signals(asyncio.Event()) as stop:
-        runner = web.AppRunner(runtime.webhook_app())
+        # No access log: file links are credentials until they expire, members' addresses
+        # personal data.
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.telegram_webhook_host,

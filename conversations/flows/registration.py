@@ -85,7 +85,7 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
 async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
     for other in await accounts.of_member(ctx.session, member.id or 0):
         if (other.channel, other.chat_id) != (ctx.inbound.channel, ctx.inbound.chat_id):
-            ctx.outbox.append(Outbound(ChatRef(other.channel, other.chat_id), [Msg(
+            ctx.outbox.append(Outbound(ChatRef(other.channel, other.chat_id, other.bot), [Msg(
                 "register.other_account_linked", channel=Msg(f"channel.{ctx.inbound.channel}"),
                 at=ctx.now)]))
     ctx.member = member
@@ -96,6 +96,7 @@ async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
         channel=ctx.inbound.channel, user_id=ctx.inbound.user_id, chat_id=ctx.inbound.chat_id,
         now=ctx.now, consent_version=ctx.settings.consent_version,
         consented_at=datetime.fromisoformat(ctx.data["consented_at"]), proof=proof,
+        bot=ctx.inbound.bot,
     )
     branch = await ctx.session.get(Organisation, member.branch_id)
     return Done(Msg("register.linked", name=member.full_name, branch=branch.name if branch else ""))
