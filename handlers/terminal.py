@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
-from bot.channels import Rendered
+from bot.channels import Rendered, WholeMessages
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from conversations.text import fold
@@ -40,7 +40,7 @@ class Person:
     phone: str | None = None
 
 
-class TerminalChannel:
+class TerminalChannel(WholeMessages):
     """Prints messages: the current person's as replies, anyone else's as '→ to NAME'."""
 
     info = INFO

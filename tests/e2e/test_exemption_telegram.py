@@ -155,8 +155,10 @@ async def test_a_certificate_goes_to_the_officer_before_the_request_text(
     bot = make_bot(tg_settings)
     sender = TelegramSender(bot, tg_settings)
     try:
-        await sender.send(str(SEC), Rendered("Đơn số 1", attachment=stored))
-        await sender.send(str(DEP), Rendered("Đơn số 2", attachment=document))
+        for chat, message in ((SEC, Rendered("Đơn số 1", attachment=stored)),
+                              (DEP, Rendered("Đơn số 2", attachment=document))):
+            for index in range(sender.parts(message)):
+                await sender.send_part(str(chat), message, index)
     finally:
         await bot.session.close()
     assert [m.method for m in telegram.sent_to(SEC)] == ["sendPhoto", "sendMessage"]
