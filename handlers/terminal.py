@@ -153,6 +153,13 @@ class TerminalSession:
 
 async def run_interactive(session: TerminalSession, read: Callable[[str], str]) -> None:
     """Chat until end of input or /quit."""
+    try:
+        await _interactive(session, read)
+    finally:  # a messenger process sharing the database need not wait for our heartbeat
+        await session.delivery.retire()
+
+
+async def _interactive(session: TerminalSession, read: Callable[[str], str]) -> None:
     while True:
         try:
             text = await asyncio.to_thread(read, session.prompt)
