@@ -82,7 +82,9 @@ class Settler:
         now = self.clock()
         try:
             async with self.db.session() as session:
-                await outbox.settle_many(session, [(o.row_id, o.values) for o in batch])
+                # A row's last outcome holds its whole state (a part's progress included).
+                latest = {o.row_id: o.values for o in batch}
+                await outbox.settle_many(session, list(latest.items()))
                 for outcome in batch:
                     if outcome.unreachable is not None:
                         await note_unreachable(session, outcome.unreachable, now)

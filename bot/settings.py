@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(7, 0)
     delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0}  # others: no limit
     delivery_chat_gap_seconds: dict[str, float] = {"telegram": 1.0, "zalo": 1.0}
-    delivery_batch: int = 500
+    delivery_batch: int = 500  # the most rows one claim takes (the held window caps it too)
     delivery_in_flight: int = 256
     delivery_max_attempts: int = 8  # failures (network, 5xx, errors) before dead-lettering
     # 429s are counted apart: a throttled broadcast waits, but a message the platform keeps

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Iterator
 
 from aiogram import Bot
@@ -34,7 +33,6 @@ from conversations.types import ChannelInfo, FileRef
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
 
-log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
