@@ -48,7 +48,8 @@ async def test_a_long_text_throttled_after_its_first_piece_resumes_at_the_second
         await running
         await bot.session.close()
     pieces = [m.text or "" for m in telegram.sent_to(USER)]
-    assert len(pieces) == 2 and pieces[0] != pieces[1]
+    assert len(pieces) == 2
+    assert pieces[0] != pieces[1]
     assert telegram.rate_limited[str(USER)] >= 1  # the second piece was refused at first
     async with db.session() as session:
         row = (await session.exec(select(OutboxMessage))).one()
