@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
-from bot.channels import Rendered
+from bot.channels import Rendered, WholeMessages
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
 from bot.stoppable import unless_stopped
@@ -41,7 +41,7 @@ class Person:
     phone: str | None = None
 
 
-class TerminalChannel:
+class TerminalChannel(WholeMessages):
     """Prints messages: the current person's as replies, anyone else's as '→ to NAME'."""
 
     info = INFO
@@ -171,6 +171,14 @@ class TerminalSession:
 async def run_interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
                           stop: asyncio.Event) -> None:
     """Chat until end of input, /quit or `stop` (a line being handled is finished first)."""
+    try:
+        await _interactive(session, read, stop)
+    finally:  # a messenger process sharing the database need not wait for our heartbeat
+        await session.delivery.retire()
+
+
+async def _interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
+                       stop: asyncio.Event) -> None:
     while not stop.is_set():
         typed = await unless_stopped(stop, read(session.prompt))
         if typed is None:
