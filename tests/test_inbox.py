@@ -32,8 +32,12 @@ class Source:
         return Inbound("terminal", payload["chat"], payload["chat"], InboundKind.TEXT, self.clock(),
                        text=payload["text"])
 
-    async def after_handled(self, payload: dict[str, Any]) -> None:
+    def needs_follow_up(self, payload: dict[str, Any]) -> bool:
+        return True
+
+    async def after_handled(self, payload: dict[str, Any]) -> bool:
         self.after.append(payload["text"])
+        return True
 
 
 def make(db: Database, settings: Settings, clock: FakeClock) -> tuple[Inbox, RecordingSender,
