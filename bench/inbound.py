@@ -1,6 +1,7 @@
 """Inbound throughput: 5,000 updates from 1,000 users through the whole Telegram stack.
 
-Run: python -m bench.inbound   (PostgreSQL runs: CHIBOT_BENCH_POSTGRES_URL=postgresql+asyncpg://...)
+Run: python -m bench.inbound [--users N] [--postgres-only]
+(the PostgreSQL runs need CHIBOT_BENCH_POSTGRES_URL=postgresql+asyncpg://...)
 The fake Bot API server runs in its own process; on SQLite this process is the bot, polling.
 On PostgreSQL (a database the bench may wipe) one and then two `chibot run telegram --webhook`
 processes are the bot, and the fake server posts each update to one of them in turn, with up
@@ -15,6 +16,7 @@ sending every reply at once costs the same process. The baseline is a bare aiogr
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import socket
@@ -231,6 +233,29 @@ def report(name: str, figures: dict[str, float]) -> float:
 
 
 def main() -> None:
+    global USERS
+    options = argparse.ArgumentParser(description="Inbound throughput of the Telegram stack.")
+    options.add_argument("--users", type=int, default=USERS, help="members, 5 messages each")
+    options.add_argument("--postgres-only", action="store_true",
+                         help="only the webhook runs on PostgreSQL")
+    args = options.parse_args()
+    USERS = args.users
+    if not args.postgres_only:
+        run_sqlite()
+    postgres = os.environ.get(POSTGRES_ENV)
+    if not postgres:
+        print(f"PostgreSQL runs skipped: set {POSTGRES_ENV} to a database the bench may wipe")
+        return
+    rates = []
+    for workers in (1, 2):
+        with fake_server("--token", TOKEN) as base_url:
+            rates.append(report(f"chibot on PostgreSQL, {workers} webhook process(es)",
+                                asyncio.run(run_webhook_workers(base_url, postgres, workers))))
+    print(f"two webhook processes / one: {rates[1] / rates[0]:.2f} "
+          f"(targets: >= 1.00, >= 200 updates/s)")
+
+
+def run_sqlite() -> None:
     # The bare echo bot first: Chibot's garbage-collector settings last for the process.
     with fake_server("--token", TOKEN) as base_url:
         echo = report("echo (bare aiogram)", asyncio.run(run_echo(base_url)))
@@ -244,17 +269,6 @@ def main() -> None:
                        asyncio.run(run_echo(base_url)))
     print(f"chibot / echo baseline: {chibot / echo:.2f} (targets: >= 300 updates/s, >= 0.30); "
           f"against the tuned echo: {chibot / tuned:.2f}")
-    postgres = os.environ.get(POSTGRES_ENV)
-    if not postgres:
-        print(f"PostgreSQL runs skipped: set {POSTGRES_ENV} to a database the bench may wipe")
-        return
-    rates = []
-    for workers in (1, 2):
-        with fake_server("--token", TOKEN) as base_url:
-            rates.append(report(f"chibot on PostgreSQL, {workers} webhook process(es)",
-                                asyncio.run(run_webhook_workers(base_url, postgres, workers))))
-    print(f"two webhook processes / one: {rates[1] / rates[0]:.2f} "
-          f"(targets: >= 1.00, >= 200 updates/s)")
 
 
 if __name__ == "__main__":

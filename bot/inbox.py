@@ -174,9 +174,10 @@ class Inbox:
         try:
             inbound = await source.to_inbound(item.payload)
             if inbound is None:
-                await self._claim_only(item, followed=True)
+                await self._claim_only(item)
             else:
-                await self.core.handle(inbound, also=self._claim(item, source))
+                follows = source.needs_follow_up(item.payload)
+                await self.core.handle(inbound, also=self._claim(item, follows=follows))
         except AlreadyHandled:
             return False
         except Unreadable as exc:
@@ -198,11 +199,11 @@ class Inbox:
         log.error("inbox update %s set aside after %d attempts", item.id, self.max_attempts)
         return True
 
-    def _claim(self, item: InboxUpdate, source: UpdateSource | None = None,
-               ) -> Callable[[AsyncSession], Any]:
-        """The first step of the handling transaction: take the update, or abandon."""
-        follows = source is not None and source.needs_follow_up(item.payload)
+    def _claim(self, item: InboxUpdate, *, follows: bool) -> Callable[[AsyncSession], Any]:
+        """The first step of the handling transaction: take the update, or abandon.
 
+        `follows`: a follow-up remains to be done after the commit (else marked done too).
+        """
         async def claim(session: AsyncSession) -> None:
             at = self.clock()
             result = await session.exec(_CLAIM, params={  # type: ignore[call-overload]
@@ -212,9 +213,9 @@ class Inbox:
 
         return claim
 
-    async def _claim_only(self, item: InboxUpdate, *, followed: bool) -> None:
+    async def _claim_only(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:
-            await self._claim(item, None if followed else self.sources[item.channel])(session)
+            await self._claim(item, follows=False)(session)
 
     async def _follow_up(self, item: InboxUpdate) -> bool:
         source = self.sources[item.channel]
@@ -237,21 +238,23 @@ class Inbox:
         log.error("inbox update %s set aside: unreadable (%s, %s)", item.id, cause, where(exc))
         try:
             if item.chat_id:
-                await self._give_up(item, followed=True)
+                await self._give_up(item, follow_up=False)
             else:  # nobody to apologise to
-                await self._claim_only(item, followed=True)
+                await self._claim_only(item)
         except AlreadyHandled:
             return False
         return True
 
-    async def _give_up(self, item: InboxUpdate, *, followed: bool = False) -> None:
+    async def _give_up(self, item: InboxUpdate, *, follow_up: bool = True) -> None:
         """Set the update aside as handled and say sorry, so the chat's next ones can go."""
         apology = Outbound(ChatRef(item.channel, item.chat_id), [Msg("error.internal")])
+        follows = follow_up and self.sources[item.channel].needs_follow_up(item.payload)
         async with self.db.session() as session:
-            await self._claim(item, None if followed else self.sources[item.channel])(session)
+            await self._claim(item, follows=follows)(session)
             await outbox.enqueue(session, [apology], self.clock())
-        if not followed:
+        if follows:
             await self._follow_up(item)  # a pressed button is still answered
+
     async def _count_attempt(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:
             await session.exec(update(InboxUpdate).where(col(InboxUpdate.id) == item.id)

@@ -36,7 +36,8 @@ def chat_of(update: Update) -> str | None:
 
 def chat_of_unreadable(payload: dict[str, Any]) -> str | None:
     """As `chat_of`, for an update aiogram cannot read: "" when the chat cannot be told."""
-    holder = payload.get("message") or (payload.get("callback_query") or {}).get("message")
+    query = payload.get("callback_query")
+    holder = payload.get("message") or (query.get("message") if isinstance(query, dict) else None)
     chat = holder.get("chat") if isinstance(holder, dict) else None
     if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
         return ""
