@@ -61,7 +61,8 @@ class Core:
     async def handle(self, inbound: Inbound, also: Also | None = None) -> None:
         """Handle one message in one transaction; a concurrent change to the chat is retried.
 
-        `also` runs in the same transaction (the inbox marks its update handled there).
+        `also` runs first in the same transaction, before any work (the inbox claims and
+        marks its update there, so a second worker abandons before doing the work again).
         """
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -80,6 +81,8 @@ class Core:
     async def _handle_once(self, inbound: Inbound, also: Also | None) -> None:
         now = self.clock()
         async with self.db.session() as session:
+            if also is not None:
+                await also(session)
             state = await conversations.load(session, inbound.channel, inbound.chat_id)
             writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
             account, member = writer.account, writer.member
@@ -93,14 +96,12 @@ class Core:
                       writer.others_seen if ctx.account is writer.account else None)
             await conversations.save(session, state, now)
             await outbox.enqueue(session, ctx.outbox, now)
-            if also is not None:
-                await also(session)
 
     async def _apologise(self, inbound: Inbound, also: Also | None) -> None:
         """Say sorry; the message counts as handled, so it is not retried into a loop."""
         async with self.db.session() as session:
+            if also is not None:
+                await also(session)
             apology = Outbound(ChatRef(inbound.channel, inbound.chat_id, inbound.bot),
                                [Msg("error.internal")])
             await outbox.enqueue(session, [apology], self.clock())
-            if also is not None:
-                await also(session)

@@ -266,6 +266,7 @@ class InboxUpdate(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "bot", "update_id", name="uq_inbox_update"),
         Index("ix_inbox_pending", "processed_at", "id"),
+        Index("ix_inbox_follow_up", "followed_up_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -276,6 +277,9 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = _instant()
     processed_at: datetime | None = _instant(nullable=True)
+    # When what follows the handling was done (a button press answered, its keyboard taken
+    # away); a row handled but not followed up is finished after a restart.
+    followed_up_at: datetime | None = _instant(nullable=True)
     attempts: int = 0
 
 

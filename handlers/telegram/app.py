@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -13,7 +12,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import TelegramObject, Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.files import FileStore
@@ -25,10 +23,10 @@ from handlers.telegram import CHANNEL
 from handlers.telegram.polling import ALLOWED_UPDATES, Poller
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.updates import TelegramSource, chat_of
+from handlers.telegram.webhook import RecordingRequestHandler, store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-RECORD_RETRY_SECONDS = 2.0
 OTHER_CONNECTIONS = 16
 
 
@@ -57,13 +55,7 @@ def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
             return
         payload = update.model_dump(mode="json", exclude_none=True)
         source.keep([update])
-        while True:
-            try:
-                await inbox.record(CHANNEL, str(update.update_id), chat, payload)
-                return
-            except Exception:
-                log.warning("could not record update %s; retrying", update.update_id)
-                await asyncio.sleep(RECORD_RETRY_SECONDS)
+        await store(inbox, str(update.update_id), chat, payload)
 
     dispatcher.update.outer_middleware(record)
     return dispatcher
@@ -102,8 +94,8 @@ class TelegramRuntime:
         if secret is None:
             raise ValueError("CHIBOT_TELEGRAM_WEBHOOK_SECRET is not set")
         app = web.Application()
-        SimpleRequestHandler(self.dispatcher, self.bot, handle_in_background=False,
-                             secret_token=secret.get_secret_value()).register(
+        RecordingRequestHandler(self.dispatcher, self.bot, self.service.inbox,
+                                secret.get_secret_value()).register(
             app, path=self.settings.telegram_webhook_path)
         app.on_startup.append(self._on_webhook_startup)
         app.on_cleanup.append(lambda _app: self.close())
