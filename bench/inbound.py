@@ -43,7 +43,7 @@ from bench.fake_server import fake_server, inject
 from bench.members import FIRST_USER, seed_linked_members
 from bot import gc_tuning
 from bot.settings import Settings
-from handlers.telegram.app import TelegramRuntime
+from bot.telegram import TelegramRuntime
 from storage.db import Database
 from storage.models import (
     InboxUpdate,

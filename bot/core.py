@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,18 +18,12 @@ from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, MemberStatus
 from storage.repos import accounts, conversations, outbox
+from vocabulary.errors import where
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 SEEN_RESOLUTION = timedelta(minutes=1)
 Also = Callable[[AsyncSession], Awaitable[None]]
-
-
-def where(exc: BaseException) -> str:
-    """The error's class and the code lines it passed, never its message (it may hold data)."""
-    frames = traceback.extract_tb(exc.__traceback__)[-4:]
-    trail = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
-    return f"{type(exc).__name__} at {trail}"
 
 
 class Abandon(Exception):

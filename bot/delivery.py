@@ -30,7 +30,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
-from bot.core import where
 from bot.delivery_targets import Target, resolve_targets
 from bot.delivery_workers import is_dead, new_worker
 from bot.i18n import Msg, Renderer
@@ -43,6 +42,7 @@ from conversations.types import FileRef, typed_codes
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, delivery_workers, outbox
+from vocabulary.errors import where
 
 log = logging.getLogger(__name__)
 SETTLE_RETRIES = (0.1, 0.5, 2.0, 5.0)

@@ -8,20 +8,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.core import Abandon, Core, where
+from bot.core import Abandon, Core
 from bot.i18n import Msg
-from conversations.types import ChatRef, Inbound, Outbound
+from conversations.types import ChatRef, Outbound
 from storage.db import Database
 from storage.models import InboxUpdate
 from storage.new_rows import NewRows
 from storage.repos import outbox
+from vocabulary.errors import where
+from vocabulary.inbox import Received, Unreadable, UpdateSource
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -50,35 +52,6 @@ def pending_query(limit: int) -> SelectOfScalar[InboxUpdate]:
 
 class AlreadyHandled(Abandon):
     """Another worker has claimed or handled this update; roll back before any work."""
-
-
-class Unreadable(Exception):
-    """Raised by a source for an update it can never read (retrying cannot help)."""
-
-
-class Received(NamedTuple):
-    """An update as it arrived, before it is handled."""
-
-    update_id: str
-    chat_id: str
-    payload: dict[str, Any]
-    bot: str = ""  # which of the channel's bots received it
-
-
-class UpdateSource(Protocol):
-    """A channel's side of the inbox: what an update means, and what to do after it."""
-
-    channel: str
-
-    async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
-        """The update as an Inbound (None: not for us); raises Unreadable."""
-        ...
-
-    def needs_follow_up(self, payload: dict[str, Any]) -> bool: ...
-
-    async def after_handled(self, payload: dict[str, Any]) -> bool:
-        """Follow the handled update up; False if it should be tried again after a restart."""
-        ...
 
 
 class Inbox:

@@ -205,7 +205,7 @@ async def db_record(db: Database, settings: Settings, clock: FakeClock, update_i
 async def test_an_unreadable_update_is_set_aside_at_once_and_the_chat_goes_on(
     db: Database, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ):
-    from bot.inbox import Unreadable
+    from vocabulary.inbox import Unreadable
 
     inbox, sender, source = make(db, settings, clock)
 

@@ -1,30 +1,19 @@
-"""Running Chibot on Telegram: long polling or a webhook, both feeding the inbox."""
+"""The Telegram bot and the webhook's dispatcher, which records each update in the inbox."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import TelegramObject, Update
-from aiohttp import web
 
-from bot.files import FileStore
-from bot.inbox import Inbox
-from bot.service import Service
 from bot.settings import Settings
-from bot.shutdown import stop_on_signals
-from handlers.telegram import CHANNEL
-from handlers.telegram.polling import ALLOWED_UPDATES, Poller
-from handlers.telegram.sender import TelegramSender
 from handlers.telegram.updates import TelegramSource, chat_of
-from handlers.telegram.webhook import RecordingRequestHandler, store
-from storage.db import Database
+from handlers.telegram.webhook import store
+from vocabulary.inbox import UpdateSink
 
 log = logging.getLogger(__name__)
 OTHER_CONNECTIONS = 16
@@ -40,7 +29,7 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(settings.telegram_token.get_secret_value(), session=session)
 
 
-def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
+def recording_dispatcher(inbox: UpdateSink, source: TelegramSource) -> Dispatcher:
     """The webhook's dispatcher: its only handler records the update; the inbox handles it.
 
     The handler returns only once the update is stored, so Telegram gets its 200 only then.
@@ -59,60 +48,3 @@ def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
 
     dispatcher.update.outer_middleware(record)
     return dispatcher
-
-
-class TelegramRuntime:
-    """The bot, the service behind it, and the dispatcher that feeds the inbox."""
-
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
-        self.bot = make_bot(settings)
-        self.settings = settings
-        self.sender = TelegramSender(self.bot, settings)
-        source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
-        self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
-        self.dispatcher = recording_dispatcher(self.service.inbox, source)
-        self.poller = Poller(self.bot, self.service.inbox, source)
-
-    async def poll(self, *, handle_signals: bool = True) -> None:
-        """Long polling until stopped, by SIGTERM or SIGINT too unless `handle_signals` is
-        False (one process only: Telegram answers 409 otherwise)."""
-        signals = stop_on_signals(self.poller.stop) if handle_signals else contextlib.nullcontext()
-        with signals:
-            await self._start()
-            await self.bot.delete_webhook()
-            try:
-                await self.poller.run()
-            finally:
-                await self.close()
-
-    def stop_polling(self) -> None:
-        self.poller.stop.set()
-
-    def webhook_app(self) -> web.Application:
-        """An aiohttp app that takes Telegram's POSTs, refusing any without the secret."""
-        secret = self.settings.telegram_webhook_secret
-        if secret is None:
-            raise ValueError("CHIBOT_TELEGRAM_WEBHOOK_SECRET is not set")
-        app = web.Application()
-        RecordingRequestHandler(self.dispatcher, self.bot, self.service.inbox,
-                                secret.get_secret_value()).register(
-            app, path=self.settings.telegram_webhook_path)
-        app.on_startup.append(self._on_webhook_startup)
-        app.on_cleanup.append(lambda _app: self.close())
-        return app
-
-    async def _on_webhook_startup(self, _app: web.Application) -> None:
-        await self._start()
-        secret = self.settings.telegram_webhook_secret
-        if self.settings.telegram_webhook_url and secret is not None:
-            await self.bot.set_webhook(self.settings.telegram_webhook_url,
-                                       secret_token=secret.get_secret_value(),
-                                       allowed_updates=ALLOWED_UPDATES)
-
-    async def _start(self) -> None:
-        await self.sender.set_default_commands()
-        await self.service.start()
-
-    async def close(self) -> None:
-        await self.service.close()
-        await self.bot.session.close()

@@ -15,11 +15,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from bot.core import where
-from bot.inbox import Inbox, Received, Unreadable
 from bot.stoppable import unless_stopped
 from handlers.telegram import CHANNEL
 from handlers.telegram.updates import TelegramSource, chat_of, chat_of_unreadable, read_update
+from vocabulary.errors import where
+from vocabulary.inbox import Received, Unreadable, UpdateSink
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -41,7 +41,7 @@ class GetRawUpdates(GetUpdates):
 class Poller:
     """Fetch, store, confirm; until `stop` is set. An unstored batch is fetched again."""
 
-    def __init__(self, bot: Bot, inbox: Inbox, source: TelegramSource) -> None:
+    def __init__(self, bot: Bot, inbox: UpdateSink, source: TelegramSource) -> None:
         self.bot, self.inbox, self.source = bot, inbox, source
         self.stop = asyncio.Event()
         self._backoff = Backoff(BACKOFF)

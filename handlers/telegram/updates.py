@@ -14,10 +14,10 @@ from aiogram.types import CallbackQuery, Message, Update
 from pydantic import ValidationError
 
 from bot.files import FileStore
-from bot.inbox import Unreadable
 from bot.settings import Settings
 from conversations.types import Contact, FileRef, Inbound, InboundKind
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
+from vocabulary.inbox import Unreadable
 
 log = logging.getLogger(__name__)
 STALE_CHOICE = "x:stale"

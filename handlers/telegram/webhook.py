@@ -10,15 +10,15 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.inbox import Inbox, Unreadable
 from handlers.telegram import CHANNEL
 from handlers.telegram.updates import chat_of_unreadable, read_update
+from vocabulary.inbox import Unreadable, UpdateSink
 
 log = logging.getLogger(__name__)
 RECORD_RETRY_SECONDS = 2.0
 
 
-async def store(inbox: Inbox, update_id: str, chat: str, payload: dict[str, Any]) -> None:
+async def store(inbox: UpdateSink, update_id: str, chat: str, payload: dict[str, Any]) -> None:
     """Record the update, retrying while the database is unavailable (Telegram waits)."""
     while True:
         try:
@@ -33,7 +33,8 @@ class RecordingRequestHandler(SimpleRequestHandler):
     """aiogram's handler, except that an update aiogram cannot read is stored as it came and
     answered 200: a 500 would have Telegram retry it, holding back the updates after it."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, inbox: Inbox, secret_token: str) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, inbox: UpdateSink,
+                 secret_token: str) -> None:
         super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
         self.inbox = inbox
 

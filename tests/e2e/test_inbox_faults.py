@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot.settings import Settings
-from handlers.telegram.app import TelegramRuntime
+from bot.telegram import TelegramRuntime
 from handlers.telegram.updates import TelegramSource
 from storage.db import Database
 from storage.models import InboxUpdate
