@@ -10,8 +10,8 @@ from conversations import officers
 from conversations.commands import Command, parse_command
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Invalid, Next, Outcome, StartFlow
-from conversations.registry import Registry
-from conversations.text import match_option
+from conversations.registry import MenuEntry, MenuGroup, Registry
+from conversations.text import fold, match_option
 from conversations.types import Choice, InboundKind
 
 REGISTRATION = "registration"
@@ -63,11 +63,33 @@ class Engine:
         ctx.reply(*(body or (Msg("menu.prompt"),)), choices=await self.menu_choices(ctx))
 
     async def menu_choices(self, ctx: Ctx) -> list[Choice]:
-        return [
-            Choice(f"m:{entry.id}", entry.label)
-            for entry in self.registry.menu
-            if await entry.visible(ctx)
-        ]
+        """The first screen: the groups with something to show, and entries outside groups."""
+        visible = await self._visible(ctx)
+        items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
+                 for group in self.registry.groups.values()
+                 if any(entry.group == group.id for entry in visible)]
+        items += [(entry.order, Choice(f"m:{entry.id}", entry.label))
+                  for entry in visible if entry.group is None]
+        return [choice for _order, choice in sorted(items, key=lambda item: item[0])]
+
+    async def show_group(self, ctx: Ctx, group_id: str) -> None:
+        """A group's own screen: its entries, then «Back» to the first screen."""
+        group = self.registry.groups.get(group_id)
+        entries = [e for e in await self._visible(ctx) if e.group == group_id]
+        if group is None or not entries:
+            await self.show_menu(ctx)
+            return
+        choices = [Choice(f"m:{e.id}", e.label) for e in sorted(entries, key=lambda e: e.order)]
+        ctx.reply(Msg("menu.group_prompt", group=group.label),
+                  choices=[*choices, Choice("g:", Msg("menu.back"))])
+
+    async def _visible(self, ctx: Ctx) -> list[MenuEntry]:
+        return [entry for entry in self.registry.menu if await entry.visible(ctx)]
+
+    async def _group_label(self, ctx: Ctx, group: MenuGroup) -> Msg:
+        counter = self.registry.counters.get(group.id)
+        count = await counter(ctx) if counter and group.counted else 0
+        return Msg(group.counted.key, count=count) if count and group.counted else group.label
 
     # -- routing --------------------------------------------------------------------------
 
@@ -105,6 +127,8 @@ class Engine:
                 await self._stale(ctx)
             else:
                 await self._start_if_free(ctx, entry.flow)
+        elif kind == "g":
+            await self._open_group(ctx, rest)
         elif kind == "a" and rest.split(":", 1)[0] in self.registry.actions:
             name, *args = rest.split(":")
             if ctx.member is None:
@@ -123,8 +147,35 @@ class Engine:
             await self._answer(ctx, answer)
         elif ctx.member is None:
             await self.start(ctx, REGISTRATION)
-        else:
+        elif not await self._named_entry(ctx, inbound.text or ""):
             await self.show_menu(ctx, Msg("menu.not_understood"))
+
+    async def _open_group(self, ctx: Ctx, group_id: str) -> None:
+        if ctx.member is None:
+            await self.start(ctx, REGISTRATION)
+        elif ctx.state.flow:
+            await self._reprompt(ctx, Msg("flow.busy"))
+        elif group_id:
+            await self.show_group(ctx, group_id)
+        else:
+            await self.show_menu(ctx)
+
+    async def _named_entry(self, ctx: Ctx, text: str) -> bool:
+        """Typed words name an entry or a group anywhere in the menu: start or open it."""
+        if not text.strip() or fold(text).isdigit():
+            return False
+        entries = await self._visible(ctx)
+        groups = [g for g in self.registry.groups.values() if any(e.group == g.id for e in entries)]
+        labels = [entry.label for entry in entries] + [group.label for group in groups]
+        names = [[ctx.renderer(lang)(label) for lang in self.languages] for label in labels]
+        index = match_option(text, names)
+        if index is None:
+            return False
+        if index < len(entries):
+            await self.start(ctx, entries[index].flow)
+        else:
+            await self.show_group(ctx, groups[index - len(entries)].id)
+        return True
 
     async def _answer(self, ctx: Ctx, answer: Answer) -> None:
         flow = self.registry.flows.get(ctx.state.flow or "")

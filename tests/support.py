@@ -91,6 +91,11 @@ class Chat:
         replies = await self.send(person, kind=InboundKind.FILE, file=file)
         return "\n".join(m.text for m in replies)
 
+    async def open_menu(self, person: Person, group: str) -> str:
+        """Show the menu and open the group whose label contains `group`."""
+        await self.say(person, "/menu")
+        return await self.tap(person, self.choice_id(person, group))
+
     def last_choices(self, person: Person) -> list[tuple[str, str]]:
         for chat, message in reversed(self.sender.sent):
             if chat == person.chat_id and message.choices:

@@ -14,8 +14,8 @@ from handlers.telegram.sender import TelegramSender
 from storage.db import Database
 from storage.models import (
     AuditEntry,
-    ExemptionRequest,
     OfficerRole,
+    Request,
     RequestDecision,
     RequestStatus,
 )
@@ -51,6 +51,7 @@ async def ask_health(telegram: FakeBotAPI) -> SentMessage:
     secretary's copy of the request (the deputy has received his too)."""
     await telegram.user_message(MAI, "/menu")
     await telegram.wait_for_sent(MAI)
+    await tap(telegram, MAI, "Đơn từ của tôi")
     await tap(telegram, MAI, "Xin giảm, miễn công tác và sinh hoạt đảng")
     await tap(telegram, MAI, "MIỄN")
     await tap(telegram, MAI, "sức khỏe yếu")
@@ -72,10 +73,10 @@ def edited_texts(telegram: FakeBotAPI, chat_id: int) -> list[str]:
             if e.method == "editMessageText" and str(e.chat_id) == str(chat_id)]
 
 
-async def stored(db: Database) -> tuple[ExemptionRequest, int, list[AuditEntry]]:
+async def stored(db: Database) -> tuple[Request, int, list[AuditEntry]]:
     """The one request, how many decisions it has, and the refusals audited."""
     async with db.session() as session:
-        request = (await session.exec(select(ExemptionRequest))).one()
+        request = (await session.exec(select(Request))).one()
         decisions = (await session.exec(select(RequestDecision))).all()
         refusals = (await session.exec(
             select(AuditEntry).where(AuditEntry.action == "exemption.refused"))).all()
