@@ -90,7 +90,7 @@ async def test_the_secretary_approves_by_inline_button(
         copy = await ask_health(telegram)
         assert copy.callback_data()[0] == f"{CALLBACK_VERSION}a:xr:ok:1:1"
         query_id = await approve(telegram, copy)
-        told = (await telegram.wait_for_sent(MAI, count=7))[-1]  # after 6 while asking
+        told = (await telegram.wait_for_sent(MAI, count=8))[-1]  # after 7 while asking
         await telegram.wait_until(lambda: query_id in telegram.answered_callbacks,
                                   what="the approve button answered")
         await telegram.wait_until(lambda: bool(edited_texts(telegram, SEC)
@@ -118,7 +118,7 @@ async def test_a_plain_members_forged_button_is_refused(
             lambda: update["callback_query"]["id"] in telegram.answered_callbacks,
             what="the forged press answered")
     assert "không có quyền" in (refusal.text or "")
-    assert len(telegram.sent_to(MAI)) == 6  # nothing after "Đã gửi đơn số 1"
+    assert len(telegram.sent_to(MAI)) == 7  # nothing after "Đã gửi đơn số 1"
     request, decisions, refusals = await stored(db)
     assert (request.status, decisions) == (RequestStatus.PENDING, 0)
     assert [r.subject_id for r in refusals] == [str(request.id)]
@@ -132,7 +132,7 @@ async def test_a_replayed_old_button_decides_nothing_twice(
         old = button(copy, APPROVE)
         deputys = telegram.sent_to(DEP)[-1]
         await approve(telegram, copy)
-        await telegram.wait_for_sent(MAI, count=7)
+        await telegram.wait_for_sent(MAI, count=8)
         await telegram.wait_until(lambda: bool(edited_texts(telegram, DEP)),
                                   what="the deputy's copy edited")
         # The edit took the keyboard away; a stale client still sends the old press.
@@ -141,7 +141,7 @@ async def test_a_replayed_old_button_decides_nothing_twice(
         await telegram.wait_until(lambda: not telegram.unanswered_callbacks(), what="answers")
     assert "đã được xử lý" in (replay.text or "")
     assert "Nguyễn Văn Hùng" in (replay.text or "")  # who recorded the decision
-    assert len(telegram.sent_to(MAI)) == 7  # told once
+    assert len(telegram.sent_to(MAI)) == 8  # told once
     request, decisions, _ = await stored(db)
     assert (request.status, decisions) == (RequestStatus.APPROVED, 1)
 
