@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import build_core
 from bot.channels import Rendered
 from bot.settings import Settings
+from conversations.registry import Registry
 from conversations.types import ChannelInfo, Contact, FileRef, Inbound, InboundKind
 from storage.db import Database
 
@@ -55,10 +56,12 @@ class Person:
 class Chat:
     """Drives the real core and delivery as people typing into a text channel."""
 
-    def __init__(self, db: Database, settings: Settings, clock: FakeClock) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: FakeClock,
+                 registry: Registry | None = None) -> None:
         self.db, self.settings, self.clock = db, settings, clock
         self.sender = RecordingSender(CHAT)
-        self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock)
+        self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock,
+                                              registry)
 
     async def send(self, person: Person, **fields: object) -> list[Rendered]:
         kind = fields.pop("kind", InboundKind.TEXT)

@@ -55,7 +55,7 @@ async def decide(
     before = _snapshot(request)
     member = await act.session.get(Member, request.member_id)
     before["member_status"] = member.status if member else None
-    stage = request.stage
+    stage, acting_org = request.stage, request.stage_org_id
     recorded, values = await _after(act, request, outcome, note)
     if not await _move(act, request, revision, values):
         return None
@@ -70,7 +70,7 @@ async def decide(
     await attachments.schedule_purge(act, request)
     await notices.close_copies(act.session, request, revision,
                                notices.recorded_line(decision.outcome, act.by, act.now), act.out)
-    await _follow_up(act, request, decision)
+    await _follow_up(act, request, decision, acting_org)
     return decision
 
 
@@ -94,11 +94,15 @@ async def _after(
     return outcome, {"status": status, **closed}
 
 
-async def _follow_up(act: Act, request: Request, decision: RequestDecision) -> None:
+async def _follow_up(
+    act: Act, request: Request, decision: RequestDecision, acting_org: int | None
+) -> None:
     """Tell the member, put an approval in force, and send the request on where it goes next."""
     outcome = decision.outcome
+    org = await act.session.get(Organisation,
+                                request.stage_org_id or acting_org or request.branch_id)
     body = [Msg(f"request.member.{outcome}", number=request.id or 0,
-                note=decision.note or "", org=await _stage_org_name(act, request))]
+                note=decision.note or "", org=org.name if org else "")]
     if outcome in IN_FORCE and request.status != RequestStatus.PENDING:
         body.append(await kinds.of(request).approve(act, request))
     action = kinds.of(request).action
@@ -113,11 +117,6 @@ async def _follow_up(act: Act, request: Request, decision: RequestDecision) -> N
                                           Msg(f"request.heading.{outcome}"))
     if decision.stage == RequestStage.BRANCH and outcome in (APPROVED, REJECTED):
         await reports.plan(act, request, decision)
-
-
-async def _stage_org_name(act: Act, request: Request) -> str:
-    org = await act.session.get(Organisation, request.stage_org_id or request.branch_id)
-    return org.name if org else ""
 
 
 async def undo(act: Act, decision: RequestDecision) -> bool:
