@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Request, RequestStatus
@@ -47,9 +47,3 @@ async def waiting_at(session: AsyncSession, org_ids: list[int]) -> list[Request]
              .order_by(col(Request.deferred_at).is_(None), col(Request.id)))
     return list((await session.exec(query)).all())
 
-
-async def count_pending_at(session: AsyncSession, org_ids: list[int]) -> int:
-    """How many requests wait for the officers of these organisations."""
-    query = select(func.count()).select_from(Request).where(
-        col(Request.stage_org_id).in_(org_ids), Request.status == RequestStatus.PENDING)
-    return (await session.exec(query)).one()
