@@ -10,8 +10,7 @@ from dateutil.relativedelta import relativedelta
 from bot.i18n import Msg
 from bot.timers import schedule
 from conversations.exemption.rules import relieved_status
-from conversations.officers import BRANCH_LEADERS
-from conversations.requests import decisions
+from conversations.requests import decisions, notices
 from conversations.requests.act import Act
 from conversations.types import Outbound
 from storage.models import (
@@ -23,7 +22,6 @@ from storage.models import (
     RequestStatus,
     Timer,
 )
-from storage.repos import orgs
 
 START, END, REVIEW = "exemption-start", "exemption-end", "exemption-review"
 
@@ -112,9 +110,9 @@ async def end(act: Act, timer: Timer) -> None:
     act.out.append(Outbound(member.id or 0, [Msg("exemption.member.ended", number=request.id,
                                                  kind=kind_label(request))],
                             dedupe_key=timer.key))
-    await _tell_leaders(act, request, member, Msg("exemption.leaders.ended", name=member.full_name,
-                                                  kind=kind_label(request),
-                                                  end=request.ends_on), timer.key)
+    told = Msg("exemption.leaders.ended", name=member.full_name, kind=kind_label(request),
+               end=request.ends_on)
+    await notices.tell_leaders(act, request, member, told, timer.key)
 
 
 async def review(act: Act, timer: Timer) -> None:
@@ -124,13 +122,8 @@ async def review(act: Act, timer: Timer) -> None:
     if request is None or member is None or request.status != RequestStatus.APPROVED \
             or request.ends_on is not None:
         return
-    await _tell_leaders(act, request, member, Msg(
+    await notices.tell_leaders(act, request, member, Msg(
         "exemption.leaders.review", name=member.full_name, number=request.id,
         kind=kind_label(request), since=request.closed_at), timer.key)
     await schedule_review(act, request, timer.payload["number"] + 1)
 
-
-async def _tell_leaders(act: Act, request: Request, member: Member, body: Msg, key: str) -> None:
-    for _officer, leader in await orgs.holders(act.session, request.branch_id, BRANCH_LEADERS):
-        if leader.id != member.id:
-            act.out.append(Outbound(leader.id or 0, [body], dedupe_key=f"{key}:{leader.id}"))

@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
 from bot.settings import Settings
+from conversations.officers import BRANCH_LEADERS
 from conversations.requests import kinds, routing
+from conversations.requests.act import Act
 from conversations.types import Choice, FileRef, Outbound
 from storage.models import (
     Member,
@@ -102,6 +104,13 @@ async def notify_deciders(
                                        f"{officer.id}{tag}",
                             subject=subject(request)))
     return len(deciders)
+
+
+async def tell_leaders(act: Act, request: Request, member: Member, body: Msg, key: str) -> None:
+    """A message about the request to the leaders of the member's branch (not the member)."""
+    for _officer, leader in await orgs.holders(act.session, request.branch_id, BRANCH_LEADERS):
+        if leader.id != member.id:
+            act.out.append(Outbound(leader.id or 0, [body], dedupe_key=f"{key}:{leader.id}"))
 
 
 async def last_decision_lines(session: AsyncSession, request: Request) -> list[Msg]:
