@@ -34,7 +34,6 @@ SNAPSHOT = ("status", "stage", "stage_org_id", "stage_since", "deferred_at", "qu
 
 async def submit(act: Act, request: Request) -> int:
     """Save a new request and send it to whoever acts first; returns how many were told."""
-    request.type = request.type or kinds.of(request).name
     first = await kinds.of(request).next_stage(act, request)
     request.stage, request.stage_org_id = first or (RequestStage.BRANCH, request.branch_id)
     request.stage_since = act.now
