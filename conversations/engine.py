@@ -55,16 +55,21 @@ class Engine:
         ctx.state.flow, ctx.state.step, ctx.state.data = flow.name, None, dict(data or {})
         await self._apply(ctx, await flow.start(ctx))
 
-    async def show_menu(self, ctx: Ctx, *body: Msg) -> None:
+    async def show_menu(
+        self, ctx: Ctx, *body: Msg, visible: list[MenuEntry] | None = None
+    ) -> None:
         if ctx.member is None:
             if body:
                 ctx.reply(*body)
             return
-        ctx.reply(*(body or (Msg("menu.prompt"),)), choices=await self.menu_choices(ctx))
+        ctx.reply(*(body or (Msg("menu.prompt"),)),
+                  choices=await self.menu_choices(ctx, visible))
 
-    async def menu_choices(self, ctx: Ctx) -> list[Choice]:
+    async def menu_choices(
+        self, ctx: Ctx, visible: list[MenuEntry] | None = None
+    ) -> list[Choice]:
         """The first screen: the groups with something to show, and entries outside groups."""
-        visible = await self._visible(ctx)
+        visible = await self._visible(ctx) if visible is None else visible
         items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
                  for group in self.registry.groups.values()
                  if any(entry.group == group.id for entry in visible)]
@@ -147,8 +152,10 @@ class Engine:
             await self._answer(ctx, answer)
         elif ctx.member is None:
             await self.start(ctx, REGISTRATION)
-        elif not await self._named_entry(ctx, inbound.text or ""):
-            await self.show_menu(ctx, Msg("menu.not_understood"))
+        else:
+            visible = await self._visible(ctx)  # read once: naming an entry, or the menu
+            if not await self._named_entry(ctx, inbound.text or "", visible):
+                await self.show_menu(ctx, Msg("menu.not_understood"), visible=visible)
 
     async def _open_group(self, ctx: Ctx, group_id: str) -> None:
         if ctx.member is None:
@@ -160,11 +167,10 @@ class Engine:
         else:
             await self.show_menu(ctx)
 
-    async def _named_entry(self, ctx: Ctx, text: str) -> bool:
+    async def _named_entry(self, ctx: Ctx, text: str, entries: list[MenuEntry]) -> bool:
         """Typed words name an entry or a group anywhere in the menu: start or open it."""
         if not text.strip() or fold(text).isdigit():
             return False
-        entries = await self._visible(ctx)
         groups = [g for g in self.registry.groups.values() if any(e.group == g.id for e in entries)]
         labels = [entry.label for entry in entries] + [group.label for group in groups]
         names = [[ctx.renderer(lang)(label) for lang in self.languages] for label in labels]
