@@ -13,7 +13,6 @@ from conversations.exemption import stages
 from conversations.exemption.kind import NAME
 from conversations.exemption.rules import (
     HEALTH,
-    MAX_TEXT,
     OTHER,
     REASONS,
     period_problem,
@@ -32,6 +31,7 @@ from conversations.flow import (
 )
 from conversations.requests import decisions, notices
 from conversations.requests.act import Act
+from conversations.requests.kinds import MAX_TEXT
 from storage.models import Member, ReliefKind, Request
 from storage.repos import members, requests
 

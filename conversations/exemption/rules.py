@@ -15,7 +15,6 @@ FIXED_REASONS = ("treatment", "treatment_far", "abroad", "maternity", "awaiting_
 REASONS = (HEALTH, *FIXED_REASONS)
 OTHER = "other"
 RETURN = "return"  # the reason recorded on a request to return to normal activity
-MAX_TEXT = 500
 
 
 def is_fixed_period(request: Request) -> bool:

@@ -12,6 +12,8 @@ from bot.settings import Settings
 from conversations.requests.act import Act
 from storage.models import OfficerRole, Request, RequestDecision, RequestStage, Timer
 
+MAX_TEXT = 500  # the longest reason, question or answer typed about a request
+
 # Who acts next on a request: a stage and the organisation whose officers act there.
 Where = tuple[RequestStage, int]
 Job = Callable[[Act, Timer], Awaitable[None]]

@@ -9,13 +9,13 @@ from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Promp
 from conversations.requests import decisions, kinds
 from conversations.requests.act import Act
 from conversations.requests.actions import ANSWER_FLOW
+from conversations.requests.kinds import MAX_TEXT
 from storage.models import Request
 from storage.repos import requests
 from storage.repos.requests import OPEN
 
 MINE = "request_mine"
 LISTED = 10
-MAX_TEXT = 500
 
 
 async def _mine_start(ctx: Ctx) -> Outcome:

@@ -25,12 +25,12 @@ from conversations.flow import (
 from conversations.requests import decisions, kinds, notices, routing
 from conversations.requests.act import Act
 from conversations.requests.actions import NOTE_FLOW, RECORDED_FLOW
+from conversations.requests.kinds import MAX_TEXT
 from conversations.types import Choice
 from storage.models import Request, RequestDecision
 from storage.repos import orgs, requests
 
 WAITING = "request_waiting"
-MAX_TEXT = 500
 MAX_RESOLUTION = 60
 WITH_MEETING = (decisions.APPROVED, decisions.REJECTED, decisions.FORWARDED)
 
