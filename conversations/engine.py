@@ -69,18 +69,17 @@ class Engine:
         self, ctx: Ctx, visible: list[MenuEntry] | None = None
     ) -> list[Choice]:
         """The first screen: the groups with something to show, and entries outside groups."""
-        visible = await self._visible(ctx) if visible is None else visible
         items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
                  for group in self.registry.groups.values()
-                 if any(entry.group == group.id for entry in visible)]
+                 if await self._has_entries(ctx, group.id, visible)]
         items += [(entry.order, Choice(f"m:{entry.id}", entry.label))
-                  for entry in visible if entry.group is None]
+                  for entry in await self._visible(ctx, None, visible)]
         return [choice for _order, choice in sorted(items, key=lambda item: item[0])]
 
     async def show_group(self, ctx: Ctx, group_id: str) -> None:
         """A group's own screen: its entries, then «Back» to the first screen."""
         group = self.registry.groups.get(group_id)
-        entries = [e for e in await self._visible(ctx) if e.group == group_id]
+        entries = await self._visible(ctx, group_id)
         if group is None or not entries:
             await self.show_menu(ctx)
             return
@@ -88,8 +87,24 @@ class Engine:
         ctx.reply(Msg("menu.group_prompt", group=group.label),
                   choices=[*choices, Choice("g:", Msg("menu.back"))])
 
-    async def _visible(self, ctx: Ctx) -> list[MenuEntry]:
-        return [entry for entry in self.registry.menu if await entry.visible(ctx)]
+    async def _visible(
+        self, ctx: Ctx, group: str | None = "*", known: list[MenuEntry] | None = None
+    ) -> list[MenuEntry]:
+        """The entries this person may use: all ("*"), or those of one group (None: ungrouped)."""
+        entries = [e for e in self.registry.menu if group == "*" or e.group == group]
+        if known is not None:
+            return [e for e in entries if e in known]
+        return [e for e in entries if await e.visible(ctx)]
+
+    async def _has_entries(
+        self, ctx: Ctx, group: str, known: list[MenuEntry] | None
+    ) -> bool:
+        """Whether a group has an entry to show (asking each entry only until one says so)."""
+        for entry in self.registry.menu:
+            if entry.group == group and (entry in known if known is not None
+                                         else await entry.visible(ctx)):
+                return True
+        return False
 
     async def _group_label(self, ctx: Ctx, group: MenuGroup) -> Msg:
         counter = self.registry.counters.get(group.id)
