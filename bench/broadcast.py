@@ -40,15 +40,15 @@ from bench.fake_server import fake_server, stats
 from bench.members import FIRST_USER, seed_linked_members
 from bot import gc_tuning
 from bot.app import build_core
-from bot.channels import Rendered, Sender
 from bot.delivery import Delivery
-from bot.i18n import Msg
-from bot.settings import Settings
 from handlers.telegram.app import make_bot
 from handlers.telegram.sender import TelegramSender
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import broadcasts
+from vocabulary.channels import Rendered, Sender
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
 
 TOKEN = "123456:BENCH"
 LATENCY_MS = "80"

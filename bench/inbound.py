@@ -42,12 +42,12 @@ from sqlmodel import col, func, select
 from bench.fake_server import fake_server, inject
 from bench.members import FIRST_USER, seed_linked_members
 from bot import gc_tuning
-from bot.settings import Settings
 from bot.telegram import TelegramRuntime
 from storage.db import Database
 from storage.models import (
     InboxUpdate,
 )
+from vocabulary.settings import Settings
 
 USERS = 1000
 MESSAGES = ("menu", "1", "ngon ngu", "1", "tro giup")  # typed without diacritics, as many do

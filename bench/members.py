@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
 from storage.models import ChatAccount, Member, Organisation, OrgKind
+from vocabulary.settings import Settings
 
 CONSENTED = Settings.model_fields["consent_version"].default  # no consent asked again
 

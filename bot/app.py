@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.channels import Sender
 from bot.core import Core
 from bot.delivery import Delivery
-from bot.settings import Settings
 from conversations.catalogue import default_registry
 from conversations.engine import Engine
 from conversations.registry import Registry
 from storage.db import Database
+from vocabulary.channels import Sender
+from vocabulary.settings import Settings
 
 
 def build_core(

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery import Delivery
-from bot.i18n import Msg
 from storage.db import Database
 from storage.models import Member, OutboxMessage
 from storage.repos import broadcasts
+from vocabulary.messages import Msg
 
 
 class ProgressUpdater:

@@ -10,15 +10,15 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
 from conversations.context import Ctx
 from conversations.engine import Engine
-from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, MemberStatus
 from storage.repos import accounts, conversations, outbox
 from vocabulary.errors import where
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, ChatRef, Inbound, Outbound
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3

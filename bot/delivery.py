@@ -29,20 +29,20 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
 from bot.delivery_targets import Target, resolve_targets
 from bot.delivery_workers import is_dead, new_worker
-from bot.i18n import Msg, Renderer
 from bot.pacing import Pacer
-from bot.quiet_hours import is_quiet
-from bot.settings import Settings
-from bot.stoppable import unless_stopped
 from bot.unreachable import note_unreachable
-from conversations.types import FileRef, typed_codes
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, delivery_workers, outbox
+from vocabulary.channels import Rendered, RetryLater, Sender, Transient, Unreachable
 from vocabulary.errors import where
+from vocabulary.messages import Msg, Renderer
+from vocabulary.quiet_hours import is_quiet
+from vocabulary.settings import Settings
+from vocabulary.stoppable import unless_stopped
+from vocabulary.types import FileRef, typed_codes
 
 log = logging.getLogger(__name__)
 SETTLE_RETRIES = (0.1, 0.5, 2.0, 5.0)

@@ -8,8 +8,8 @@ from sqlalchemy import tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings
 from storage.models import ChatAccount, Conversation, Member, OutboxMessage
+from vocabulary.settings import Settings
 
 
 @dataclass(frozen=True)

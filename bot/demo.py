@@ -6,7 +6,6 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 
-from bot.settings import Settings
 from conversations import identity
 from handlers.terminal import CHANNEL, chat_id_for
 from storage import migrate
@@ -15,6 +14,7 @@ from storage.models import OfficerRole
 from storage.org_tree import assign_role, load_tree_file
 from storage.repos import members
 from storage.roster import import_roster
+from vocabulary.settings import Settings
 
 DATA = Path(__file__).parent / "demo_data"
 

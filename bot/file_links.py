@@ -24,12 +24,12 @@ from urllib.parse import quote
 
 from aiohttp import hdrs, web
 
-from bot.files import FileStore
-from bot.settings import Settings
-from conversations.text import fold
-from conversations.types import FileRef
 from storage.db import Database
+from storage.files import FileStore
 from storage.repos import audit
+from vocabulary.settings import Settings
+from vocabulary.text import fold
+from vocabulary.types import FileRef
 
 log = logging.getLogger(__name__)
 FILES_ROUTE = "/files"

@@ -16,14 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.core import Abandon, Core
-from bot.i18n import Msg
-from conversations.types import ChatRef, Outbound
 from storage.db import Database
 from storage.models import InboxUpdate
 from storage.new_rows import NewRows
 from storage.repos import outbox
 from vocabulary.errors import where
 from vocabulary.inbox import Received, Unreadable, UpdateSource
+from vocabulary.messages import Msg
+from vocabulary.types import ChatRef, Outbound
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

@@ -20,11 +20,11 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from bot.scheduler_lock import SchedulerLock
-from bot.settings import Settings
 from bot.timers import TimerRunner
 from storage.db import Database
 from storage.models import LinkAttempt
 from vocabulary.errors import where
+from vocabulary.settings import Settings
 
 log = logging.getLogger(__name__)
 Scan = Callable[[], Awaitable[object]]

@@ -9,13 +9,13 @@ from datetime import datetime
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
-from bot.channels import Sender
 from bot.inbox import Inbox
 from bot.scheduler import PeriodicJobs
-from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from storage.db import Database
+from vocabulary.channels import Sender
 from vocabulary.inbox import UpdateSource
+from vocabulary.settings import Settings
 
 
 class Service:

@@ -8,9 +8,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.files import FileStore
 from bot.service import Service
-from bot.settings import Settings
 from bot.shutdown import stop_on_signals
 from handlers.telegram import CHANNEL
 from handlers.telegram.app import make_bot, recording_dispatcher
@@ -19,6 +17,8 @@ from handlers.telegram.sender import TelegramSender
 from handlers.telegram.updates import TelegramSource
 from handlers.telegram.webhook import RecordingRequestHandler
 from storage.db import Database
+from storage.files import FileStore
+from vocabulary.settings import Settings
 
 
 class TelegramRuntime:

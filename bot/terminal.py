@@ -10,16 +10,16 @@ from sqlmodel import select
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
-from bot.i18n import Msg, Renderer
-from bot.settings import Settings
-from bot.stoppable import unless_stopped
-from conversations.text import fold
-from conversations.types import Contact, Inbound, InboundKind
 from handlers.terminal import CHANNEL, GUEST, Person, TerminalChannel, chat_id_for
 from storage.db import Database
 from storage.models import Member, MemberStatus
 from storage.phones import normalise_phone
 from storage.repos import accounts, members
+from vocabulary.messages import Msg, Renderer
+from vocabulary.settings import Settings
+from vocabulary.stoppable import unless_stopped
+from vocabulary.text import fold
+from vocabulary.types import Contact, Inbound, InboundKind
 
 
 class TerminalSession:

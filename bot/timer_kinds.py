@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import unreachable
-from bot.settings import Settings
 from bot.timers import TimerRunner
 from conversations.catalogue import default_registry
 from conversations.registry import Registry
 from storage.db import Database
+from vocabulary.settings import Settings
 
 
 def timer_runner(

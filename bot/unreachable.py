@@ -9,12 +9,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery_targets import Target
-from bot.i18n import Msg
-from bot.timers import schedule
 from conversations.officers import BRANCH_LEADERS
-from conversations.types import Outbound
 from storage.models import ChatAccount, Member, Timer
 from storage.repos import orgs, outbox
+from storage.repos.timers import schedule
+from vocabulary.messages import Msg
+from vocabulary.types import Outbound
 
 KIND = "unreachable-summary"
 WINDOW_MINUTES = 10

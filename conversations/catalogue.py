@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.announce import capability as _announce
 from conversations.exemption import capability as _exemption
 from conversations.invite import capability as _invite
@@ -19,6 +18,7 @@ from conversations.registry import (
     Registry,
 )
 from conversations.requests import capability as _requests
+from vocabulary.messages import Msg
 
 GROUPS = (
     MenuGroup(MY_REQUESTS, Msg("menu.group.requests"), order=10),

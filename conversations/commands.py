@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from conversations.text import fold
+from vocabulary.text import fold
 
 _ALIASES = Path(__file__).parent / "data" / "commands.toml"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import Msg
 from conversations import identity
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Outcome, Prompt, Step, go
 from storage.models import Consent
 from storage.repos import accounts
+from vocabulary.messages import Msg
 
 RECONSENT = "reconsent"
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg, Renderer
-from bot.settings import Settings
-from conversations.types import ChannelInfo, ChatRef, Choice, Inbound, Outbound
 from storage.models import ChatAccount, Member
 from storage.order import member_order_key
 from storage.repos import audit
 from storage.repos.conversations import ChatState
+from vocabulary.messages import Msg, Renderer
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, ChatRef, Choice, Inbound, Outbound
 
 
 @dataclass

@@ -3,7 +3,7 @@
 tests/test_catalogues.py checks this list against the enums it stands for.
 """
 
-from bot.i18n import Msg
+from vocabulary.messages import Msg
 
 KEYS = [
     Msg("role.secretary"), Msg("role.deputy_secretary"), Msg("role.committee_member"),

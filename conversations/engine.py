@@ -5,14 +5,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.i18n import Msg
 from conversations import consent, officers, typed_choice
 from conversations.commands import Command, parse_command
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
 from conversations.registry import MenuEntry, MenuGroup, Registry
-from conversations.text import fold, match_option
-from conversations.types import Choice, InboundKind
+from vocabulary.messages import Msg
+from vocabulary.text import fold, match_option
+from vocabulary.types import Choice, InboundKind
 
 REGISTRATION = "registration"
 BUILTIN_COMMANDS = {"start", "menu", "cancel", "help"}

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import Msg
 from conversations.context import Ctx
-from conversations.types import Choice, Contact, FileRef
+from vocabulary.messages import Msg
+from vocabulary.types import Choice, Contact, FileRef
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings
-from conversations.types import Contact
 from storage.models import ChatAccount, Consent, InviteCode, LinkAttempt, Member
 from storage.phones import normalise_phone
 from storage.repos import accounts, audit, members
+from vocabulary.settings import Settings
+from vocabulary.types import Contact
 
 # No 0/O, 1/I/L, 5/S or 2/Z: codes are read aloud and copied by hand.
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"

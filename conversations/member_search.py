@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.flow import Answer, Invalid, Prompt
-from conversations.text import fold
 from storage.models import Member
+from vocabulary.messages import Msg
+from vocabulary.text import fold
 
 MAX_MATCHES = 8
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
 from storage.models import Member, Officer, OfficerRole, Organisation
 from storage.phones import display_phone
 from storage.repos import orgs
+from vocabulary.messages import Msg
 
 BRANCH_LEADERS = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY)
 # Roles that let an officer issue invite codes for the members below his/her organisation.

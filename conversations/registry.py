@@ -12,11 +12,11 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
-from bot.timers import TimerHandler
 from conversations.context import Ctx
 from conversations.flow import Flow, Outcome
+from storage.repos.timers import TimerHandler
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
 
 # The main menu's groups (a capability puts its entries into one of them).
 MY_REQUESTS, BRANCH_LIFE, MY_INFO, OFFICERS = "requests", "branch", "me", "officers"

@@ -6,10 +6,10 @@ that is not the one meant, so it is read back first.
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Flow, Invalid, Next, Outcome, Prompt, Step
-from conversations.text import clean
+from vocabulary.messages import Msg
+from vocabulary.text import clean
 
 FLOW = "typed_choice"
 YES, NO = "yes", "no"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels import Rendered, WholeMessages
-from bot.i18n import Msg, Renderer
-from conversations.types import ChannelInfo
 from storage.models import Member
+from vocabulary.channels import Rendered, WholeMessages
+from vocabulary.messages import Msg, Renderer
+from vocabulary.types import ChannelInfo
 
 CHANNEL = "terminal"
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=False, buttons=False)

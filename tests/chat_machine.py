@@ -22,16 +22,16 @@ from pathlib import Path
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from bot.i18n import Renderer
-from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from conversations.catalogue import default_registry
-from conversations.types import FileRef, InboundKind
 from storage import migrate
 from storage.db import Database
 from storage.models import OfficerRole, OrgKind
 from tests import factories as f
 from tests.support import SELF, Chat, FakeClock, Person
+from vocabulary.messages import Renderer
+from vocabulary.settings import Settings
+from vocabulary.types import FileRef, InboundKind
 
 # Who chats: chat id -> roster phone (None: not on the roster). The first five are linked.
 PHONES = {

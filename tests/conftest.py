@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
 from tests.support import FakeClock
+from vocabulary.settings import Settings
 
 POSTGRES_ENV = "CHIBOT_TEST_POSTGRES_URL"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.settings import Settings
 from storage.db import Database
 from storage.models import ChatAccount, Member, Officer, OfficerRole, Organisation, OrgKind
+from vocabulary.settings import Settings
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_core
-from bot.channels import Rendered, WholeMessages
-from bot.settings import Settings
 from conversations.registry import Registry
-from conversations.types import ChannelInfo, Contact, FileRef, Inbound, InboundKind
 from storage.db import Database
+from vocabulary.channels import Rendered, WholeMessages
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, Contact, FileRef, Inbound, InboundKind
 
 
 class FakeClock:

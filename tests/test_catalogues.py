@@ -12,9 +12,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES, Msg, Renderer
 from conversations.identity import Refusal
 from storage.models import Gender, MemberStatus, OfficerRole
+from vocabulary.messages import LOCALES, Msg, Renderer
 
 LANGUAGES = ["vi", "en"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def code_keys(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
          "-k", "Msg", "--no-default-keywords", "--omit-header", "-o", str(pot),
-         "bot", "conversations", "handlers", "storage"],
+         "bot", "conversations", "handlers", "storage", "vocabulary"],
         cwd=ROOT, capture_output=True, check=True,
     )
     with pot.open("rb") as handle:

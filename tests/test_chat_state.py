@@ -11,14 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 
 from bot.core import Core
-from bot.i18n import Msg
-from bot.settings import Settings
 from conversations.context import Ctx
-from conversations.types import Inbound, InboundKind
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos import conversations
 from tests.support import CHAT, FakeClock
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Inbound, InboundKind
 
 HOLD_SECONDS = 0.5  # how long the first worker waits for the second inside its transaction
 

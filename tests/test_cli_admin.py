@@ -194,11 +194,11 @@ def test_broadcast_status_shows_progress(tmp_path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from bot.cli import app
-    from bot.i18n import Msg
-    from bot.settings import Settings
     from storage.db import Database
     from storage.models import Member, Organisation, OrgKind
     from storage.repos import broadcasts
+    from vocabulary.messages import Msg
+    from vocabulary.settings import Settings
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHIBOT_DATA_DIR", str(tmp_path / "data"))

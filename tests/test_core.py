@@ -6,13 +6,13 @@ import logging
 
 import pytest
 
-from bot.settings import Settings
 from conversations.engine import Engine
 from storage.db import Database
 from storage.models import OrgKind
 from tests import factories as f
 from tests.conversations.conftest import register
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 
 async def test_a_crash_in_a_handler_apologises_and_logs_no_personal_data(

@@ -7,14 +7,14 @@ from datetime import timedelta
 from sqlmodel import func, select
 
 from bot.app import build_core
-from bot.i18n import Msg
-from bot.settings import Settings
-from conversations.types import ChannelInfo, ChatRef, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, Member, OrgKind, OutboxMessage, OutboxStatus
 from storage.repos import outbox
 from tests import factories as f
 from tests.support import FakeClock, RecordingSender
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, ChatRef, Inbound, InboundKind, Outbound
 
 
 async def test_a_member_is_reached_on_the_account_used_last_in_his_language(
@@ -100,7 +100,7 @@ async def test_a_member_without_any_account_is_marked_dead_not_retried(
 async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
     db: Database, settings: Settings, clock: FakeClock
 ):
-    from bot.channels import RetryLater
+    from vocabulary.channels import RetryLater
 
     class Busy(RecordingSender):
         async def send(self, chat_id: str, message) -> None:

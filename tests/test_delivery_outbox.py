@@ -11,18 +11,18 @@ from sqlmodel import select
 
 from bot import unreachable
 from bot.app import build_core
-from bot.channels import Rendered, RetryLater, Unreachable
 from bot.delivery import Delivery
-from bot.i18n import Msg
-from bot.settings import Settings
 from bot.timers import TimerRunner
-from conversations.types import ChannelInfo, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, Member, OfficerRole, Organisation, OrgKind, OutboxMessage
 from storage.repos import broadcasts, orgs, outbox
 from tests import factories as f
 from tests.conversations.conftest import register
 from tests.support import Chat, FakeClock, Person, RecordingSender
+from vocabulary.channels import Rendered, RetryLater, Unreachable
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, Inbound, InboundKind, Outbound
 
 TG = ChannelInfo("telegram", True, True)
 
@@ -355,7 +355,7 @@ async def test_claims_of_a_dead_worker_are_recovered_while_running(
 async def test_a_process_for_another_channel_leaves_telegram_messages_alone(
     db: Database, settings: Settings, clock: FakeClock
 ):
-    from conversations.types import ChatRef
+    from vocabulary.types import ChatRef
 
     (person,) = await members_with_accounts(db, clock, 1)
     await queue(db, clock, [Outbound(person.id or 0, [Msg("cancel.done")]),

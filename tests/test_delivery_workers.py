@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 
 from bot.app import build_core
-from bot.channels import Rendered, RetryLater, Transient
 from bot.delivery import Delivery
-from bot.i18n import Msg
-from bot.settings import Settings
-from conversations.types import Outbound
 from storage.db import Database
 from storage.models import DeliveryWorker, OutboxMessage, OutboxStatus
 from storage.repos import outbox
 from tests.support import FakeClock, RecordingSender
 from tests.test_delivery_outbox import TG, fast, members_with_accounts, queue
+from vocabulary.channels import Rendered, RetryLater, Transient
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
 
 
 @dataclass

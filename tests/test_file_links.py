@@ -13,12 +13,12 @@ from pydantic import SecretStr
 
 from bot import file_links
 from bot.file_links import FileLinks
-from bot.files import FileStore
-from bot.settings import Settings
-from conversations.types import FileRef
 from storage.db import Database
+from storage.files import FileStore
 from storage.repos import audit
 from tests.support import FakeClock
+from vocabulary.settings import Settings
+from vocabulary.types import FileRef
 
 PUBLIC_URL = "https://chibot.example.vn/"
 CONTENT = b"%PDF-1.4 giay ra vien"

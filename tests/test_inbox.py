@@ -9,12 +9,12 @@ from sqlmodel import select
 
 from bot.app import build_core
 from bot.inbox import Inbox
-from bot.settings import Settings
 from conversations.engine import Engine
-from conversations.types import Inbound, InboundKind
 from storage.db import Database
 from storage.models import Conversation, InboxUpdate
 from tests.support import CHAT, FakeClock, RecordingSender
+from vocabulary.settings import Settings
+from vocabulary.types import Inbound, InboundKind
 
 
 class Source:

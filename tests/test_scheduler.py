@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from bot.scheduler import PeriodicJobs
 from bot.scheduler_lock import LOCK_ID
-from bot.settings import Settings
 from bot.timers import TimerRunner
 from storage.db import Database
 from storage.models import LinkAttempt
 from tests.support import FakeClock
+from vocabulary.settings import Settings
 
 
 async def test_jobs_start_once_per_deployment(db: Database, settings: Settings, clock: FakeClock):

@@ -6,10 +6,11 @@ import asyncio
 
 from sqlmodel import select
 
-from bot.timers import TimerRunner, cancel, schedule
+from bot.timers import TimerRunner
 from storage.db import Database
 from storage.models import AuditEntry, Timer
 from storage.repos import audit
+from storage.repos.timers import cancel, schedule
 from tests.support import FakeClock
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Protocol
 
-from conversations.types import Inbound
+from vocabulary.types import Inbound
 
 
 class Unreadable(Exception):

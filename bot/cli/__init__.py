@@ -7,7 +7,7 @@ import logging
 import typer
 
 from bot.cli import broadcast, db, demo, invite, org, roster, run
-from bot.settings import Settings
+from vocabulary.settings import Settings
 
 app = typer.Typer(
     help="Chibot: self-service chat for party members and branch officers.",

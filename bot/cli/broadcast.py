@@ -8,9 +8,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.common import run_with_db
-from bot.settings import Settings
 from storage.db import Database
 from storage.repos import broadcasts
+from vocabulary.settings import Settings
 
 app = typer.Typer(help="Broadcasts to many members.", no_args_is_help=True)
 REFRESH_SECONDS = 2.0

@@ -10,9 +10,9 @@ from typing import TypeVar
 
 import typer
 
-from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
+from vocabulary.settings import Settings
 
 T = TypeVar("T")
 

@@ -9,11 +9,11 @@ import typer
 
 from bot.cli.common import utc_now
 from bot.demo import seed_demo
-from bot.settings import Settings
 from bot.shutdown import stop_on_signals
 from bot.terminal import TerminalSession, run_interactive, run_script
 from handlers.typed_lines import TypedLines
 from storage.db import Database
+from vocabulary.settings import Settings
 
 
 def demo(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import run_with_db, utc_now
-from bot.settings import Settings
 from conversations import identity
 from storage.db import Database
 from storage.models import MemberStatus
 from storage.repos import members
+from vocabulary.settings import Settings
 
 app = typer.Typer(help="One-time invite codes.", no_args_is_help=True)
 

@@ -11,12 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import chosen_file, run_with_db, utc_now
 from bot.samples import SAMPLE_TREE
-from bot.settings import Settings
 from conversations.catalogue import default_registry
 from storage import org_tree
 from storage.db import Database
 from storage.models import OfficerRole, OrgKind
 from storage.org_tree import OrgError, RoleChange, TreeNode
+from vocabulary.settings import Settings
 
 app = typer.Typer(help="Organisations and officer roles.", no_args_is_help=True)
 

@@ -13,10 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from bot.cli.common import chosen_file, run_with_db, utc_now
 from bot.samples import SAMPLE_ROSTER
-from bot.settings import Settings
 from storage.db import Database
 from storage.roster import ImportReport, import_roster
 from storage.roster.validate import Progress as ProgressCallback
+from vocabulary.settings import Settings
 
 app = typer.Typer(help="The member roster.", no_args_is_help=True)
 

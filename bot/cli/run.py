@@ -12,7 +12,6 @@ from aiohttp import web
 from bot import file_links, gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
-from bot.settings import Settings
 from bot.shutdown import stop_on_signals
 from bot.telegram import TelegramRuntime
 from bot.terminal import TerminalSession, run_interactive
@@ -20,6 +19,7 @@ from bot.timer_kinds import timer_runner
 from handlers.telegram.polling import TokenRefused
 from handlers.typed_lines import TypedLines
 from storage.db import Database
+from vocabulary.settings import Settings
 
 log = logging.getLogger(__name__)
 app = typer.Typer(help="Run Chibot on a channel.", no_args_is_help=True)

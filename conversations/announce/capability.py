@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.announce import flows
 from conversations.registry import OFFICERS, MenuEntry, Registry
+from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:

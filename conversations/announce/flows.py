@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import Msg
-from bot.quiet_hours import is_quiet
 from conversations.context import Ctx
 from conversations.flow import (
     Answer,
@@ -21,6 +19,8 @@ from conversations.flow import (
 )
 from storage.models import ChatAccount, Member, MemberStatus, OfficerRole, Organisation
 from storage.repos import broadcasts, orgs
+from vocabulary.messages import Msg
+from vocabulary.quiet_hours import is_quiet
 
 NAME = "announce"
 MAX_LENGTH = 3500  # leaves room for the heading within one Telegram message

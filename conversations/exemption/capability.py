@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.exemption import flows, returning
 from conversations.exemption.kind import EXEMPTION, NAME
 from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
 from conversations.requests.capability import add_type
+from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:

@@ -7,12 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from bot.i18n import Msg
-from bot.timers import schedule
 from conversations.exemption.rules import relieved_status
 from conversations.requests import decisions, notices
 from conversations.requests.act import Act
-from conversations.types import Outbound
 from storage.models import (
     Member,
     MemberStatus,
@@ -22,6 +19,9 @@ from storage.models import (
     RequestStatus,
     Timer,
 )
+from storage.repos.timers import schedule
+from vocabulary.messages import Msg
+from vocabulary.types import Outbound
 
 START, END, REVIEW = "exemption-start", "exemption-end", "exemption-review"
 

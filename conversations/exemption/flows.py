@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.i18n import Msg
 from conversations import member_search, officers
 from conversations.context import Ctx
-from conversations.dates import parse_date
 from conversations.exemption import stages
 from conversations.exemption.kind import NAME
 from conversations.exemption.rules import (
@@ -34,6 +32,8 @@ from conversations.requests.act import Act
 from conversations.requests.kinds import MAX_TEXT
 from storage.models import Member, ReliefKind, Request
 from storage.repos import members, requests
+from vocabulary.dates import parse_date
+from vocabulary.messages import Msg
 
 RECORD = "exemption_record"
 

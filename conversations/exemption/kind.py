@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
 from conversations.exemption import effects, stages
 from conversations.exemption.rules import OTHER, RETURN
 from conversations.requests.kinds import RequestType, define
 from storage.models import Member, Request
+from vocabulary.messages import Msg
 
 NAME = "exemption"
 

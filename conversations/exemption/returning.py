@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.exemption.flows import already_open, in_force
 from conversations.exemption.kind import NAME
@@ -12,6 +11,7 @@ from conversations.requests import decisions, notices
 from conversations.requests.act import Act
 from storage.models import ReliefKind, Request
 from storage.repos import requests
+from vocabulary.messages import Msg
 
 RETURN_FLOW = "exemption_return"
 

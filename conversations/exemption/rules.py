@@ -6,8 +6,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from bot.i18n import Msg
 from storage.models import MemberStatus, ReliefKind, Request
+from vocabulary.messages import Msg
 
 HEALTH = "health"  # advanced age or poor health: open-ended, with a medical certificate
 FIXED_REASONS = ("treatment", "treatment_far", "abroad", "maternity", "awaiting_retirement",

@@ -3,7 +3,6 @@ retired cadre, the chi bo, then the base committee for a fixed period (Statute A
 
 from __future__ import annotations
 
-from bot.settings import Settings
 from conversations.exemption.rules import is_fixed_period
 from conversations.requests import routing
 from conversations.requests.act import Act
@@ -18,6 +17,7 @@ from storage.models import (
     RequestStage,
 )
 from storage.repos import orgs
+from vocabulary.settings import Settings
 
 
 def deciding_roles(settings: Settings) -> tuple[OfficerRole, ...]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations import identity, member_search, officers
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Step, static
 from storage.models import Member
 from storage.repos import accounts, members
+from vocabulary.messages import Msg
 
 NAME = "invite"
 

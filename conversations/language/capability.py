@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.language import flows
 from conversations.registry import MenuEntry, Registry
+from vocabulary.messages import Msg
 
 ORDER = 40  # after the member's own groups, before the officers' one
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Outcome, Prompt, Step, go
+from vocabulary.messages import Msg
 
 NAME = "language"
 

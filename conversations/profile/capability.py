@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.profile import flows
 from conversations.registry import MY_INFO, MenuEntry, Registry
+from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:

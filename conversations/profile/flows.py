@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import Msg
 from conversations import consent, officers
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
@@ -13,6 +12,7 @@ from conversations.requests import notices
 from storage.models import Consent, InviteCode, Member, Organisation
 from storage.phones import display_phone
 from storage.repos import accounts, orgs, requests
+from vocabulary.messages import Msg
 
 PROFILE = "profile"
 MY_DATA = "mydata"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import Msg
 from conversations import consent, identity
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
 from conversations.identity import Refusal
-from conversations.types import ChatRef, Outbound
 from storage.models import Member, Organisation
 from storage.repos import accounts
+from vocabulary.messages import Msg
+from vocabulary.types import ChatRef, Outbound
 
 NAME = "registration"
 LANGUAGE_NAMES = {"vi": "language.vi", "en": "language.en"}

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings
 from conversations.context import Ctx
-from conversations.types import Outbound
 from storage.models import Member, Request
 from storage.repos import audit
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
 
 SYSTEM = "system"
 

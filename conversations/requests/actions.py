@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.flow import Outcome, StartFlow
 from conversations.registry import ActionFn
 from conversations.requests import decisions, notices, routing
 from conversations.requests.act import Act
 from conversations.requests.kinds import RequestType
-from conversations.text import as_id
 from storage.models import Request, RequestDecision, RequestStatus
 from storage.repos import orgs
+from vocabulary.messages import Msg
+from vocabulary.text import as_id
 
 NOTE_FLOW, RECORDED_FLOW, ANSWER_FLOW = "request_note", "request_recorded", "request_answer"
 AT_ONCE = {"ok": decisions.APPROVED, "def": decisions.DEFERRED, "cy": decisions.CONSENTED,

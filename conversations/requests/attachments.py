@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.timers import schedule
 from conversations.requests import kinds
 from conversations.requests.act import Act
 from storage.models import Request, Timer
 from storage.repos.requests import OPEN
+from storage.repos.timers import schedule
 
 PURGE = "purge"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
 from conversations.requests import actions, handover, jobs, member_flows, officer_flows
 from conversations.requests.kinds import RequestType
+from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:

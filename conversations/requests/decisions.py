@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col
 
-from bot.i18n import Msg
 from conversations.requests import attachments, kinds, notices, reminders, reports
 from conversations.requests.act import Act
-from conversations.types import Choice, FileRef, Outbound
 from storage.models import (
     Member,
     Organisation,
@@ -21,6 +19,8 @@ from storage.models import (
     RequestStatus,
 )
 from storage.repos.requests import OPEN
+from vocabulary.messages import Msg
+from vocabulary.types import Choice, FileRef, Outbound
 
 APPROVED, REJECTED, MORE_INFO, DEFERRED = "approved", "rejected", "more_info", "deferred"
 CONSENTED, CONSENT_REFUSED, FORWARDED = "consented", "consent_refused", "forwarded"

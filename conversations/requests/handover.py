@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
 from conversations import officers
 from conversations.requests import notices
-from conversations.types import Outbound
 from storage.models import RequestStatus
 from storage.repos import outbox, requests
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
 
 
 async def resend_waiting(

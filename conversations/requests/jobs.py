@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings
-from bot.timers import TimerHandler
 from conversations.requests import attachments, reminders, reports
 from conversations.requests.act import Act
 from conversations.requests.kinds import Job, RequestType
 from storage.models import Timer
 from storage.repos import outbox
+from storage.repos.timers import TimerHandler
+from vocabulary.settings import Settings
 
 
 def _jobs(request_type: RequestType) -> dict[str, Job]:

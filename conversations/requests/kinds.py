@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
 from conversations.requests.act import Act
 from storage.models import OfficerRole, Request, RequestDecision, RequestStage, Timer
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
 
 MAX_TEXT = 500  # the longest reason, question or answer typed about a request
 

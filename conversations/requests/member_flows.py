@@ -3,17 +3,17 @@ withdrawing one not yet decided, and answering the officers' question."""
 
 from __future__ import annotations
 
-from bot.i18n import Msg
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go
 from conversations.requests import decisions, kinds
 from conversations.requests.act import Act
 from conversations.requests.actions import ANSWER_FLOW
 from conversations.requests.kinds import MAX_TEXT
-from conversations.text import as_id
 from storage.models import Request
 from storage.repos import requests
 from storage.repos.requests import OPEN
+from vocabulary.messages import Msg
+from vocabulary.text import as_id
 
 MINE = "request_mine"
 LISTED = 10

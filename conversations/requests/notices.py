@@ -9,12 +9,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
 from conversations.officers import BRANCH_LEADERS
 from conversations.requests import kinds, routing
 from conversations.requests.act import Act
-from conversations.types import Choice, FileRef, Outbound
 from storage.models import (
     Member,
     Organisation,
@@ -26,6 +23,9 @@ from storage.models import (
     RequestStatus,
 )
 from storage.repos import orgs, outbox
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Choice, FileRef, Outbound
 
 VERBS = {
     RequestStage.CONSENT: ("cy", "cn"),

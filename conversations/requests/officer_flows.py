@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.i18n import Msg
 from conversations import officers
 from conversations.context import Ctx
-from conversations.dates import parse_date
 from conversations.flow import (
     Answer,
     Done,
@@ -26,9 +24,11 @@ from conversations.requests import decisions, kinds, notices, routing
 from conversations.requests.act import Act
 from conversations.requests.actions import NOTE_FLOW, RECORDED_FLOW
 from conversations.requests.kinds import MAX_TEXT
-from conversations.types import Choice
 from storage.models import Request, RequestDecision
 from storage.repos import orgs, requests
+from vocabulary.dates import parse_date
+from vocabulary.messages import Msg
+from vocabulary.types import Choice
 
 WAITING = "request_waiting"
 MAX_RESOLUTION = 60

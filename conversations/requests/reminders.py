@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.i18n import Msg
-from bot.timers import schedule as set_timer
 from conversations.requests import kinds, notices, routing
 from conversations.requests.act import Act
-from conversations.types import Outbound
 from storage.models import Organisation, Request, RequestStatus, Timer
+from storage.repos.timers import schedule as set_timer
+from vocabulary.messages import Msg
+from vocabulary.types import Outbound
 
 REMIND, ESCALATE = "remind", "escalate"
 

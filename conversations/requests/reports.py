@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
-from bot.i18n import Msg
-from bot.timers import schedule
 from conversations.requests import kinds, routing
 from conversations.requests.act import Act
-from conversations.types import Outbound
 from storage.models import Member, Organisation, Request, RequestDecision, Timer
+from storage.repos.timers import schedule
+from vocabulary.messages import Msg
+from vocabulary.types import Outbound
 
 REPORT, DIGEST = "report", "digest"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings
 from conversations.requests import kinds
 from storage.models import Member, OfficerRole, Organisation, Request, RequestStage
 from storage.repos import orgs
+from vocabulary.settings import Settings
 
 UPPER_ROLES = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY,
                OfficerRole.BASE_COMMITTEE_MEMBER)

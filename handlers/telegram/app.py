@@ -10,10 +10,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import TelegramObject, Update
 
-from bot.settings import Settings
 from handlers.telegram.updates import TelegramSource, chat_of
 from handlers.telegram.webhook import store
 from vocabulary.inbox import UpdateSink
+from vocabulary.settings import Settings
 
 log = logging.getLogger(__name__)
 OTHER_CONNECTIONS = 16

@@ -15,11 +15,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from bot.stoppable import unless_stopped
 from handlers.telegram import CHANNEL
 from handlers.telegram.updates import TelegramSource, chat_of, chat_of_unreadable, read_update
 from vocabulary.errors import where
 from vocabulary.inbox import Received, Unreadable, UpdateSink
+from vocabulary.stoppable import unless_stopped
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

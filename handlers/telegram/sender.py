@@ -26,12 +26,12 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels import Rendered, RetryLater, Transient, Unreachable
-from bot.i18n import Msg, Renderer
-from bot.settings import Settings
-from conversations.types import ChannelInfo, FileRef
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
+from vocabulary.channels import Rendered, RetryLater, Transient, Unreachable
+from vocabulary.messages import Msg, Renderer
+from vocabulary.settings import Settings
+from vocabulary.types import ChannelInfo, FileRef
 
 TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=True)

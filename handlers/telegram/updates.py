@@ -13,11 +13,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.types import CallbackQuery, Message, Update
 from pydantic import ValidationError
 
-from bot.files import FileStore
-from bot.settings import Settings
-from conversations.types import Contact, FileRef, Inbound, InboundKind
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
+from storage.files import FileStore
 from vocabulary.inbox import Unreadable
+from vocabulary.settings import Settings
+from vocabulary.types import Contact, FileRef, Inbound, InboundKind
 
 log = logging.getLogger(__name__)
 STALE_CHOICE = "x:stale"

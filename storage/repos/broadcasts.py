@@ -8,11 +8,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from conversations.types import ChatRef, Outbound
 from storage.models import Broadcast, OutboxMessage, OutboxStatus
 from storage.order import member_order_key
 from storage.repos import outbox
+from vocabulary.messages import Msg
+from vocabulary.types import ChatRef, Outbound
 
 
 async def start(

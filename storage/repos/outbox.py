@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from conversations.types import ChatRef, Outbound
 from storage.models import ChatAccount, DeliveryWorker, OutboxMessage, OutboxStatus
 from storage.new_rows import NewRows
 from storage.order import chat_order_key, member_order_key
+from vocabulary.types import ChatRef, Outbound
 
 INTERACTIVE, BULK = 10, 0
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)

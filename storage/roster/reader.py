@@ -13,9 +13,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from conversations.text import clean
 from storage.roster.columns import Columns, columns
 from storage.roster.report import Issue
+from vocabulary.text import clean
 
 CellValue = str | date | None
 CSV_SUFFIXES = {".csv", ".txt"}

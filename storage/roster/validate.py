@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from conversations.dates import parse_date
 from storage.models import Organisation, OrgKind
 from storage.phones import normalise_phone
 from storage.roster.columns import columns
 from storage.roster.reader import CellValue, RawRow, Sheet
 from storage.roster.report import Issue
+from vocabulary.dates import parse_date
 
 Progress = Callable[[str, int, int], None]
 """Told (phase, done, total) as rows are checked and written."""

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.settings import Settings
 from storage.db import Database
 from storage.models import Member, OfficerRole, Organisation, OrgKind
 from tests import factories as f
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 
 @dataclass

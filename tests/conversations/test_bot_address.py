@@ -7,15 +7,15 @@ from typing import Any
 from sqlmodel import select
 
 from bot.app import build_core
-from bot.i18n import Msg
 from bot.inbox import Inbox
-from bot.settings import Settings
-from conversations.types import Contact, Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import ChatAccount
 from storage.repos import outbox
 from tests.conversations.conftest import Branch
 from tests.support import CHAT, Chat, FakeClock, Person, RecordingSender
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Contact, Inbound, InboundKind, Outbound
 
 
 async def test_a_member_linked_through_a_bot_is_answered_and_reached_through_it(

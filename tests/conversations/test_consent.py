@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.settings import Settings
 from storage.db import Database
 from storage.models import ChatAccount, Consent
 from tests.conversations.conftest import Branch, register
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 
 async def test_the_consent_text_names_sensitive_data_retention_transfer_rights_and_controller(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.settings import Settings
 from conversations.catalogue import default_registry
-from conversations.types import InboundKind
 from storage.db import Database
 from storage.models import ChatAccount, Conversation, Member
 from tests.conversations.conftest import Branch, register
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
+from vocabulary.types import InboundKind
 
 
 @pytest.fixture

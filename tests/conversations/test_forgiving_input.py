@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conversations.commands import parse_command
-from conversations.dates import parse_date
-from conversations.text import fold, match_option
+from vocabulary.dates import parse_date
+from vocabulary.text import fold, match_option
 
 TODAY = date(2026, 11, 21)
 YES_NO = [["Đồng ý", "I agree"], ["Không đồng ý", "I do not agree"]]

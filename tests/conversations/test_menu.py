@@ -3,14 +3,14 @@ by typing its words."""
 
 from __future__ import annotations
 
-from bot.i18n import Msg, Renderer
-from bot.settings import Settings
 from conversations.catalogue import default_registry
 from conversations.registry import BRANCH_LIFE, MenuEntry, Registry
 from storage.db import Database
 from storage.models import Conversation
 from tests.conversations.exemption.conftest import People, ask_health, people  # noqa: F401
 from tests.support import Chat, FakeClock, Person
+from vocabulary.messages import Msg, Renderer
+from vocabulary.settings import Settings
 
 MEMBER_SCREEN = ["Đơn từ của tôi", "Thông tin của tôi", "Ngôn ngữ / Language"]
 MAX_ENTRIES = 6

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from bot.settings import Settings
 from conversations import identity
 from storage.db import Database
 from storage.models import AuditEntry, ChatAccount, Consent, InviteCode, Member, MemberStatus
 from tests.conversations.conftest import Branch, register
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 
 async def count(db: Database, table: type) -> int:
@@ -222,7 +222,7 @@ async def test_a_typed_phone_is_not_a_wrong_code_and_uses_up_no_attempt(
 async def test_without_a_contact_button_a_typed_phone_is_told_to_use_an_invite_code(
     db: Database, settings: Settings, clock: FakeClock, org: Branch
 ):
-    from conversations.types import ChannelInfo
+    from vocabulary.types import ChannelInfo
 
     typed = Chat(db, settings, clock, ChannelInfo("terminal", False, True, buttons=False))
     mai = Person("zl-mai")

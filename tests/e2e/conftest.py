@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import Settings
 from bot.telegram import TelegramRuntime
 from storage.db import Database
 from tests.conversations.conftest import org  # noqa: F401  (the demo-like branch fixture)
 from tests.e2e.fake_bot_api import FakeBotAPI
+from vocabulary.settings import Settings
 
 TOKEN = "123456:TEST-TOKEN"
 WEBHOOK_SECRET = "s3cret-Token_for-tests"

@@ -7,9 +7,6 @@ import asyncio
 from sqlmodel import select
 
 from bot.app import build_core
-from bot.i18n import Msg
-from bot.settings import Settings
-from conversations.types import Outbound
 from handlers.telegram.app import make_bot
 from handlers.telegram.sender import TEXT_LIMIT, TelegramSender
 from storage.db import Database
@@ -18,6 +15,9 @@ from storage.repos import outbox
 from tests import factories as f
 from tests.e2e.conftest import real_now
 from tests.e2e.fake_bot_api import FakeBotAPI
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
 
 USER = 7101
 

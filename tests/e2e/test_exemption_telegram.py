@@ -7,13 +7,11 @@ import asyncio
 import pytest
 from sqlmodel import select
 
-from bot.channels import Rendered
-from bot.files import FileStore
-from bot.settings import Settings
 from handlers.telegram import CALLBACK_VERSION
 from handlers.telegram.app import make_bot
 from handlers.telegram.sender import TelegramSender
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import (
     AuditEntry,
     OfficerRole,
@@ -28,6 +26,8 @@ from tests.conversations.conftest import Branch
 from tests.e2e.conftest import polling
 from tests.e2e.fake_bot_api import FakeBotAPI, SentMessage
 from tests.e2e.test_telegram import button
+from vocabulary.channels import Rendered
+from vocabulary.settings import Settings
 
 MAI, SEC, DEP, LONG = 7001, 7002, 7003, 7004  # Telegram user ids (private chats)
 APPROVE = "Chi bộ đã đồng ý"

@@ -9,7 +9,6 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from bot.settings import Settings
 from bot.telegram import TelegramRuntime
 from handlers.telegram.updates import TelegramSource
 from storage.db import Database
@@ -18,6 +17,7 @@ from tests.conversations.conftest import Branch
 from tests.e2e.conftest import polling, real_now
 from tests.e2e.fake_bot_api import QUERY_TOO_OLD, FakeBotAPI, SentMessage
 from tests.e2e.test_telegram import MAI, button
+from vocabulary.settings import Settings
 
 PHONE_TEXT = "số của tôi 0912000102"
 APOLOGY = "Xin lỗi, Chibot gặp sự cố"

@@ -13,7 +13,6 @@ from aiogram.utils.backoff import BackoffConfig
 from sqlmodel import select
 
 from bot.inbox import Inbox
-from bot.settings import Settings
 from bot.telegram import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
 from storage import migrate
@@ -22,6 +21,7 @@ from storage.models import InboxUpdate
 from tests.conversations.conftest import Branch
 from tests.e2e.conftest import TOKEN, polling, real_now
 from tests.e2e.fake_bot_api import FakeBotAPI
+from vocabulary.settings import Settings
 
 MAI = 7001
 

@@ -11,13 +11,13 @@ import pytest
 from sqlmodel import select
 
 from bot import unreachable
-from bot.settings import Settings
-from bot.timers import schedule
 from storage.db import Database
 from storage.models import Timer
+from storage.repos.timers import schedule
 from tests.e2e.cli_process import ChibotProcess, free_port
 from tests.e2e.conftest import TOKEN, WEBHOOK_SECRET
 from tests.e2e.fake_bot_api import FakeBotAPI
+from vocabulary.settings import Settings
 
 RUNS = "this process runs the periodic jobs"
 WAITS = "another process runs the periodic jobs"

@@ -10,15 +10,15 @@ from signal import SIGINT, SIGTERM, Signals
 import pytest
 from sqlmodel import select
 
-from bot.i18n import Msg
-from bot.settings import Settings
-from conversations.types import ChatRef, Outbound
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import outbox
 from tests.e2e.cli_process import ChibotProcess, free_port
 from tests.e2e.conftest import TOKEN, WEBHOOK_SECRET
 from tests.e2e.fake_bot_api import FakeBotAPI
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import ChatRef, Outbound
 
 CHATS = 30
 SLOW_RATE = '{"telegram": 2}'  # so that the process still holds claims when it is stopped

@@ -5,13 +5,13 @@ from __future__ import annotations
 import aiohttp
 from sqlmodel import select
 
-from bot.settings import Settings
 from bot.telegram import TelegramRuntime
 from storage.db import Database
 from storage.models import ChatAccount, InboxUpdate
 from tests.conversations.conftest import Branch
 from tests.e2e.conftest import WEBHOOK_SECRET, polling, real_now
 from tests.e2e.fake_bot_api import FakeBotAPI, SentMessage
+from vocabulary.settings import Settings
 
 MAI = 7001  # Trần Thị Mai's Telegram user id
 PHONE = "+84912000102"

@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.demo import seed_demo
-from bot.settings import Settings
 from bot.terminal import TerminalSession, run_script
 from storage.db import Database
 from tests.support import FakeClock
+from vocabulary.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
+from vocabulary.settings import Settings
 
 NOW = "2026-11-21 02:00:00+00:00"
 INBOX = ("INSERT INTO inboxupdate (channel, {bot}update_id, chat_id, payload, received_at, "

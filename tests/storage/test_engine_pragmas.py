@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from bot.cli.common import run_with_db
-from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
 from storage.models import Member, Organisation, OrgKind
+from vocabulary.settings import Settings
 
 BUSY_TIMEOUT_MS = 1234
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import col, select
 
-from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from storage.db import Database
 from storage.models import Member, OfficerRole, Request
 from tests import factories as f
 from tests.conversations.conftest import Branch
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 
 @dataclass

@@ -6,11 +6,11 @@ import asyncio
 
 from sqlmodel import select
 
-from conversations.types import FileRef, Inbound, InboundKind
 from storage.db import Database
 from storage.models import AuditEntry, MemberStatus, RequestDecision, RequestStatus
 from tests.conversations.exemption.conftest import People, ask_health, member, requests
 from tests.support import Chat, FakeClock
+from vocabulary.types import FileRef, Inbound, InboundKind
 
 APPROVE = "a:xr:ok:1:1"
 

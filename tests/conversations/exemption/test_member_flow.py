@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from bot.files import FileStore
-from bot.settings import Settings
-from conversations.types import FileRef
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import MemberStatus, RequestStage, RequestStatus
 from tests.conversations.exemption.conftest import (
     People,
@@ -15,6 +13,8 @@ from tests.conversations.exemption.conftest import (
     requests,
 )
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
+from vocabulary.types import FileRef
 
 
 async def test_a_health_exemption_reaches_the_secretary_and_deputy_with_buttons(

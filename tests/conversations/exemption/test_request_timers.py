@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.settings import Settings
 from storage.db import Database
 from storage.models import MemberStatus, ReliefKind, RequestDecision, RequestStatus, Timer
 from tests.conversations.exemption.conftest import (
@@ -17,6 +16,7 @@ from tests.conversations.exemption.conftest import (
     requests,
 )
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 APPROVE = "đã đồng ý"
 REMINDER = "Nhắc việc: đơn này đang chờ từ"

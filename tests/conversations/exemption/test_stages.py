@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings
 from conversations.requests.handover import resend_waiting
 from storage.db import Database
 from storage.models import (
@@ -26,6 +25,7 @@ from tests.conversations.exemption.conftest import (
     requests,
 )
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 APPROVE = "đã đồng ý"
 NOT_ALLOWED = "không có quyền"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings
 from storage.db import Database
 from storage.models import RequestStatus
 from tests.conversations.exemption.conftest import People, ask_health, member, requests
 from tests.conversations.exemption.test_decisions import decisions
 from tests.support import TYPED, Chat, FakeClock
+from vocabulary.settings import Settings
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from conversations.catalogue import default_registry
 from conversations.registry import Registry
@@ -20,6 +19,7 @@ from tests import factories as f
 from tests.conversations.exemption.conftest import People, people  # noqa: F401  (fixture)
 from tests.conversations.requests import trip
 from tests.support import Chat, FakeClock, Person
+from vocabulary.settings import Settings
 
 TAM = Person("tam")  # the secretary of the chi bo the member goes to
 

@@ -12,16 +12,16 @@ from datetime import UTC, datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Msg
-from bot.settings import Settings
-from bot.timers import schedule
 from conversations.registry import Registry
 from conversations.requests import decisions
 from conversations.requests.act import Act
 from conversations.requests.capability import add_type
 from conversations.requests.kinds import RequestType, Where, define
-from conversations.types import Outbound
 from storage.models import OfficerRole, Request, RequestStage, RequestStatus, Timer
+from storage.repos.timers import schedule
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
 
 NAME = "trip"
 INFORM, TRANSFER, EXTEND, RETURN = "inform", "transfer", "extend", "return"

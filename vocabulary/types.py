@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.i18n import Msg
+from vocabulary.messages import Msg
 
 
 class InboundKind(StrEnum):

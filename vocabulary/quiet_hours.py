@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.settings import Settings
+from vocabulary.settings import Settings
 
 
 def is_quiet(settings: Settings, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conversations.types import FileRef
+from vocabulary.types import FileRef
 
 
 class FileStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from conversations.text import fold
+from vocabulary.text import fold
 
 _WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*nam\s*(\d{2}|\d{4}))?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./\- ](\d{1,2})(?:[./\- ](\d{2}|\d{4}))?$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from conversations.types import ChannelInfo, FileRef
+from vocabulary.types import ChannelInfo, FileRef
 
 
 @dataclass(frozen=True)
