@@ -112,3 +112,18 @@ async def test_recipients_and_edits_are_shown_without_internal_ids(demo_db: Data
     assert "tm-" not in text
     assert "tin số" not in text
     assert "(tin nhắn đã gửi trước đó được sửa thành:)" in text
+
+
+async def test_typed_numbers_after_a_notice_never_decide_the_request(demo_db: Database,
+                                                                     tmp_path: Path,
+                                                                     clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, [
+        "/as Nguyễn Văn Hùng", "menu",
+        "/as Phạm Thị Hoa", "xin chào", "đồng ý", "/share", "xin giảm, miễn", "2", "1",
+        "Tôi sẽ nộp giấy tại cuộc họp", "gửi đơn",
+        # The notice with the request's options reached anh Hùng; he types menu numbers.
+        "/as Nguyễn Văn Hùng", "4", "2", "xong", "/cancel", "2", "xong"])
+    assert "Trả lời «2 1» để chọn: ❌ Chi bộ không đồng ý" in text
+    assert "Đã ghi quyết định" not in text
+    assert "không được đồng ý" not in text
+    assert "Đưa ra cuộc họp" not in text.split("[Nguyễn Văn Hùng] > 4")[-1]
