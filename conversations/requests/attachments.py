@@ -32,6 +32,11 @@ async def purge(act: Act, timer: Timer) -> None:
     path = request.attachment["path"]
     request.attachment = None
     act.session.add(request)
+    await delete_unused(act, request, path)
+
+
+async def delete_unused(act: Act, request: Request, path: str) -> None:
+    """Delete a stored file of this request unless another request of the member uses it."""
     others = await act.session.exec(select(Request).where(
         Request.member_id == request.member_id, Request.id != request.id))
     if not any(o.attachment and o.attachment.get("path") == path for o in others.all()):

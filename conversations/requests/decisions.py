@@ -179,12 +179,15 @@ async def answer(
     """The member answers the officers' question; the request goes back to them."""
     values: dict[str, Any] = {"status": RequestStatus.PENDING, "answer": text,
                               "stage_since": act.now}
+    replaced = (request.attachment or {}).get("path") if file is not None else None
     if file is not None:
         values["attachment"] = file.__dict__
         values["attachment_at_meeting"] = False
     if request.status != RequestStatus.MORE_INFO or not await _move(
             act, request, revision, values):
         return False
+    if replaced and file is not None and replaced != file.path:  # no copy kept of the old one
+        await attachments.delete_unused(act, request, replaced)
     act.audit("answered", request, to=request.status, file=file is not None)
     await reminders.schedule(act, request)
     await notices.notify_deciders(act.session, act.settings, request, act.out,

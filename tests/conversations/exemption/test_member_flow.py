@@ -211,3 +211,25 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
     assert not (settings.files_dir / stored.path).exists()
     [request] = await requests(db)
     assert request.attachment is None
+
+
+async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
+    chat: Chat, people: People, db: Database, settings: Settings
+) -> None:
+    store = FileStore(settings.files_dir)
+    first = store.save(b"%PDF-1.4 old certificate", "giay.pdf", "application/pdf")
+    second = store.save(b"%PDF-1.4 new certificate", "giay-moi.pdf", "application/pdf")
+    await open_request(chat, people.mai)
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    await chat.send_file(people.mai, first)
+    await chat.say(people.mai, "1")
+    await chat.tap(people.sec, "a:xr:ask:1:1")
+    await chat.say(people.sec, "Giấy này mờ quá, xin gửi lại")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Trả lời"))
+    assert "Đã gửi câu trả lời" in await chat.send_file(people.mai, second)
+    assert not (settings.files_dir / first.path).exists()
+    assert (settings.files_dir / second.path).exists()
+    [request] = await requests(db)
+    assert request.attachment is not None
+    assert request.attachment["path"] == second.path
