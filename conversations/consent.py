@@ -54,6 +54,7 @@ async def withdraw(ctx: Ctx) -> list[Msg]:
     """Take back consent: unlink every account of the member and mark the consents withdrawn."""
     member = ctx.member
     assert member is not None
+    done = [line for hook in ctx.on_consent_withdrawn for line in await hook(ctx)]
     for account in await accounts.of_member(ctx.session, member.id or 0):
         await ctx.session.delete(account)
     consents = await ctx.session.exec(
@@ -64,7 +65,7 @@ async def withdraw(ctx: Ctx) -> list[Msg]:
     ctx.audit("consent.withdrawn", ("member", member.id))
     ctx.state.language = ctx.language
     ctx.member = ctx.account = None
-    return [Msg("mydata.withdrawn")]
+    return [Msg("mydata.withdrawn"), *done]
 
 
 FLOW = Flow(RECONSENT, {"ask": Step(_prompt, _answer)}, go("ask"))

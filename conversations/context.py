@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +29,9 @@ class Ctx:
     account: ChatAccount | None = None
     member: Member | None = None
     outbox: list[Outbound] = field(default_factory=list)
+    # What capabilities do when the member withdraws consent (set by the engine).
+    on_consent_withdrawn: list[Callable[[Ctx], Awaitable[list[Msg]]]] = field(
+        default_factory=list)
 
     @property
     def chat(self) -> ChatRef:

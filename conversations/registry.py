@@ -54,6 +54,8 @@ ActionFn = Callable[[Ctx, list[str]], Awaitable[Outcome | None]]
 TimerMaker = Callable[[Settings], TimerHandler]
 # After an officer role changes in an organisation: returns how many messages were queued.
 RoleChangeHook = Callable[[AsyncSession, Settings, int, datetime], Awaitable[int]]
+# When a member withdraws consent: what the capability did with his/her data, in lines.
+ConsentHook = Callable[[Ctx], Awaitable[list[Msg]]]
 Counter = Callable[[Ctx], Awaitable[int]]
 
 
@@ -69,6 +71,7 @@ class Registry:
     commands: dict[str, str] = field(default_factory=dict)
     timers: dict[str, TimerMaker] = field(default_factory=dict)
     role_changes: list[RoleChangeHook] = field(default_factory=list)
+    consent_withdrawn: list[ConsentHook] = field(default_factory=list)
 
     def add_flow(self, flow: Flow, *, command: str | None = None) -> None:
         self.flows[flow.name] = flow
@@ -95,6 +98,9 @@ class Registry:
 
     def on_role_change(self, hook: RoleChangeHook) -> None:
         self.role_changes.append(hook)
+
+    def on_consent_withdrawn(self, hook: ConsentHook) -> None:
+        self.consent_withdrawn.append(hook)
 
 
 Capability = Callable[[Registry], None]

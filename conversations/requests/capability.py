@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
-from conversations.requests import actions, handover, jobs, member_flows, officer_flows
+from conversations.requests import (
+    actions,
+    handover,
+    jobs,
+    member_flows,
+    officer_flows,
+    privacy,
+)
 from conversations.requests.kinds import RequestType
 from vocabulary.messages import Msg
 
@@ -19,6 +26,7 @@ def register(registry: Registry) -> None:
                                 officer_flows.visible, group=OFFICERS, order=10))
     registry.count_in_group(OFFICERS, officer_flows.waiting_count)
     registry.on_role_change(handover.resend_waiting)
+    registry.on_consent_withdrawn(privacy.withdraw_open_requests)
 
 
 def add_type(registry: Registry, request_type: RequestType) -> None:

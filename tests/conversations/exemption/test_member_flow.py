@@ -233,3 +233,26 @@ async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
     [request] = await requests(db)
     assert request.attachment is not None
     assert request.attachment["path"] == second.path
+
+
+async def test_withdrawing_consent_withdraws_open_requests_and_deletes_their_documents(
+    chat: Chat, people: People, db: Database, settings: Settings
+) -> None:
+    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
+                                                 "application/pdf")
+    await open_request(chat, people.mai)
+    await chat.say(people.mai, "2")
+    await chat.say(people.mai, "1")
+    await chat.send_file(people.mai, stored)
+    await chat.say(people.mai, "1")
+    await chat.open_menu(people.mai, "Thông tin của tôi")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Dữ liệu của tôi"))
+    await chat.say(people.mai, "rút lại sự đồng ý")
+    reply = await chat.say(people.mai, "có, rút lại")
+    assert "Đơn số 1 của đồng chí đã được rút" in reply
+    [request] = await requests(db)
+    assert request.status == RequestStatus.WITHDRAWN
+    assert request.attachment is None
+    assert not (settings.files_dir / stored.path).exists()
+    told = [m.text for c, m in chat.sender.sent if c == people.sec.chat_id]
+    assert any("đã rút lại sự đồng ý" in text and "đơn số 1" in text for text in told)
