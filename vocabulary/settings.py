@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     # Exemption and reduction (Party Statute Art. 7; 12-HD/BTCTW)
     exemption_max_months: int = 12  # a fixed period must be shorter than this
+    # A fixed period may have begun already (maternity leave, treatment), up to this long ago.
+    exemption_past_start_days: int = 60
     # Who records the chi bo's decision; add "committee_member" for the chi uy members.
     exemption_deciding_roles: tuple[str, ...] = ("secretary", "deputy_secretary")
     # Fixed-period reasons go on to the dang uy co so (09-HD 2017; UNCONFIRMED for 2022).

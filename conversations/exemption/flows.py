@@ -14,6 +14,7 @@ from conversations.exemption.rules import (
     OTHER,
     REASONS,
     period_problem,
+    start_problem,
 )
 from conversations.flow import (
     Answer,
@@ -142,8 +143,8 @@ async def _start_date(ctx: Ctx, answer: Answer) -> Outcome:
     start = _date(ctx, answer)
     if isinstance(start, Invalid):
         return start
-    if start < ctx.today:
-        return Invalid(Msg("exemption.error.start_past"))
+    if problem := start_problem(start, ctx.today, ctx.settings.exemption_past_start_days):
+        return Invalid(problem)
     ctx.data["start"] = start.isoformat()
     return Next("end")
 
@@ -157,7 +158,8 @@ async def _end_date(ctx: Ctx, answer: Answer) -> Outcome:
     if isinstance(end, Invalid):
         return end
     start = date.fromisoformat(ctx.data["start"])
-    problem = period_problem(start, end, ctx.today, ctx.settings.exemption_max_months)
+    problem = period_problem(start, end, ctx.today, ctx.settings.exemption_max_months,
+                             ctx.settings.exemption_past_start_days)
     if problem is not None:
         return Invalid(problem)
     ctx.data["end"] = end.isoformat()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -21,14 +21,33 @@ def is_fixed_period(request: Request) -> bool:
     return request.reason in FIXED_REASONS
 
 
-def period_problem(start: date, end: date, today: date, max_months: int) -> Msg | None:
+def start_problem(start: date, today: date, past_days: int) -> Msg | None:
+    """A start may lie in the past (maternity leave or treatment has often begun), not long."""
+    if start < today - timedelta(days=past_days):
+        return Msg("exemption.error.start_past", days=past_days)
+    return None
+
+
+def latest_end(start: date, max_months: int) -> date:
+    """The last day a period starting on `start` may include and stay under `max_months`.
+
+    Both ends count as days of the period: from 15/12/2026 it is 13/12/2027, since one
+    ending on 14/12/2027 lasts to the end of that day, a full twelve months.
+    """
+    return start + relativedelta(months=max_months) - timedelta(days=2)
+
+
+def period_problem(
+    start: date, end: date, today: date, max_months: int, past_days: int,
+) -> Msg | None:
     """Why a fixed period cannot be accepted, or None when it can."""
-    if start < today:
-        return Msg("exemption.error.start_past")
+    if problem := start_problem(start, today, past_days):
+        return problem
     if end <= start:
         return Msg("exemption.error.end_before_start")
-    if end >= start + relativedelta(months=max_months):
-        return Msg("exemption.error.too_long", months=max_months)
+    if end > latest_end(start, max_months):
+        return Msg("exemption.error.too_long", months=max_months,
+                   latest=latest_end(start, max_months))
     return None
 
 

@@ -77,13 +77,15 @@ async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: D
     await open_request(chat, people.mai)
     await chat.say(people.mai, "1")  # reduction
     assert "Từ ngày nào" in await chat.say(people.mai, "3")  # treatment far from home
-    assert "không được ở trong quá khứ" in await chat.say(people.mai, "20/11/2026")
+    assert "trước hôm nay tối đa 60 ngày" in await chat.say(people.mai, "21/09/2026")
     assert "chưa đọc được ngày" in await chat.say(people.mai, "sang năm")
     assert "Đến ngày nào" in await chat.say(people.mai, "1/12/2026")
     assert "phải sau ngày bắt đầu" in await chat.say(people.mai, "30/11/2026")
-    assert "dưới 12 tháng" in await chat.say(people.mai, "1/12/2027")
-    preview = await chat.say(people.mai, "30/11/2027")
-    assert "từ 01/12/2026 đến 30/11/2027" in preview
+    too_long = await chat.say(people.mai, "30/11/2027")  # the 12th month's last day
+    assert "dưới 12 tháng" in too_long
+    assert "ngày kết thúc muộn nhất là 29/11/2027" in too_long
+    preview = await chat.say(people.mai, "29/11/2027")
+    assert "từ 01/12/2026 đến 29/11/2027" in preview
     await chat.say(people.mai, "1")
     [request] = await requests(db)
     assert (request.kind, request.reason) == ("reduction", "treatment_far")
