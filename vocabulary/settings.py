@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     decision_undo_minutes: int = 10
     officer_reminder_days: int = 3
     officer_escalation_days: int = 7
+    # A request taken to the next meeting escalates only if no decision comes within this.
+    deferred_escalation_days: int = 40
     certificate_retention_days: int = 730
     file_max_bytes: int = 20 * 1024 * 1024
 

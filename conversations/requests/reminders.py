@@ -15,9 +15,16 @@ REMIND, ESCALATE = "remind", "escalate"
 
 
 async def schedule(act: Act, request: Request) -> None:
-    """Officers are reminded, and then the level above told, if this revision waits too long."""
-    for suffix, days in ((REMIND, act.settings.officer_reminder_days),
-                         (ESCALATE, act.settings.officer_escalation_days)):
+    """Officers are reminded, and then the level above told, if this revision waits too long.
+
+    A request taken to the next meeting waits for that meeting: no reminder, and the level
+    above hears of it only when `deferred_escalation_days` pass without a decision.
+    """
+    settings = act.settings
+    waits = (((ESCALATE, settings.deferred_escalation_days),) if request.deferred_at else
+             ((REMIND, settings.officer_reminder_days),
+              (ESCALATE, settings.officer_escalation_days)))
+    for suffix, days in waits:
         kind = kinds.of(request).timer(suffix)
         await set_timer(act.session, kind, f"{kind}:{request.id}:{request.revision}",
                         act.now + timedelta(days=days), act.now, request_id=request.id,

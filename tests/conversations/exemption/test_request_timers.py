@@ -62,6 +62,23 @@ async def test_officers_are_reminded_then_the_base_committee_told(
     assert REMINDER not in received(chat, people.sec, mark)  # reminded once
 
 
+async def test_a_request_taken_to_the_next_meeting_escalates_only_after_forty_days(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+):
+    chat = Chat(db, settings, clock)
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, chat.choice_id(people.sec, "cuộc họp tới"))
+    await chat.say(people.sec, "1")  # done
+    mark = len(chat.sender.sent)
+    clock.advance(days=settings.deferred_escalation_days - 1)
+    await fire_timers(db, settings, clock, chat)
+    assert ESCALATION not in received(chat, people.base, mark)
+    assert REMINDER not in received(chat, people.sec, mark)
+    clock.advance(days=1, minutes=1)
+    await fire_timers(db, settings, clock, chat)
+    assert ESCALATION in received(chat, people.base, mark)
+
+
 async def test_a_decided_request_brings_no_reminder(
     db: Database, settings: Settings, clock: FakeClock, people: People
 ):
