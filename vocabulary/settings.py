@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     exemption_max_months: int = 12  # a fixed period must be shorter than this
     # A fixed period may have begun already (maternity leave, treatment), up to this long ago.
     exemption_past_start_days: int = 60
+    # 09-HD/BTCTW (2017) offers only exemption for the fixed-period reasons; UNCONFIRMED
+    # whether the 2022 guidance (12-HD/BTCTW) allows reduction for them too.
+    exemption_reduction_for_fixed_reasons: bool = False
     # Who records the chi bo's decision; add "committee_member" for the chi uy members.
     exemption_deciding_roles: tuple[str, ...] = ("secretary", "deputy_secretary")
     # Fixed-period reasons go on to the dang uy co so (09-HD 2017; UNCONFIRMED for 2022).

@@ -75,7 +75,10 @@ async def _start(ctx: Ctx) -> Outcome:
 
 
 async def _kind_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("exemption.ask.kind"), Msg("exemption.rule.kinds")],
+    rules = [Msg("exemption.rule.kinds")]
+    if not ctx.settings.exemption_reduction_for_fixed_reasons:
+        rules.append(Msg("exemption.rule.reduction_health_only"))
+    return Prompt([Msg("exemption.ask.kind"), *rules],
                   [(k, Msg(f"exemption.kind_option.{k}"))
                    for k in (ReliefKind.REDUCTION, ReliefKind.EXEMPTION)])
 
@@ -87,13 +90,22 @@ async def _kind(ctx: Ctx, answer: Answer) -> Outcome:
     return Next("reason")
 
 
+def _reasons(ctx: Ctx) -> tuple[str, ...]:
+    """The reasons this kind may give: 09-HD/BTCTW lists only exemption for the fixed-period
+    ones (UNCONFIRMED for the 2022 guidance, hence the setting)."""
+    if ctx.data.get("kind") == ReliefKind.REDUCTION and \
+            not ctx.settings.exemption_reduction_for_fixed_reasons:
+        return (HEALTH,)
+    return REASONS
+
+
 async def _reason_prompt(ctx: Ctx) -> Prompt:
     return Prompt([Msg("exemption.ask.reason")],
-                  [(r, Msg(f"exemption.reason.{r}")) for r in REASONS])
+                  [(r, Msg(f"exemption.reason.{r}")) for r in _reasons(ctx)])
 
 
 async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.option not in REASONS:
+    if answer.option not in _reasons(ctx):
         return Invalid(Msg("common.please_choose"))
     ctx.data["reason"] = answer.option
     if answer.option == HEALTH:

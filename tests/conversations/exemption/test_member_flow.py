@@ -75,7 +75,7 @@ async def test_a_file_too_large_is_refused_and_the_step_asked_again(
 
 async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: Database) -> None:
     await open_request(chat, people.mai)
-    await chat.say(people.mai, "1")  # reduction
+    await chat.say(people.mai, "2")  # exemption
     assert "Từ ngày nào" in await chat.say(people.mai, "3")  # treatment far from home
     assert "trước hôm nay tối đa 60 ngày" in await chat.say(people.mai, "21/09/2026")
     assert "chưa đọc được ngày" in await chat.say(people.mai, "sang năm")
@@ -88,7 +88,7 @@ async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: D
     assert "từ 01/12/2026 đến 29/11/2027" in preview
     await chat.say(people.mai, "1")
     [request] = await requests(db)
-    assert (request.kind, request.reason) == ("reduction", "treatment_far")
+    assert (request.kind, request.reason) == ("exemption", "treatment_far")
 
 
 async def test_another_reason_is_written_in_the_members_words(
@@ -258,3 +258,19 @@ async def test_withdrawing_consent_withdraws_open_requests_and_deletes_their_doc
     assert not (settings.files_dir / stored.path).exists()
     told = [m.text for c, m in chat.sender.sent if c == people.sec.chat_id]
     assert any("đã rút lại sự đồng ý" in text and "đơn số 1" in text for text in told)
+
+
+async def test_reduction_is_offered_only_for_age_or_health_unless_the_setting_allows(
+    chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
+) -> None:
+    kinds = await open_request(chat, people.mai)
+    assert "Xin giảm chỉ dành cho lý do tuổi cao, sức khỏe yếu" in kinds
+    await chat.say(people.mai, "1")  # reduction
+    assert [label for _id, label in chat.last_choices(people.mai)] == [
+        "Tuổi cao, sức khỏe yếu"]
+    await chat.say(people.mai, "/cancel")
+    allowing = Chat(db, settings.model_copy(
+        update={"exemption_reduction_for_fixed_reasons": True}), clock)
+    await open_request(allowing, people.mai)
+    await allowing.say(people.mai, "1")
+    assert len(allowing.last_choices(people.mai)) > 1
