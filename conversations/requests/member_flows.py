@@ -9,7 +9,7 @@ from conversations.requests import decisions, kinds
 from conversations.requests.act import Act
 from conversations.requests.actions import ANSWER_FLOW
 from conversations.requests.kinds import MAX_TEXT
-from storage.models import Request
+from storage.models import Organisation, Request
 from storage.repos import requests
 from storage.repos.requests import OPEN
 from vocabulary.messages import Msg
@@ -84,12 +84,19 @@ async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
 # -- answering the officers' question ----------------------------------------------------------
 
 
+async def _asking_body(ctx: Ctx, request: Request | None) -> str:
+    """The organisation that asked (a chi bộ, or the đảng ủy at the upper stage)."""
+    org = await ctx.session.get(Organisation, request.stage_org_id or request.branch_id) \
+        if request else None
+    return org.name if org else ""
+
+
 async def _answer_prompt(ctx: Ctx) -> Prompt:
     request = await ctx.session.get(Request, ctx.data["request"])
     question = request.question if request else ""
     hint = "request.answer.hint_file" if ctx.channel.files else "request.answer.hint"
-    return Prompt([Msg("request.answer.ask", number=ctx.data["request"], question=question),
-                   Msg(hint)])
+    return Prompt([Msg("request.answer.ask", number=ctx.data["request"], question=question,
+                       org=await _asking_body(ctx, request)), Msg(hint)])
 
 
 async def _answer(ctx: Ctx, answer: Answer) -> Outcome:
@@ -99,10 +106,11 @@ async def _answer(ctx: Ctx, answer: Answer) -> Outcome:
     if text is not None and len(text) > MAX_TEXT:
         return Invalid(Msg("request.error.text_too_long", length=len(text), limit=MAX_TEXT))
     request = await _own_open(ctx, ctx.data["request"])
+    asked = await _asking_body(ctx, request)
     if request is None or not await decisions.answer(Act.of(ctx), request,
                                                       ctx.data["revision"], text, answer.file):
         return Done(Msg("request.answer.not_needed", number=ctx.data["request"]))
-    return Done(Msg("request.answer.sent", number=request.id or 0))
+    return Done(Msg("request.answer.sent", number=request.id or 0, org=asked))
 
 
 MINE_FLOW = Flow(MINE, {"list": Step(_list_prompt, _list),

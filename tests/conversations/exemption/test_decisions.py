@@ -109,7 +109,8 @@ async def test_a_question_goes_to_the_member_and_the_answer_comes_back(
     await chat.say(people.sec, "Giấy khám của bệnh viện nào?")
     assert "Giấy khám của bệnh viện nào?" in texts(chat, people.mai.chat_id)
     answer_button = chat.choice_id(people.mai, "Trả lời")
-    assert "chi ủy hỏi" in await chat.tap(people.mai, answer_button)
+    assert "Chi bộ ấp Bình Minh hỏi" in await chat.tap(people.mai, answer_button)
+    assert "chi ủy" not in texts(chat, people.mai.chat_id)  # a chi bộ under 9 has none
     assert "Đã gửi câu trả lời" in await chat.say(people.mai, "Bệnh viện tỉnh")
     notice = [m for c, m in chat.sender.sent if c == people.dep.chat_id][-1]
     assert "Đảng viên trả lời: Bệnh viện tỉnh" in notice.text
