@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels import Rendered, RetryLater, Sender, Transient, Unreachable
+from bot.channels import Deferred, Rendered, RetryLater, Sender, Transient, Unreachable
 from bot.core import where
 from bot.delivery_targets import Target, resolve_targets
 from bot.i18n import Msg, Renderer
@@ -276,7 +276,9 @@ class Delivery:
                     continue
                 if original is None:
                     await _remember_options(session, row.payload, target, now)
-                claimed.append(Claimed(row, target, self._render(row.payload, target),
+                rendered = replace(self._render(row.payload, target),
+                                   bulk=row.priority == outbox.BULK)
+                claimed.append(Claimed(row, target, rendered,
                                        original.message_ref if original else None))
         return claimed
 
@@ -293,6 +295,9 @@ class Delivery:
             await pacer.wait(target.chat_id)
         try:
             ref = await self._deliver(item)
+        except Deferred as exc:
+            self.counts["deferred"] += 1
+            return Outcome(row_id, _deferred(row, target, exc, self.clock()))
         except RetryLater as exc:
             pacer.pause(exc.seconds)
             self.counts["throttled"] += 1
@@ -381,6 +386,14 @@ async def _remember_options(
     named = {code: [c["id"], c["label"]] for c, code in zip(options, codes, strict=True) if code}
     if named:
         await conversations.add_named(session, target.channel, target.chat_id, named, now)
+
+
+def _deferred(row: OutboxMessage, target: Target, exc: Deferred,
+              now: datetime) -> dict[str, Any]:
+    """Wait as the channel says; a member is first tried once on another of his/her channels."""
+    if exc.elsewhere and row.member_id is not None and not row.payload.get("avoid"):
+        return {**_back(row, now), "payload": {**row.payload, "avoid": target.channel}}
+    return _back(row, now + timedelta(seconds=exc.seconds))
 
 
 def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     zalo_quota_reserve: float = 0.10  # kept for replies and decisions: bulk never uses it
     zalo_quota_warning: float = 0.80  # officers are told once a bot has used this much
     zalo_rate_limit_pause_seconds: float = 5.0  # a 429 below the quota: that bot waits
+    zalo_forbidden_limit: int = 3  # 403s in a row before a chat counts as unreachable
     zalo_image_hosts: tuple[str, ...] = ("zdn.vn", "zadn.vn", "zalo.me")  # UNCONFIRMED
     zalo_image_types: tuple[str, ...] = ("image/jpeg", "image/png")
 

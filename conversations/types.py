@@ -48,6 +48,7 @@ class Inbound:
     contact: Contact | None = None
     file: FileRef | None = None
     problem: str | None = None  # why a file could not be taken (too_large, wrong_type)
+    bot: str = ""  # which of the channel's bots it came to ("": the only one)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,24 @@ def typed_codes(refs: list[str | None]) -> list[str | None]:
 class ChatRef:
     channel: str
     chat_id: str
+
+
+BOT_SEPARATOR = "/"
+
+
+def bot_address(bot: str, chat_id: str) -> str:
+    """A chat of one of a channel's several bots (Zalo), as stored: "<bot id>/<chat id>".
+
+    A chat id means something only to the bot it was given to, and a member's messages
+    leave through the bot he/she wrote to: so the bot is part of every stored address.
+    """
+    return f"{bot}{BOT_SEPARATOR}{chat_id}"
+
+
+def split_bot_address(address: str) -> tuple[str, str]:
+    """(bot id, the platform's chat id) of a stored address."""
+    bot, _, chat_id = address.partition(BOT_SEPARATOR)
+    return bot, chat_id
 
 
 @dataclass(frozen=True)

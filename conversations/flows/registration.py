@@ -28,8 +28,8 @@ async def _start(ctx: Ctx) -> Outcome:
 async def _consent_prompt(ctx: Ctx) -> Prompt:
     other = [lang for lang in ctx.settings.languages if lang != ctx.language]
     return Prompt(
-        [Msg("consent.welcome"), Msg("consent.what"), Msg("consent.why"), Msg("consent.who"),
-         Msg("consent.rights"), Msg("consent.question")],
+        [Msg("consent.welcome"), Msg("consent.automated"), Msg("consent.what"),
+         Msg("consent.why"), Msg("consent.who"), Msg("consent.rights"), Msg("consent.question")],
         [("yes", Msg("consent.agree")), ("no", Msg("consent.decline"))]
         + [(f"lang-{lang}", Msg(LANGUAGE_NAMES[lang])) for lang in other],
     )
@@ -66,7 +66,7 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
     elif answer.text and identity.is_typed_phone(answer.text, ctx.settings.phone_region):
         # Not an attempt at a code: say how this channel proves a phone number instead.
         sharing = ctx.channel.contact_sharing
-        return Invalid(Msg("register.typed_phone" if sharing else "register.typed_phone_code"))
+        return Invalid(Msg("register.typed_phone") if sharing else Msg("register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
