@@ -16,6 +16,8 @@ from bot.timer_kinds import timer_runner
 from handlers.telegram.app import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
 from handlers.terminal import TerminalSession, run_interactive
+from handlers.zalo import polling as zalo_polling
+from handlers.zalo.app import ZaloChannel, ZaloRuntime
 from storage.db import Database
 
 app = typer.Typer(help="Run Chibot on a channel.", no_args_is_help=True)
@@ -37,16 +39,54 @@ async def _terminal(db: Database, settings: Settings) -> None:
         await jobs.stop()
 
 
+WEBHOOK_HELP = ("Serve webhooks instead of long polling (Telegram: CHIBOT_TELEGRAM_WEBHOOK_*; "
+                "Zalo: a route per bot under CHIBOT_ZALO_WEBHOOK_PATH, registered at "
+                "CHIBOT_PUBLIC_URL). Use it to run more than one process.")
+ALSO_HELP = "Another channel to serve in the same process: `chibot run telegram zalo`."
+
+
 @app.command("telegram")
 def telegram(
-    webhook: bool = typer.Option(
-        False, "--webhook",
-        help="Serve a webhook (CHIBOT_TELEGRAM_WEBHOOK_URL, _SECRET, _HOST, _PORT, _PATH) "
-             "instead of long polling. Use it to run more than one process.",
-    ),
+    also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
+    webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
 ) -> None:
-    """Serve members on Telegram (token from CHIBOT_TELEGRAM_TOKEN)."""
+    """Serve members on Telegram (token from CHIBOT_TELEGRAM_TOKEN), and on Zalo with `zalo`."""
+    _serve({"telegram", *(also or [])}, webhook)
+
+
+@app.command("zalo")
+def zalo(
+    also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
+    webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
+) -> None:
+    """Serve members on Zalo: the bots in CHIBOT_ZALO_BOTS or CHIBOT_ZALO_BOTS_FILE."""
+    _serve({"zalo", *(also or [])}, webhook)
+
+
+def _serve(channels: set[str], webhook: bool) -> None:
     settings = Settings()
+    unknown = channels - {"telegram", "zalo"}
+    if unknown:
+        typer.echo(f"Unknown channel: {', '.join(sorted(unknown))} (telegram, zalo).", err=True)
+        raise typer.Exit(2)
+    if "telegram" in channels:
+        _check_telegram(settings, webhook)
+    if "zalo" in channels:
+        _check_zalo(settings)
+    work = _webhook if webhook else _polling
+    try:
+        run_with_db(lambda db, s: work(db, s, "zalo" in channels, "telegram" in channels))
+    except (TokenRefused, TelegramUnauthorizedError):
+        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
+                   "it is mistyped, or was revoked in BotFather.", err=True)
+        raise typer.Exit(1) from None
+    except zalo_polling.TokenRefused as exc:
+        typer.echo(f"Zalo refused the token of bot {exc.bot_id} (401 Unauthorized): it is "
+                   "mistyped, or was reset in Zalo Bot Manager.", err=True)
+        raise typer.Exit(1) from None
+
+
+def _check_telegram(settings: Settings, webhook: bool) -> None:
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         typer.echo("Set CHIBOT_TELEGRAM_TOKEN to the token BotFather gave you.", err=True)
         raise typer.Exit(2)
@@ -54,26 +94,42 @@ def telegram(
         typer.echo("Set CHIBOT_TELEGRAM_WEBHOOK_SECRET (8-256 characters A-Z, a-z, 0-9, _ and -).",
                    err=True)
         raise typer.Exit(2)
+
+
+def _check_zalo(settings: Settings) -> None:
     try:
-        run_with_db(_webhook if webhook else _polling)
-    except (TokenRefused, TelegramUnauthorizedError):
-        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
-                   "it is mistyped, or was revoked in BotFather.", err=True)
-        raise typer.Exit(1) from None
+        bots = settings.zalo_bot_list
+    except (OSError, ValueError) as exc:
+        typer.echo(f"The Zalo bots could not be read: {type(exc).__name__}.", err=True)
+        raise typer.Exit(2) from None
+    if not bots:
+        typer.echo("Set CHIBOT_ZALO_BOTS (JSON) or CHIBOT_ZALO_BOTS_FILE (TOML) to your bots' "
+                   "tokens, names, links and organisations.", err=True)
+        raise typer.Exit(2)
 
 
-async def _polling(db: Database, settings: Settings) -> None:
-    runtime = TelegramRuntime(db, settings, utc_now)
+def _runtime(db: Database, settings: Settings, zalo: bool,
+             telegram: bool) -> TelegramRuntime | ZaloRuntime:
+    if not telegram:
+        return ZaloRuntime(db, settings, utc_now)
+    others = [ZaloChannel(db, settings, utc_now)] if zalo else []
+    return TelegramRuntime(db, settings, utc_now, others)
+
+
+async def _polling(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
+    runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
     await runtime.poll()
 
 
-async def _webhook(db: Database, settings: Settings) -> None:
-    runtime = TelegramRuntime(db, settings, utc_now)
+async def _webhook(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
+    runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
     runner = web.AppRunner(runtime.webhook_app())
     await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
+    host, port = ((settings.telegram_webhook_host, settings.telegram_webhook_port) if telegram
+                  else (settings.zalo_webhook_host, settings.zalo_webhook_port))
+    site = web.TCPSite(runner, host, port)
     await site.start()
     try:
         await asyncio.Event().wait()

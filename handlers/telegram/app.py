@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from signal import SIGINT, SIGTERM
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -17,8 +17,9 @@ from aiogram.types import TelegramObject, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.channels import Sender
 from bot.files import FileStore
-from bot.inbox import Inbox
+from bot.inbox import Inbox, UpdateSource
 from bot.service import Service
 from bot.settings import Settings
 from handlers.telegram import CHANNEL
@@ -69,15 +70,38 @@ def recording_dispatcher(inbox: Inbox, source: TelegramSource) -> Dispatcher:
     return dispatcher
 
 
+class Companion(Protocol):
+    """Another channel served by the same process (`chibot run telegram zalo`)."""
+
+    channel: str
+    sender: Sender
+    source: UpdateSource
+
+    async def check_tokens(self) -> None: ...
+
+    async def poll(self, inbox: Inbox, stop: asyncio.Event) -> None: ...
+
+    def add_routes(self, app: web.Application, inbox: Inbox) -> None: ...
+
+    async def register_webhooks(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class TelegramRuntime:
     """The bot, the service behind it, and the dispatcher that feeds the inbox."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
+                 companions: Sequence[Companion] = ()) -> None:
         self.bot = make_bot(settings)
         self.settings = settings
         self.sender = TelegramSender(self.bot, settings)
+        self.companions = list(companions)
         source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
-        self.service = Service(db, settings, {CHANNEL: self.sender}, [source], clock)
+        senders: dict[str, Sender] = {CHANNEL: self.sender}
+        senders.update((c.channel, c.sender) for c in self.companions)
+        self.service = Service(db, settings, senders,
+                               [source, *(c.source for c in self.companions)], clock)
         self.dispatcher = recording_dispatcher(self.service.inbox, source)
         self.poller = Poller(self.bot, self.service.inbox, source)
 
@@ -90,9 +114,13 @@ class TelegramRuntime:
             for signal in (SIGINT, SIGTERM):
                 with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
                     loop.add_signal_handler(signal, self.poller.stop.set)
+        others = [asyncio.create_task(c.poll(self.service.inbox, self.poller.stop))
+                  for c in self.companions]
         try:
             await self.poller.run()
         finally:
+            self.poller.stop.set()
+            await asyncio.gather(*others, return_exceptions=True)
             await self.close()
 
     def stop_polling(self) -> None:
@@ -107,6 +135,8 @@ class TelegramRuntime:
         SimpleRequestHandler(self.dispatcher, self.bot, handle_in_background=False,
                              secret_token=secret.get_secret_value()).register(
             app, path=self.settings.telegram_webhook_path)
+        for companion in self.companions:
+            companion.add_routes(app, self.service.inbox)
         app.on_startup.append(self._on_webhook_startup)
         app.on_cleanup.append(lambda _app: self.close())
         return app
@@ -118,11 +148,17 @@ class TelegramRuntime:
             await self.bot.set_webhook(self.settings.telegram_webhook_url,
                                        secret_token=secret.get_secret_value(),
                                        allowed_updates=ALLOWED_UPDATES)
+        for companion in self.companions:
+            await companion.register_webhooks()
 
     async def _start(self) -> None:
         await self.sender.set_default_commands()
+        for companion in self.companions:
+            await companion.check_tokens()
         await self.service.start()
 
     async def close(self) -> None:
         await self.service.close()
         await self.bot.session.close()
+        for companion in self.companions:
+            await companion.close()

@@ -1,0 +1,80 @@
+"""Chibot's Zalo runtime against the local fake Zalo Bot API: bots, settings, running it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.settings import Settings, ZaloBot
+from conversations import identity
+from handlers.zalo.app import ZaloRuntime
+from storage.db import Database
+from storage.models import Member
+from tests.e2e.fake_zalo_api import FakeZaloAPI
+
+BINH_MINH = "2001:bot-binh-minh"  # serves Chi bộ ấp Bình Minh
+HOA_BINH = "2002:bot-hoa-binh"  # serves Chi bộ ấp Hòa Bình, and Bình Minh too
+BOT_NAMES = {BINH_MINH: "Chibot Bình Minh", HOA_BINH: "Chibot Hòa Bình"}
+
+
+def real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def zalo_settings(settings: Settings, api: FakeZaloAPI, bots: dict[str, tuple[str, ...]],
+                  **more: object) -> Settings:
+    """`bots`: token -> codes of the organisations it serves."""
+    listed = [ZaloBot(token=SecretStr(token), name=BOT_NAMES[token],
+                      link=f"https://zalo.me/{token.split(':')[0]}", organisations=orgs)
+              for token, orgs in bots.items()]
+    return settings.model_copy(update={
+        "zalo_bots": listed, "zalo_api_url": api.base_url,
+        "zalo_image_hosts": ("127.0.0.1",), "delivery_chat_gap_seconds": {"zalo": 0.0},
+        **more})
+
+
+async def invite(db: Database, settings: Settings, member: Member) -> str:
+    """A one-time code for `member`, as the secretary would issue it."""
+    async with db.session() as session:
+        code, _expires = await identity.issue_invite(session, settings, member,
+                                                     real_now(), None)
+    return code
+
+
+@contextlib.asynccontextmanager
+async def zalo_polling(db: Database, settings: Settings) -> AsyncIterator[ZaloRuntime]:
+    """The bots, long polling the fake server, until the block ends."""
+    runtime = ZaloRuntime(db, settings, real_now)
+    task = asyncio.create_task(runtime.poll(handle_signals=False))
+    try:
+        yield runtime
+    finally:
+        runtime.stop_polling()
+        await task
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def zalo_webhook(db: Database, settings: Settings) -> AsyncIterator[ZaloRuntime]:
+    """The bots' webhook routes on 127.0.0.1, registered with the fake server at start."""
+    port = free_port()
+    settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
+    runtime = ZaloRuntime(db, settings, real_now)
+    runner = web.AppRunner(runtime.webhook_app())
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield runtime
+    finally:
+        await runner.cleanup()
