@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import Msg
-from conversations import identity
+from conversations import identity, zalo_bots
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
-from conversations.identity import Refusal
+from conversations.identity import Refusal, WrongBot
 from conversations.types import ChatRef, Outbound
 from storage.models import Member, Organisation
 from storage.repos import accounts
@@ -69,10 +69,15 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         return Invalid(Msg("register.typed_phone") if sharing else Msg("register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
-        found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
+        found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat,
+                                             ctx.now, ctx.inbound.bot)
         proof = "invite"
     else:
         return Invalid(Msg("register.need_contact_or_code"))
+    if isinstance(found, WrongBot):
+        right = zalo_bots.by_id(ctx.settings, found.bot)
+        return Invalid(Msg("register.wrong_bot", bot=right.name if right else found.bot,
+                           link=right.link if right else ""))
     if isinstance(found, Refusal):
         if found is Refusal.TOO_MANY:
             return Done(Msg("register.refused.too_many"))

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.settings import Settings, ZaloBot
-from conversations import identity
+from conversations import identity, zalo_bots
 from handlers.zalo.app import ZaloRuntime
 from storage.db import Database
 from storage.models import Member
@@ -41,10 +41,16 @@ def zalo_settings(settings: Settings, api: FakeZaloAPI, bots: dict[str, tuple[st
 
 async def invite(db: Database, settings: Settings, member: Member) -> str:
     """A one-time code for `member`, as the secretary would issue it."""
+    return (await issue(db, settings, member))[0]
+
+
+async def issue(db: Database, settings: Settings, member: Member) -> tuple[str, str | None]:
+    """A code for `member` and the bot it names, as `chibot invite create` issues it."""
     async with db.session() as session:
-        code, _expires = await identity.issue_invite(session, settings, member,
-                                                     real_now(), None)
-    return code
+        bot = await zalo_bots.bot_for(session, settings, member, real_now())
+        code, _expires = await identity.issue_invite(session, settings, member, real_now(),
+                                                     None, bot.id if bot else None)
+    return code, bot.id if bot else None
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,68 @@
+"""Which Zalo bot a member writes to: one serving his/her branch with a free user slot.
+
+Zalo's free plan allows 50 users per bot, so a deployment runs several; an invite code names
+the bot, and a bot whose users (linked accounts and codes still waiting) fill its slots is
+never handed out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings, ZaloBot
+from conversations.officers import subtree_ids
+from conversations.types import BOT_SEPARATOR, split_bot_address
+from storage.models import ChatAccount, InviteCode, Member
+from storage.repos import accounts, orgs
+
+ZALO = "zalo"
+
+
+def by_id(settings: Settings, bot_id: str | None) -> ZaloBot | None:
+    return next((b for b in settings.zalo_bot_list if b.id == bot_id), None)
+
+
+async def serving(session: AsyncSession, settings: Settings, member: Member) -> list[ZaloBot]:
+    """The bots whose organisations include the member's branch, in the order configured."""
+    found = []
+    for bot in settings.zalo_bot_list:
+        for code in bot.organisations:
+            org = await orgs.by_code(session, code)
+            if org is not None and member.branch_id in await subtree_ids(session, org.id or 0):
+                found.append(bot)
+                break
+    return found
+
+
+async def bot_for(session: AsyncSession, settings: Settings, member: Member,
+                  now: datetime) -> ZaloBot | None:
+    """The bot this member is to write to: the one he/she is on, or holds a code for, already;
+    else the first serving his/her branch with a free slot; None when none serves or has room."""
+    candidates = await serving(session, settings, member)
+    on = {split_bot_address(a.chat_id)[0] for a in await accounts.of_member(session, member.id or 0)
+          if a.channel == ZALO}
+    on.update((await session.exec(select(InviteCode.bot).where(  # his/her slot is held there
+        InviteCode.member_id == member.id, col(InviteCode.bot).is_not(None),
+        col(InviteCode.used_at).is_(None), InviteCode.expires_at > now))).all())
+    for bot in candidates:
+        if bot.id in on:
+            return bot
+    for bot in candidates:
+        if await users(session, bot.id, now) < settings.zalo_user_limit:
+            return bot
+    return None
+
+
+async def users(session: AsyncSession, bot_id: str, now: datetime) -> int:
+    """The bot's users: linked accounts, and members whose code for it still waits."""
+    linked = (await session.exec(select(ChatAccount.member_id).where(
+        ChatAccount.channel == ZALO,
+        col(ChatAccount.chat_id).startswith(bot_id + BOT_SEPARATOR)))).all()
+    waiting = select(func.count(func.distinct(InviteCode.member_id))).where(
+        InviteCode.bot == bot_id, col(InviteCode.used_at).is_(None), InviteCode.expires_at > now,
+        col(InviteCode.member_id).not_in(set(linked) or {0}))
+    return len(linked) + (await session.exec(waiting)).one()
