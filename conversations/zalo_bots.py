@@ -7,17 +7,20 @@ never handed out.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Msg
 from bot.settings import Settings, ZaloBot
 from conversations.officers import subtree_ids
 from conversations.types import BOT_SEPARATOR, split_bot_address
 from storage.models import ChatAccount, InviteCode, Member
-from storage.repos import accounts, orgs
+from storage.repos import accounts, bot_usage, orgs
 
 ZALO = "zalo"
 
@@ -66,3 +69,51 @@ async def users(session: AsyncSession, bot_id: str, now: datetime) -> int:
         InviteCode.bot == bot_id, col(InviteCode.used_at).is_(None), InviteCode.expires_at > now,
         col(InviteCode.member_id).not_in(set(linked) or {0}))
     return len(linked) + (await session.exec(waiting)).one()
+
+
+def month_of(settings: Settings, at: datetime) -> str:
+    """The calendar month a bot's messages count in, in the deployment's time zone."""
+    return at.astimezone(settings.tz).strftime("%Y-%m")
+
+
+def seconds_to_month_turn(settings: Settings, at: datetime) -> float:
+    local = at.astimezone(settings.tz)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    turn = local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
+                         microsecond=0)
+    return (turn - local).total_seconds()
+
+
+def bulk_share(settings: Settings) -> int:
+    """Messages a month that bulk sending may use: the quota less the reserve for replies."""
+    return math.floor(settings.zalo_monthly_quota * (1 - settings.zalo_quota_reserve))
+
+
+async def shortfalls(session: AsyncSession, settings: Settings, member_ids: list[int],
+                     now: datetime) -> list[Msg]:
+    """For a message to these members: a line for each bot whose month cannot carry it,
+    with how many then get it on Telegram and how many wait for the month to turn."""
+    query = (select(ChatAccount).where(col(ChatAccount.member_id).in_(member_ids),
+                                       col(ChatAccount.unreachable_at).is_(None))
+             .order_by(col(ChatAccount.last_seen_at).desc()))
+    by_member: dict[int, list[ChatAccount]] = {}
+    for account in (await session.exec(query)).all():
+        by_member.setdefault(account.member_id, []).append(account)
+    need: Counter[str] = Counter()
+    elsewhere: Counter[str] = Counter()
+    for found in by_member.values():
+        if found[0].channel == ZALO:
+            bot = split_bot_address(found[0].chat_id)[0]
+            need[bot] += 1
+            elsewhere[bot] += any(a.channel != ZALO for a in found)
+    used = await bot_usage.sent(session, ZALO, month_of(settings, now))
+    lines = []
+    for bot_id, count in sorted(need.items()):
+        left = max(0, bulk_share(settings) - used.get(bot_id, 0))
+        if count <= left:
+            continue
+        telegram = min(count - left, elsewhere[bot_id])
+        bot = by_id(settings, bot_id)
+        lines.append(Msg("zalo.shortfall", bot=bot.name if bot else bot_id, left=left,
+                         count=count, telegram=telegram, waiting=count - left - telegram))
+    return lines

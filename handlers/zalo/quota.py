@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Msg
 from bot.settings import Settings, ZaloBot
 from conversations.types import Outbound
+from conversations.zalo_bots import bulk_share, month_of, seconds_to_month_turn
 from handlers.zalo import CHANNEL
 from storage.db import Database
 from storage.models import OfficerRole
@@ -24,23 +25,6 @@ from storage.repos import bot_usage, orgs, outbox
 
 log = logging.getLogger(__name__)
 WARNED_ROLES = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY)
-
-
-def month_of(settings: Settings, at: datetime) -> str:
-    return at.astimezone(settings.tz).strftime("%Y-%m")
-
-
-def seconds_to_month_turn(settings: Settings, at: datetime) -> float:
-    local = at.astimezone(settings.tz)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    turn = local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
-                         microsecond=0)
-    return (turn - local).total_seconds()
-
-
-def bulk_share(settings: Settings) -> int:
-    """Messages a month that bulk sending may use (the quota less the reserve)."""
-    return math.floor(settings.zalo_monthly_quota * (1 - settings.zalo_quota_reserve))
 
 
 class ZaloBudget:
@@ -60,7 +44,8 @@ class ZaloBudget:
                 return seconds_to_month_turn(self.settings, now)
             threshold = math.ceil(quota * self.settings.zalo_quota_warning)
             if await bot_usage.warn_once(session, CHANNEL, bot_id, month, threshold):
-                await self._warn(session, bot_id, threshold)
+                used = await bot_usage.sent(session, CHANNEL, month)
+                await self._warn(session, bot_id, used.get(bot_id, threshold))
         return None
 
     async def give_back(self, bot_id: str) -> None:

@@ -6,16 +6,17 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from aiohttp import web
 from pydantic import SecretStr
 
 from bot.settings import Settings, ZaloBot
 from conversations import identity, zalo_bots
-from handlers.zalo.app import ZaloRuntime
+from handlers.telegram.app import TelegramRuntime
+from handlers.zalo.app import ZaloChannel, ZaloRuntime
 from storage.db import Database
-from storage.models import Member
+from storage.models import ChatAccount, Member
 from tests.e2e.fake_zalo_api import FakeZaloAPI
 
 BINH_MINH = "2001:bot-binh-minh"  # serves Chi bộ ấp Bình Minh
@@ -35,7 +36,8 @@ def zalo_settings(settings: Settings, api: FakeZaloAPI, bots: dict[str, tuple[st
               for token, orgs in bots.items()]
     return settings.model_copy(update={
         "zalo_bots": listed, "zalo_api_url": api.base_url,
-        "zalo_image_hosts": ("127.0.0.1",), "delivery_chat_gap_seconds": {"zalo": 0.0},
+        "zalo_image_hosts": ("127.0.0.1",), "quiet_hours_start": time(0, 0),
+        "quiet_hours_end": time(0, 0),  # bulk messages at any hour the tests run
         **more})
 
 
@@ -84,3 +86,26 @@ async def zalo_webhook(db: Database, settings: Settings) -> AsyncIterator[ZaloRu
         yield runtime
     finally:
         await runner.cleanup()
+
+
+async def link_zalo(db: Database, api: FakeZaloAPI, member: Member, bot: str, user: str) -> None:
+    """A Zalo account already proven to be the member's, written from just now."""
+    fake = api.bot(bot)
+    fake.users.add(user)  # he/she wrote to the bot once
+    address = f"{fake.id}/{user}"
+    async with db.session() as session:
+        session.add(ChatAccount(channel="zalo", user_id=address, chat_id=address,
+                                member_id=member.id or 0, linked_at=real_now(),
+                                last_seen_at=real_now()))
+
+
+@contextlib.asynccontextmanager
+async def both_polling(db: Database, settings: Settings) -> AsyncIterator[TelegramRuntime]:
+    """`chibot run telegram zalo`: one process polling the fake Telegram and Zalo servers."""
+    runtime = TelegramRuntime(db, settings, real_now, [ZaloChannel(db, settings, real_now)])
+    task = asyncio.create_task(runtime.poll(handle_signals=False))
+    try:
+        yield runtime
+    finally:
+        runtime.stop_polling()
+        await task
