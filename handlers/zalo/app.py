@@ -98,14 +98,14 @@ class ZaloRuntime:
 
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Long polling until stopped (development: Zalo loses what arrives while no one polls)."""
-        await self.zalo.check_tokens()
-        await self.service.start()
         if handle_signals:
             loop = asyncio.get_running_loop()
             for signal in (SIGINT, SIGTERM):
                 with contextlib.suppress(NotImplementedError):
                     loop.add_signal_handler(signal, self.stop.set)
         try:
+            await self.zalo.check_tokens()
+            await self.service.start()
             await self.zalo.poll(self.service.inbox, self.stop)
         finally:
             await self.close()
