@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
 from storage.models import ChatAccount, Member, Organisation, OrgKind
+
+CONSENTED = Settings.model_fields["consent_version"].default  # no consent asked again
 
 FIRST_USER = 500_000  # Telegram user (and chat) id of the first member
 
@@ -26,6 +29,7 @@ async def seed_linked_members(db: Database, count: int) -> list[int]:
         await session.flush()
         session.add_all([ChatAccount(channel="telegram", user_id=str(FIRST_USER + i),
                                      chat_id=str(FIRST_USER + i), member_id=m.id or 0,
-                                     linked_at=at, last_seen_at=at)
+                                     linked_at=at, last_seen_at=at,
+                                     consent_version=CONSENTED)
                          for i, m in enumerate(people)])
         return [m.id or 0 for m in people]

@@ -20,6 +20,7 @@ class Rendered:
     recipient_name: str | None = None
     language: str = "vi"
     bulk: bool = False  # a reminder or announcement, not a reply (a quota may hold it back)
+    bot: str = ""  # which of the channel's bots sends it ("": the only one)
 
 
 class Unreachable(Exception):

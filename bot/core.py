@@ -99,7 +99,8 @@ class Core:
     async def _apologise(self, inbound: Inbound, also: Also | None) -> None:
         """Say sorry; the message counts as handled, so it is not retried into a loop."""
         async with self.db.session() as session:
-            apology = Outbound(ChatRef(inbound.channel, inbound.chat_id), [Msg("error.internal")])
+            apology = Outbound(ChatRef(inbound.channel, inbound.chat_id, inbound.bot),
+                               [Msg("error.internal")])
             await outbox.enqueue(session, [apology], self.clock())
             if also is not None:
                 await also(session)

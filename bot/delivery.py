@@ -355,6 +355,7 @@ class Delivery:
             attachment=FileRef(**payload["attachment"]) if payload.get("attachment") else None,
             recipient_name=target.name,
             language=target.language,
+            bot=target.bot,
         )
 
 

@@ -21,6 +21,7 @@ class Target:
     account_id: int | None = None
     member_id: int | None = None
     branch_id: int | None = None
+    bot: str = ""  # which of the channel's bots sends it
 
 
 async def resolve_targets(
@@ -47,15 +48,17 @@ async def resolve_targets(
             language = (member.language if member else None) or languages.get(
                 (row.channel, row.chat_id)) or settings.default_language
             found[row.id or 0] = Target(row.channel, row.chat_id, language,
+                                        member.full_name if member else None,
                                         member_id=member.id if member else None,
-                                        branch_id=member.branch_id if member else None)
+                                        branch_id=member.branch_id if member else None,
+                                        bot=row.bot)
     return found
 
 
 def _for_member(account: ChatAccount, member: Member, settings: Settings) -> Target:
     return Target(account.channel, account.chat_id,
                   member.language or settings.default_language, member.full_name,
-                  account.id, member.id, member.branch_id)
+                  account.id, member.id, member.branch_id, account.bot)
 
 
 async def _members(session: AsyncSession, ids: set[int]) -> dict[int, Member]:

@@ -22,3 +22,10 @@ class FileStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         return FileRef(path=str(relative), name=name, mime_type=mime_type, size=len(content))
+
+    def locate(self, relative: str) -> Path | None:
+        """Where a stored file is, or None if it is gone (or the name points outside)."""
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root.resolve()) or not path.is_file():
+            return None
+        return path

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -26,7 +27,7 @@ MAX_ATTEMPTS = 5
 _INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
 _MARK = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.processed_at.is_(None))
          .values(processed_at=bindparam("at")))
-_NEW = NewRows(_INBOX, "channel", "update_id")
+_NEW = NewRows(_INBOX, "channel", "bot", "update_id")
 
 
 class AlreadyHandled(Abandon):
@@ -39,6 +40,7 @@ class Received(NamedTuple):
     update_id: str
     chat_id: str
     payload: dict[str, Any]
+    bot: str = ""  # which of the channel's bots received it
 
 
 class UpdateSource(Protocol):
@@ -63,16 +65,16 @@ class Inbox:
         self.sources[source.channel] = source
 
     async def record(self, channel: str, update_id: str, chat_id: str,
-                     payload: dict[str, Any]) -> bool:
+                     payload: dict[str, Any], bot: str = "") -> bool:
         """Keep the update; False if it was already recorded (the platform sent it again)."""
-        return await self.record_many(channel, [Received(update_id, chat_id, payload)]) == 1
+        return await self.record_many(channel, [Received(update_id, chat_id, payload, bot)]) == 1
 
     async def record_many(self, channel: str, updates: list[Received]) -> int:
         """Keep a batch of updates in one transaction; returns how many were new."""
         if not updates:
             return 0
         at = self.clock()
-        rows = [{"channel": channel, "update_id": u.update_id, "chat_id": u.chat_id,
+        rows = [{"channel": channel, "bot": u.bot, "update_id": u.update_id, "chat_id": u.chat_id,
                  "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
         async with self.db.session(durable=True) as session:  # the platform forgets them
             added = await _NEW.insert(session, rows)
@@ -125,6 +127,7 @@ class Inbox:
             if inbound is None:
                 await self._mark_only(item)
             else:
+                inbound = replace(inbound, bot=item.bot) if item.bot else inbound
                 await self.core.handle(inbound, also=self._marker(item))
         except AlreadyHandled:
             return False
@@ -152,7 +155,7 @@ class Inbox:
 
     async def _give_up(self, item: InboxUpdate) -> None:
         """Set the update aside as handled and say sorry, so the chat's next ones can go."""
-        apology = Outbound(ChatRef(item.channel, item.chat_id), [Msg("error.internal")])
+        apology = Outbound(ChatRef(item.channel, item.chat_id, item.bot), [Msg("error.internal")])
         async with self.db.session() as session:
             await self._marker(item)(session)
             await outbox.enqueue(session, [apology], self.clock())

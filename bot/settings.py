@@ -57,13 +57,16 @@ class Settings(BaseSettings):
     telegram_webhook_path: str = "/telegram/webhook"
     telegram_file_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
 
-    # Zalo Bot Platform (limits of the free Basic plan, reported 09/2026)
+    # Links to stored files, for channels that take a URL instead of an upload (Zalo)
     public_url: str | None = None  # where the web app is reached, e.g. https://chibot.example.vn
+    file_link_minutes: int = Field(default=60, ge=1)
+    web_host: str = "127.0.0.1"  # where polling mode serves file links (webhook mode: its own)
+    web_port: int = 8080
+
+    # Zalo Bot Platform (limits of the free Basic plan, reported 09/2026)
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_bots: list[ZaloBot] = []  # JSON; or a TOML file of [[bots]] in zalo_bots_file
     zalo_bots_file: Path | None = None
-    zalo_webhook_host: str = "127.0.0.1"
-    zalo_webhook_port: int = 8080
     zalo_webhook_path: str = "/zalo/webhook"  # each bot at PATH/<bot id>
     zalo_user_limit: int = 50  # users per bot
     zalo_monthly_quota: int = 3000  # messages per bot per calendar month
@@ -75,7 +78,12 @@ class Settings(BaseSettings):
     zalo_image_types: tuple[str, ...] = ("image/jpeg", "image/png")
 
     # Identity and consent (Law 91/2025/QH15)
-    consent_version: str = "2026-01"
+    # Raise it when the consent text changes in substance: members who agreed to an older
+    # version are asked again at their next message.
+    consent_version: str = "2026-12"
+    # The controller of members' data (Law 91/2025, Decree 356/2025) and how to reach it.
+    data_controller: str | None = None
+    data_controller_contact: str | None = None
     invite_code_length: int = Field(default=10, ge=8)
     invite_code_ttl_days: int = 7
     invite_attempts_per_hour: int = 5
@@ -113,6 +121,9 @@ class Settings(BaseSettings):
 
     # Periodic jobs
     timer_scan_seconds: int = 30
+    # How often a process that does not run them tries to take over (and the one that does
+    # checks that its lock is still held).
+    scheduler_lock_retry_seconds: float = 30.0
 
     # Delivery (Zalo's limits are unpublished: UNCONFIRMED defaults)
     quiet_hours_start: time = time(21, 0)

@@ -31,7 +31,7 @@ class Ctx:
 
     @property
     def chat(self) -> ChatRef:
-        return ChatRef(self.inbound.channel, self.inbound.chat_id)
+        return ChatRef(self.inbound.channel, self.inbound.chat_id, self.inbound.bot)
 
     @property
     def language(self) -> str:

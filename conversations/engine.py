@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from bot.i18n import Msg
-from conversations import officers, typed_choice
+from conversations import consent, officers, typed_choice
 from conversations.commands import Command, parse_command
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
@@ -23,9 +23,14 @@ class Engine:
         self.registry = registry
         self.languages = languages
         registry.add_flow(typed_choice.FLOW_DEF)
+        registry.add_flow(consent.FLOW)
 
     async def dispatch(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
+        if consent.needs_asking(ctx) and ctx.state.flow != consent.RECONSENT:
+            self._clear(ctx)  # nothing else is done with the data until the member answers
+            await self.start(ctx, consent.RECONSENT)
+            return
         if inbound.kind is InboundKind.UNSUPPORTED:  # a channel may say what it was
             kind = f"error.unsupported.{inbound.problem}" if inbound.problem else None
             ctx.reply(Msg(kind or "error.unsupported_kind"))

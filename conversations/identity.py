@@ -167,6 +167,7 @@ async def link_account(
     consent_version: str,
     consented_at: datetime,
     proof: str,
+    bot: str = "",
 ) -> ChatAccount:
     """Link the chat to the member and record the consent given before any data was kept."""
     account = await accounts.by_user(session, channel, user_id)
@@ -174,6 +175,8 @@ async def link_account(
         account = ChatAccount(channel=channel, user_id=user_id, chat_id=chat_id,
                               member_id=member.id or 0, linked_at=now, last_seen_at=now)
     account.member_id, account.chat_id, account.unreachable_at = member.id or 0, chat_id, None
+    account.consent_version = consent_version
+    account.bot = bot  # his/her messages leave through the bot he/she linked on
     account.linked_at = account.last_seen_at = now
     session.add(account)
     session.add(Consent(member_id=member.id or 0, version=consent_version, channel=channel,
@@ -182,3 +185,15 @@ async def link_account(
     audit.record(session, at=now, actor=f"{channel}:{account.id}", actor_member_id=member.id,
                  action="account.linked", subject=("member", member.id), proof=proof)
     return account
+
+
+async def consent_again(
+    session: AsyncSession, member: Member, channel: str, version: str, now: datetime
+) -> None:
+    """Record agreement to a new version of the consent text, for all the member's accounts."""
+    for account in await accounts.of_member(session, member.id or 0):
+        account.consent_version = version
+        session.add(account)
+    session.add(Consent(member_id=member.id or 0, version=version, channel=channel, given_at=now))
+    audit.record(session, at=now, actor=f"member:{member.id}", actor_member_id=member.id,
+                 action="consent.renewed", subject=("member", member.id), version=version)

@@ -84,26 +84,11 @@ def typed_codes(refs: list[str | None]) -> list[str | None]:
 
 @dataclass(frozen=True)
 class ChatRef:
+    """A chat, and the bot it talks to: a channel may run several ("": its only bot)."""
+
     channel: str
     chat_id: str
-
-
-BOT_SEPARATOR = "/"
-
-
-def bot_address(bot: str, chat_id: str) -> str:
-    """A chat of one of a channel's several bots (Zalo), as stored: "<bot id>/<chat id>".
-
-    A chat id means something only to the bot it was given to, and a member's messages
-    leave through the bot he/she wrote to: so the bot is part of every stored address.
-    """
-    return f"{bot}{BOT_SEPARATOR}{chat_id}"
-
-
-def split_bot_address(address: str) -> tuple[str, str]:
-    """(bot id, the platform's chat id) of a stored address."""
-    bot, _, chat_id = address.partition(BOT_SEPARATOR)
-    return bot, chat_id
+    bot: str = ""
 
 
 @dataclass(frozen=True)

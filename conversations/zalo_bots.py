@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Msg
 from bot.settings import Settings, ZaloBot
 from conversations.officers import subtree_ids
-from conversations.types import BOT_SEPARATOR, split_bot_address
 from storage.models import ChatAccount, InviteCode, Member
 from storage.repos import accounts, bot_usage, orgs
 
@@ -46,8 +45,7 @@ async def bot_for(session: AsyncSession, settings: Settings, member: Member,
     """The bot this member is to write to: the one he/she is on, or holds a code for, already;
     else the first serving his/her branch with a free slot; None when none serves or has room."""
     candidates = await serving(session, settings, member)
-    on = {split_bot_address(a.chat_id)[0] for a in await accounts.of_member(session, member.id or 0)
-          if a.channel == ZALO}
+    on = {a.bot for a in await accounts.of_member(session, member.id or 0) if a.channel == ZALO}
     on.update((await session.exec(select(InviteCode.bot).where(  # his/her slot is held there
         InviteCode.member_id == member.id, col(InviteCode.bot).is_not(None),
         col(InviteCode.used_at).is_(None), InviteCode.expires_at > now))).all())
@@ -63,8 +61,7 @@ async def bot_for(session: AsyncSession, settings: Settings, member: Member,
 async def users(session: AsyncSession, bot_id: str, now: datetime) -> int:
     """The bot's users: linked accounts, and members whose code for it still waits."""
     linked = (await session.exec(select(ChatAccount.member_id).where(
-        ChatAccount.channel == ZALO,
-        col(ChatAccount.chat_id).startswith(bot_id + BOT_SEPARATOR)))).all()
+        ChatAccount.channel == ZALO, ChatAccount.bot == bot_id))).all()
     waiting = select(func.count(func.distinct(InviteCode.member_id))).where(
         InviteCode.bot == bot_id, col(InviteCode.used_at).is_(None), InviteCode.expires_at > now,
         col(InviteCode.member_id).not_in(set(linked) or {0}))
@@ -103,7 +100,7 @@ async def shortfalls(session: AsyncSession, settings: Settings, member_ids: list
     elsewhere: Counter[str] = Counter()
     for found in by_member.values():
         if found[0].channel == ZALO:
-            bot = split_bot_address(found[0].chat_id)[0]
+            bot = found[0].bot
             need[bot] += 1
             elsewhere[bot] += any(a.channel != ZALO for a in found)
     used = await bot_usage.sent(session, ZALO, month_of(settings, now))

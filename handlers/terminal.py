@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +14,13 @@ from bot.broadcasts import ProgressUpdater
 from bot.channels import Rendered
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
+from bot.stoppable import unless_stopped
 from conversations.text import fold
 from conversations.types import ChannelInfo, Contact, Inbound, InboundKind
 from storage.db import Database
 from storage.models import Member, MemberStatus
 from storage.phones import normalise_phone
-from storage.repos import members
+from storage.repos import accounts, members
 
 CHANNEL = "terminal"
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=False, buttons=False)
@@ -51,7 +52,7 @@ class TerminalChannel:
         self.count = 0
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
-        self._show(chat_id, message, Msg("terminal.edited", number=message_ref))
+        self._show(chat_id, message, Msg("terminal.edited"))
 
     async def send(self, chat_id: str, message: Rendered) -> str | None:
         self.count += 1
@@ -61,7 +62,7 @@ class TerminalChannel:
     def _show(self, chat_id: str, message: Rendered, heading: Msg | None = None) -> None:
         indent = "    "
         if chat_id != self.current:
-            name = message.recipient_name or chat_id
+            name = message.recipient_name or self.meta(Msg("terminal.guest"))
             self.write(indent + self.meta(Msg("terminal.to", name=name)))
             indent += "  "
         if heading is not None:
@@ -111,6 +112,17 @@ class TerminalSession:
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()
         await self.progress.run()
+        await self._name_once_linked()
+
+    async def _name_once_linked(self) -> None:
+        """A guest who just proved who he/she is is shown by name from now on."""
+        if self.person.phone is None or self.person.chat_id == GUEST:
+            return
+        async with self.db.session() as session:
+            account = await accounts.by_user(session, CHANNEL, self.person.chat_id)
+            member = await session.get(Member, account.member_id) if account else None
+        if member is not None and member.full_name != self.person.name:
+            self.person = Person(self.person.chat_id, member.full_name, self.person.phone)
 
     async def _inbound(self, kind: InboundKind, **fields: object) -> None:
         inbound = Inbound(CHANNEL, self.person.chat_id, self.person.chat_id, kind,  # type: ignore[arg-type]
@@ -124,7 +136,10 @@ class TerminalSession:
         await self._inbound(InboundKind.CONTACT, contact=Contact(phone.strip(), owner))
 
     async def _switch(self, query: str) -> None:
-        found = await self._find(query) if query.strip() else []
+        if not query.strip():
+            self.write(self.meta(Msg("terminal.as_usage")))
+            return
+        found = await self._find(query)
         phone = normalise_phone(query, self.region) if query.strip() else None
         if not found and phone:
             self.person = Person(f"tm-{phone}", self.meta(Msg("terminal.guest")), phone)
@@ -153,11 +168,15 @@ class TerminalSession:
         return exact or [m for m in rows if key and key in fold(m.full_name)]
 
 
-async def run_interactive(session: TerminalSession, read: Callable[[str], str]) -> None:
-    """Chat until end of input or /quit."""
-    while True:
+async def run_interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
+                          stop: asyncio.Event) -> None:
+    """Chat until end of input, /quit or `stop` (a line being handled is finished first)."""
+    while not stop.is_set():
+        typed = await unless_stopped(stop, read(session.prompt))
+        if typed is None:
+            return
         try:
-            text = await asyncio.to_thread(read, session.prompt)
+            text = typed.result()
         except EOFError:
             return
         if text.strip() in ("/quit", "/exit"):

@@ -17,6 +17,11 @@ def _instant(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
+def _bot() -> Any:
+    """Which of a channel's bots: "" is the channel's only (or first) bot."""
+    return Field(default="", sa_type=String(40), sa_column_kwargs={"server_default": ""})
+
+
 class OrgKind(StrEnum):
     PROVINCE = "province"
     BASE_COMMITTEE = "base_committee"  # dang bo co so
@@ -101,10 +106,12 @@ class ChatAccount(SQLModel, table=True):
     channel: str = Field(sa_type=String(16))
     user_id: str = Field(sa_type=String(64))
     chat_id: str = Field(sa_type=String(64))
+    bot: str = _bot()  # the bot he/she wrote to: his/her messages leave through it
     member_id: int = Field(foreign_key="member.id", index=True)
     linked_at: datetime = _instant()
     last_seen_at: datetime = _instant()
     unreachable_at: datetime | None = _instant(nullable=True)
+    consent_version: str | None = Field(default=None, sa_type=String(16))  # agreed through it
 
 
 class Consent(SQLModel, table=True):
@@ -221,6 +228,7 @@ class OutboxMessage(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     channel: str | None = Field(default=None, sa_type=String(16))
     chat_id: str | None = Field(default=None, sa_type=String(64))
+    bot: str = _bot()  # a reply leaves through the bot its chat wrote to
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     priority: int = 0
     status: OutboxStatus = Field(default=OutboxStatus.QUEUED, sa_type=String(10))
@@ -254,12 +262,13 @@ class InboxUpdate(SQLModel, table=True):
     """A platform update, recorded before it is acknowledged and handled from here once."""
 
     __table_args__ = (
-        UniqueConstraint("channel", "update_id"),
+        UniqueConstraint("channel", "bot", "update_id", name="uq_inbox_update"),
         Index("ix_inbox_pending", "processed_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(sa_type=String(16))
+    bot: str = _bot()  # update ids are counted per bot
     update_id: str = Field(sa_type=String(64))
     chat_id: str = Field(sa_type=String(64))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.settings import Settings
 from storage.db import Database
 from storage.models import ChatAccount, Member, Officer, OfficerRole, Organisation, OrgKind
 
@@ -39,4 +40,5 @@ async def link(db: Database, who: Member, chat_id: str, channel: str = "terminal
     """A chat account already proven to be the member's (as after registration)."""
     async with db.session() as session:
         session.add(ChatAccount(channel=channel, user_id=chat_id, chat_id=chat_id,
-                                member_id=who.id or 0, linked_at=T0, last_seen_at=T0))
+                                member_id=who.id or 0, linked_at=T0, last_seen_at=T0,
+                                consent_version=Settings.model_fields["consent_version"].default))

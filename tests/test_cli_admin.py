@@ -9,7 +9,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
+EXAMPLES = Path(__file__).parents[1] / "bot" / "samples"
 SAMPLE_TREE = EXAMPLES / "organisation-sample.toml"
 SAMPLE_ROSTER = EXAMPLES / "roster-sample.csv"
 
@@ -227,3 +227,30 @@ def test_broadcast_status_shows_progress(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert "branch:CB" in result.output
     assert "0/4" in result.output
+
+
+def test_the_shipped_samples_load_without_a_checkout(cli: Cli) -> None:
+    assert cli.ok("org", "load", "--sample").startswith("created: 7")
+    assert "created: 10, updated: 0, unchanged: 0" in cli.ok("roster", "import", "--sample")
+    assert cli.tree()["NA"].endswith("10 members")
+
+
+def test_neither_a_file_nor_sample_is_refused_with_a_hint(cli: Cli) -> None:
+    result = cli("org", "load")
+    assert result.exit_code == 2
+    assert "--sample" in result.stderr
+
+
+def test_an_empty_roster_does_not_mark_everyone_left_without_force(loaded: Cli,
+                                                                  tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text(sample_rows(1)[0], encoding="utf-8")  # the header only
+
+    refused = loaded("roster", "import", empty, "--mark-missing-left")
+    assert refused.exit_code == 1
+    assert "would mark every member as left" in refused.stderr
+    assert loaded.tree()["NA"].endswith("10 members")
+
+    forced = loaded.ok("roster", "import", empty, "--mark-missing-left", "--force")
+    assert "marked left: 10" in forced
+    assert loaded.tree()["NA"].endswith("0 members")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -40,3 +41,11 @@ def run_with_db(
             await database.dispose()
 
     return asyncio.run(_main())
+
+
+def chosen_file(file: Path | None, sample: bool, sample_path: Path) -> Path:
+    """The file a command works on: the one named, or the shipped sample with --sample."""
+    if (file is None) == (not sample):
+        typer.echo("Name a file, or give --sample for the one that ships with Chibot.", err=True)
+        raise typer.Exit(2)
+    return sample_path if sample else file  # type: ignore[return-value]

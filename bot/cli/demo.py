@@ -10,7 +10,9 @@ import typer
 from bot.cli.common import utc_now
 from bot.demo import seed_demo
 from bot.settings import Settings
+from bot.shutdown import stop_on_signals
 from handlers.terminal import TerminalSession, run_interactive, run_script
+from handlers.typed_lines import TypedLines
 from storage.db import Database
 
 
@@ -43,7 +45,8 @@ async def _demo(settings: Settings, url: str, lines: list[str] | None) -> None:
         await seed_demo(db, settings, utc_now())
         session = TerminalSession(db, settings, utc_now, typer.echo)
         if lines is None:
-            await run_interactive(session, input)
+            with stop_on_signals(asyncio.Event()) as stop:
+                await run_interactive(session, TypedLines(), stop)
         else:
             await run_script(session, lines)
     finally:

@@ -9,7 +9,8 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.cli.common import run_with_db, utc_now
+from bot.cli.common import chosen_file, run_with_db, utc_now
+from bot.samples import SAMPLE_TREE
 from bot.settings import Settings
 from conversations.exemption import handover
 from storage import org_tree
@@ -45,10 +46,16 @@ def _refused(refused: OrgError) -> NoReturn:
 
 @app.command()
 def load(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="A TOML tree, see examples/.")],
+    file: Annotated[Path | None, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="A TOML tree (the README's 'Setting up a party organisation' shows the format).")
+    ] = None,
+    sample: Annotated[bool, typer.Option(
+        "--sample", help=f"Load the sample tree that ships with Chibot ({SAMPLE_TREE}).")
+    ] = False,
 ) -> None:
     """Create or update organisations from a TOML file (by code; nothing is deleted)."""
+    file = chosen_file(file, sample, SAMPLE_TREE)
     try:
         specs = org_tree.read_tree(file)
     except OrgError as refused:

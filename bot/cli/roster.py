@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from bot.cli.common import run_with_db, utc_now
+from bot.cli.common import chosen_file, run_with_db, utc_now
+from bot.samples import SAMPLE_ROSTER
 from bot.settings import Settings
 from storage.db import Database
 from storage.roster import ImportReport, import_roster
@@ -25,21 +26,29 @@ MISSING_SHOWN = 50
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="The roster: .csv (UTF-8) or .xlsx.")],
+    file: Annotated[Path | None, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="The roster: .csv (UTF-8) or .xlsx.")] = None,
+    sample: Annotated[bool, typer.Option(
+        "--sample", help=f"Import the sample roster that ships with Chibot ({SAMPLE_ROSTER}).")
+    ] = False,
     mark_missing_left: Annotated[bool, typer.Option(
         "--mark-missing-left", help="Mark current members the file does not list as left.")
+    ] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --mark-missing-left: go on even if the file lists no member.")
     ] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Check and count, but write nothing.")] = False,
 ) -> None:
     """Create and update members from a roster file; any error and nothing is written."""
+    file = chosen_file(file, sample, SAMPLE_ROSTER)
 
     async def work(database: Database, settings: Settings) -> ImportReport:
         now = utc_now()
         return await import_roster(
             database, file, now=now, today=now.astimezone(settings.tz).date(),
-            mark_missing_left=mark_missing_left, dry_run=dry_run,
+            mark_missing_left=mark_missing_left, force=force, dry_run=dry_run,
             region=settings.phone_region, progress=tick)
 
     with _progress_bar() as tick:

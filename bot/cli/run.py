@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import typer
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
-from bot import gc_tuning
+from bot import file_links, gc_tuning
 from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
+from bot.shutdown import stop_on_signals
 from bot.timer_kinds import timer_runner
 from handlers.telegram.app import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
 from handlers.terminal import TerminalSession, run_interactive
+from handlers.typed_lines import TypedLines
 from handlers.zalo import polling as zalo_polling
 from handlers.zalo.app import ZaloChannel, ZaloRuntime
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 app = typer.Typer(help="Run Chibot on a channel.", no_args_is_help=True)
 
 
@@ -32,11 +36,12 @@ def terminal() -> None:
 async def _terminal(db: Database, settings: Settings) -> None:
     session = TerminalSession(db, settings, utc_now, typer.echo)
     jobs = PeriodicJobs(db, settings, timer_runner(db, settings, utc_now))
-    await jobs.start()
-    try:
-        await run_interactive(session, input)
-    finally:
-        await jobs.stop()
+    with stop_on_signals(asyncio.Event()) as stop:
+        await jobs.start()
+        try:
+            await run_interactive(session, TypedLines(), stop)
+        finally:
+            await jobs.stop()
 
 
 WEBHOOK_HELP = ("Serve webhooks instead of long polling (Telegram: CHIBOT_TELEGRAM_WEBHOOK_*; "
@@ -110,28 +115,37 @@ def _check_zalo(settings: Settings) -> None:
 
 def _runtime(db: Database, settings: Settings, zalo: bool,
              telegram: bool) -> TelegramRuntime | ZaloRuntime:
+    links = file_links.FileLinks(settings, utc_now) if settings.public_url else None
     if not telegram:
-        return ZaloRuntime(db, settings, utc_now)
-    others = [ZaloChannel(db, settings, utc_now)] if zalo else []
+        return ZaloRuntime(db, settings, utc_now, links)
+    others = [ZaloChannel(db, settings, utc_now, links)] if zalo else []
     return TelegramRuntime(db, settings, utc_now, others)
 
 
 async def _polling(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
     runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
-    await runtime.poll()
+    async with file_links.serving(db, settings, utc_now):  # only with CHIBOT_PUBLIC_URL
+        await runtime.poll()  # until SIGTERM or SIGINT
 
 
 async def _webhook(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
+    """Serve until SIGTERM or SIGINT; then the listener closes first, requests under way
+    finish, and the service stops (claims given back, scheduler stopped, session closed)."""
     runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
-    runner = web.AppRunner(runtime.webhook_app())
-    await runner.setup()
+    app = runtime.webhook_app()
+    file_links.add_routes(app, db, settings, utc_now)  # mounted here: channels import no runtime
     host, port = ((settings.telegram_webhook_host, settings.telegram_webhook_port) if telegram
-                  else (settings.zalo_webhook_host, settings.zalo_webhook_port))
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+                  else (settings.web_host, settings.web_port))
+    with stop_on_signals(asyncio.Event()) as stop:
+        # No access log: file links are credentials until they expire, members' addresses
+        # personal data.
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+            log.info("webhook listening on %s:%d", host, port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()

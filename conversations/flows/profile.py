@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.i18n import Msg
-from conversations import officers
+from conversations import consent, officers
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.exemption import notices
@@ -32,7 +32,8 @@ async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
         Msg("profile.branch", value=branch.name if branch else None),
         Msg("profile.group", value=group.name if group else None),
         Msg("profile.admitted_on", value=member.admitted_on),
-        Msg("profile.official_on", value=member.official_on or Msg("profile.probationary")),
+        # The roster says nothing of standing when it has no date: not "probationary".
+        Msg("profile.official_on", value=member.official_on or Msg("profile.not_recorded")),
         Msg("profile.status", value=Msg(f"status.{member.status}")),
     ]
     for role in await orgs.roles_of(ctx.session, member.id or 0):
@@ -61,9 +62,9 @@ async def _data_prompt(ctx: Ctx) -> Prompt:
     consents = await ctx.session.exec(
         select(Consent).where(Consent.member_id == ctx.member.id).order_by(col(Consent.id)))
     lines.append(Msg("mydata.consents_title"))
-    for consent in consents.all():
-        lines.append(Msg("mydata.consent", given_at=consent.given_at, version=consent.version,
-                         withdrawn_at=consent.withdrawn_at or Msg("mydata.not_withdrawn")))
+    for given in consents.all():
+        lines.append(Msg("mydata.consent", given_at=given.given_at, version=given.version,
+                         withdrawn_at=given.withdrawn_at or Msg("mydata.not_withdrawn")))
     invites = await ctx.session.exec(
         select(InviteCode).where(InviteCode.member_id == ctx.member.id))
     lines += [Msg("mydata.invite", created_at=i.created_at, used_at=i.used_at) for i in invites]
@@ -92,19 +93,7 @@ async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
         return Done(Msg("mydata.withdraw_kept"))
     if answer.option != "yes":
         return Invalid(Msg("common.please_choose"))
-    member = ctx.member
-    assert member is not None
-    for account in await accounts.of_member(ctx.session, member.id or 0):
-        await ctx.session.delete(account)
-    consents = await ctx.session.exec(
-        select(Consent).where(Consent.member_id == member.id, col(Consent.withdrawn_at).is_(None)))
-    for consent in consents.all():
-        consent.withdrawn_at = ctx.now
-        ctx.session.add(consent)
-    ctx.audit("consent.withdrawn", ("member", member.id))
-    ctx.state.language = ctx.language
-    ctx.member = ctx.account = None
-    return Done(Msg("mydata.withdrawn"))
+    return Done(*await consent.withdraw(ctx))
 
 
 PROFILE_FLOW = Flow(PROFILE, {}, _show_profile)

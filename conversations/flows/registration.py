@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import Msg
-from conversations import identity, zalo_bots
+from conversations import consent, identity, zalo_bots
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
@@ -28,8 +28,8 @@ async def _start(ctx: Ctx) -> Outcome:
 async def _consent_prompt(ctx: Ctx) -> Prompt:
     other = [lang for lang in ctx.settings.languages if lang != ctx.language]
     return Prompt(
-        [Msg("consent.welcome"), Msg("consent.automated"), Msg("consent.what"),
-         Msg("consent.why"), Msg("consent.who"), Msg("consent.rights"), Msg("consent.question")],
+        [Msg("consent.welcome"), Msg("consent.automated"), *consent.text(ctx),
+         Msg("consent.question")],
         [("yes", Msg("consent.agree")), ("no", Msg("consent.decline"))]
         + [(f"lang-{lang}", Msg(LANGUAGE_NAMES[lang])) for lang in other],
     )
@@ -48,7 +48,10 @@ async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data["consented_at"] = ctx.now.isoformat()
     pending = ctx.data.pop("pending_code", None)
     if pending:
-        return await _identify(ctx, Answer(text=pending))
+        outcome = await _identify(ctx, Answer(text=pending))
+        if not isinstance(outcome, Invalid):
+            return outcome
+        ctx.reply(outcome.reason)  # consent is given: the next try is at the code step
     return Next("identify")
 
 
@@ -65,8 +68,9 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         proof = "contact"
     elif answer.text and identity.is_typed_phone(answer.text, ctx.settings.phone_region):
         # Not an attempt at a code: say how this channel proves a phone number instead.
-        sharing = ctx.channel.contact_sharing
-        return Invalid(Msg("register.typed_phone") if sharing else Msg("register.typed_phone_code"))
+        if ctx.channel.contact_sharing:
+            return Invalid(Msg("register.typed_phone"))
+        return Invalid(Msg("register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
         found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat,
@@ -90,7 +94,7 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
 async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
     for other in await accounts.of_member(ctx.session, member.id or 0):
         if (other.channel, other.chat_id) != (ctx.inbound.channel, ctx.inbound.chat_id):
-            ctx.outbox.append(Outbound(ChatRef(other.channel, other.chat_id), [Msg(
+            ctx.outbox.append(Outbound(ChatRef(other.channel, other.chat_id, other.bot), [Msg(
                 "register.other_account_linked", channel=Msg(f"channel.{ctx.inbound.channel}"),
                 at=ctx.now)]))
     ctx.member = member
@@ -101,6 +105,7 @@ async def _link(ctx: Ctx, member: Member, proof: str) -> Outcome:
         channel=ctx.inbound.channel, user_id=ctx.inbound.user_id, chat_id=ctx.inbound.chat_id,
         now=ctx.now, consent_version=ctx.settings.consent_version,
         consented_at=datetime.fromisoformat(ctx.data["consented_at"]), proof=proof,
+        bot=ctx.inbound.bot,
     )
     branch = await ctx.session.get(Organisation, member.branch_id)
     return Done(Msg("register.linked", name=member.full_name, branch=branch.name if branch else ""))

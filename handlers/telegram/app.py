@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from signal import SIGINT, SIGTERM
 from typing import Any, Protocol
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +21,7 @@ from bot.files import FileStore
 from bot.inbox import Inbox, UpdateSource
 from bot.service import Service
 from bot.settings import Settings
+from bot.shutdown import stop_on_signals
 from handlers.telegram import CHANNEL
 from handlers.telegram.polling import ALLOWED_UPDATES, Poller
 from handlers.telegram.sender import TelegramSender
@@ -106,22 +106,20 @@ class TelegramRuntime:
         self.poller = Poller(self.bot, self.service.inbox, source)
 
     async def poll(self, *, handle_signals: bool = True) -> None:
-        """Long polling until stopped (one process only: Telegram answers 409 otherwise)."""
-        await self._start()
-        await self.bot.delete_webhook()
-        if handle_signals:
-            loop = asyncio.get_running_loop()
-            for signal in (SIGINT, SIGTERM):
-                with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
-                    loop.add_signal_handler(signal, self.poller.stop.set)
-        others = [asyncio.create_task(c.poll(self.service.inbox, self.poller.stop))
-                  for c in self.companions]
-        try:
-            await self.poller.run()
-        finally:
-            self.poller.stop.set()
-            await asyncio.gather(*others, return_exceptions=True)
-            await self.close()
+        """Long polling until stopped, by SIGTERM or SIGINT too unless `handle_signals` is
+        False (one process only: Telegram answers 409 otherwise); companions poll alongside."""
+        signals = stop_on_signals(self.poller.stop) if handle_signals else contextlib.nullcontext()
+        with signals:
+            await self._start()
+            await self.bot.delete_webhook()
+            others = [asyncio.create_task(c.poll(self.service.inbox, self.poller.stop))
+                      for c in self.companions]
+            try:
+                await self.poller.run()
+            finally:
+                self.poller.stop.set()
+                await asyncio.gather(*others, return_exceptions=True)
+                await self.close()
 
     def stop_polling(self) -> None:
         self.poller.stop.set()

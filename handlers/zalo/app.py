@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from signal import SIGINT, SIGTERM
 
 import httpx
 from aiohttp import web
@@ -16,6 +15,7 @@ from bot.files import FileStore
 from bot.inbox import Inbox
 from bot.service import Service
 from bot.settings import Settings
+from bot.shutdown import stop_on_signals
 from handlers.zalo import CHANNEL
 from handlers.zalo.client import Unauthorized, ZaloClient
 from handlers.zalo.images import ImageFetcher
@@ -90,25 +90,23 @@ class ZaloChannel:
 class ZaloRuntime:
     """Chibot on Zalo alone: the bots, the service behind them, polling or the webhook app."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
-        self.zalo = ZaloChannel(db, settings, clock)
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
+                 links: FileLinker | None = None) -> None:
+        self.zalo = ZaloChannel(db, settings, clock, links)
         self.service = Service(db, settings, {CHANNEL: self.zalo.sender}, [self.zalo.source],
                                clock)
         self.stop = asyncio.Event()
 
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Long polling until stopped (development: Zalo loses what arrives while no one polls)."""
-        if handle_signals:
-            loop = asyncio.get_running_loop()
-            for signal in (SIGINT, SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    loop.add_signal_handler(signal, self.stop.set)
-        try:
-            await self.zalo.check_tokens()
-            await self.service.start()
-            await self.zalo.poll(self.service.inbox, self.stop)
-        finally:
-            await self.close()
+        signals = stop_on_signals(self.stop) if handle_signals else contextlib.nullcontext()
+        with signals:
+            try:
+                await self.zalo.check_tokens()
+                await self.service.start()
+                await self.zalo.poll(self.service.inbox, self.stop)
+            finally:
+                await self.close()
 
     def stop_polling(self) -> None:
         self.stop.set()

@@ -12,7 +12,7 @@ from typing import Protocol
 from bot.channels import Deferred, Rendered, Transient, Unreachable
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
-from conversations.types import ChannelInfo, FileRef, split_bot_address
+from conversations.types import ChannelInfo, FileRef
 from handlers.zalo import CHANNEL
 from handlers.zalo.client import (
     Forbidden,
@@ -76,7 +76,7 @@ class ZaloSender:
         return sent
 
     async def send_part(self, chat_id: str, message: Rendered, index: int) -> str | None:
-        bot_id, chat = split_bot_address(chat_id)
+        bot_id, chat = message.bot, chat_id
         client = self.clients.get(bot_id)
         if client is None:
             raise Transient("no such Zalo bot in this process")
@@ -93,14 +93,14 @@ class ZaloSender:
             raise Deferred(self.settings.zalo_rate_limit_pause_seconds) from exc
         except Forbidden as exc:
             await self.budget.give_back(bot_id)
-            raise self._forbidden_error(chat_id) from exc
+            raise self._forbidden_error(f"{bot_id}/{chat}") from exc
         except (ServerError, NetworkError, Unauthorized) as exc:
             await self.budget.give_back(bot_id)
             raise Transient(type(exc).__name__) from exc
         except Exception:
             await self.budget.give_back(bot_id)
             raise
-        self._forbidden.pop(chat_id, None)
+        self._forbidden.pop(f"{bot_id}/{chat}", None)
         return str(result.get("message_id")) if isinstance(result, dict) else None
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:

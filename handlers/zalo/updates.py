@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.inbox import Received
-from conversations.types import Inbound, InboundKind, bot_address
+from conversations.types import Inbound, InboundKind
 from handlers.zalo import CHANNEL
 from handlers.zalo.images import ImageFetcher, ImageProblem
 
@@ -45,8 +45,7 @@ def received(bot_id: str, update: dict[str, Any]) -> Received | None:
     chat, message_id = chat_of(update), update["message"].get("message_id")
     if chat is None or not message_id:
         return None
-    return Received(bot_address(bot_id, str(message_id)), bot_address(bot_id, chat),
-                    {"bot": bot_id, "update": update})
+    return Received(str(message_id), chat, {"bot": bot_id, "update": update}, bot_id)
 
 
 class ZaloSource:
@@ -65,8 +64,7 @@ class ZaloSource:
         message = update["message"]
         sender = str((message.get("from") or {}).get("id") or chat)
         base: dict[str, Any] = {
-            "channel": CHANNEL, "chat_id": bot_address(bot_id, chat),
-            "user_id": bot_address(bot_id, sender), "bot": bot_id,
+            "channel": CHANNEL, "chat_id": chat, "user_id": sender, "bot": bot_id,
             "received_at": _instant(message.get("date"))}
         event = update.get("event_name")
         if event == TEXT and isinstance(message.get("text"), str):

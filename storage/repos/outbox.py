@@ -46,6 +46,7 @@ def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str
         "member_id": None if chat else message.to,
         "channel": chat.channel if chat else None,
         "chat_id": chat.chat_id if chat else None,
+        "bot": chat.bot if chat else "",
         "payload": {**message.payload(), "reply": chat is not None},
         "priority": BULK if message.bulk else INTERACTIVE,
         "status": OutboxStatus.QUEUED,

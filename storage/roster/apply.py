@@ -26,6 +26,10 @@ ACTOR = "cli"
 CHUNK = 500
 
 
+EMPTY_WITH_MARK_LEFT = ("the file lists no member: --mark-missing-left would mark every member "
+                        "as left; add --force if that is what you mean")
+
+
 async def import_roster(
     db: Database,
     path: Path,
@@ -33,6 +37,7 @@ async def import_roster(
     now: datetime,
     today: date,
     mark_missing_left: bool = False,
+    force: bool = False,
     dry_run: bool = False,
     region: str = "VN",
     progress: Progress | None = None,
@@ -40,11 +45,14 @@ async def import_roster(
     """Create and update members from a roster file; any row error means nothing is written.
 
     Members are matched by roster id, so linked chat accounts stay linked. Members not in the
-    file are reported, and marked LEFT only when `mark_missing_left` is set.
+    file are reported, and marked LEFT only when `mark_missing_left` is set (with an empty
+    file, only when `force` is set too: it would mark every member as left).
     """
     sheet = read_roster(path)
     report = ImportReport(rows=len(sheet.rows), errors=list(sheet.errors),
                           warnings=list(sheet.warnings), dry_run=dry_run)
+    if mark_missing_left and not sheet.rows and not force:
+        report.errors.append(EMPTY_WITH_MARK_LEFT)
     if report.errors:
         return report
     async with db.session() as session:

@@ -144,7 +144,7 @@ async def test_profile_shows_my_branch_and_officers(chat: Chat, mai: Person):
 async def test_my_data_lists_accounts_and_consent(chat: Chat, mai: Person):
     reply = await chat.say(mai, "/mydata")
     assert "Dòng lệnh (chạy thử): gắn lúc" in reply
-    assert "Đồng ý xử lý dữ liệu (bản 2026-01)" in reply
+    assert "Đồng ý xử lý dữ liệu (bản 2026-12)" in reply
 
 
 async def test_withdrawing_consent_unlinks_the_account(chat: Chat, mai: Person, db: Database):

@@ -239,3 +239,13 @@ def test_no_issued_code_can_be_read_as_a_phone_number(monkeypatch):
     monkeypatch.setattr(identity.secrets, "choice", lambda _alphabet: next(digits_first))
     code = identity.new_code(10, "VN")
     assert code == "K7M4PQ9XTA"  # "0912000102" looked like a phone and was drawn again
+
+
+async def test_a_member_without_an_official_date_is_not_called_probationary(
+    chat: Chat, org: Branch
+):
+    mai = Person("tg-mai")
+    await register(chat, mai, "+84912000102")
+    profile = await chat.say(mai, "/profile")
+    assert "Ngày chính thức: chưa ghi trong danh sách" in profile
+    assert "dự bị" not in profile

@@ -60,9 +60,9 @@ async def test_registration_by_invite_code_over_polling(
     assert all(len(s.text or "") <= TEXT_LIMIT for s in zalo.sent)
     async with db.session() as session:
         account = (await session.exec(select(ChatAccount))).one()
-        keys = [u.update_id for u in (await session.exec(select(InboxUpdate))).all()]
-    assert account.chat_id == f"2001/{MAI}"
-    assert all(key.startswith("2001/m") for key in keys)
+        keys = [(u.bot, u.update_id) for u in (await session.exec(select(InboxUpdate))).all()]
+    assert (account.bot, account.chat_id) == ("2001", MAI)
+    assert all(bot == "2001" and update.startswith("m") for bot, update in keys)
 
 
 @pytest.mark.parametrize("wrapped", [True, False])

@@ -42,8 +42,10 @@ async def tam(db: Database, org: Branch) -> Member:
 
 
 async def zalo_accounts(db: Database) -> dict[int, str]:
+    """Member -> "<bot id>/<chat id>" of his/her Zalo account."""
     async with db.session() as session:
-        return {a.member_id: a.chat_id for a in (await session.exec(select(ChatAccount))).all()}
+        return {a.member_id: f"{a.bot}/{a.chat_id}"
+                for a in (await session.exec(select(ChatAccount))).all()}
 
 
 async def test_each_branch_has_its_bot_and_a_code_typed_to_the_wrong_one_is_kept(
@@ -60,8 +62,9 @@ async def test_each_branch_has_its_bot_and_a_code_typed_to_the_wrong_one_is_kept
             zalo.sent_to(BINH_MINH, TAM)[-1].text or ""), what="the right bot's link")
         assert "Chibot Hòa Bình" in (zalo.sent_to(BINH_MINH, TAM)[-1].text or "")
         assert await zalo_accounts(db) == {}
-        linked = await register(zalo, tam_code, TAM, HOA_BINH)  # the code still works there
-        assert "Cảm ơn đồng chí Lê Văn Tâm" in linked
+        await zalo.user_message(HOA_BINH, TAM, tam_code)  # the code still works there
+        await zalo.wait_until(lambda: any("Cảm ơn đồng chí Lê Văn Tâm" in (m.text or "")
+                                          for m in zalo.sent_to(HOA_BINH, TAM)), what="link")
         assert "Cảm ơn đồng chí Trần Thị Mai" in await register(zalo, mai_code, MAI, BINH_MINH)
         await zalo.user_message(HOA_BINH, TAM, "menu")
         await zalo.wait_for_sent(HOA_BINH, TAM, len(zalo.sent_to(HOA_BINH, TAM)) + 1)

@@ -92,11 +92,11 @@ async def link_zalo(db: Database, api: FakeZaloAPI, member: Member, bot: str, us
     """A Zalo account already proven to be the member's, written from just now."""
     fake = api.bot(bot)
     fake.users.add(user)  # he/she wrote to the bot once
-    address = f"{fake.id}/{user}"
     async with db.session() as session:
-        session.add(ChatAccount(channel="zalo", user_id=address, chat_id=address,
+        session.add(ChatAccount(channel="zalo", user_id=user, chat_id=user, bot=fake.id,
                                 member_id=member.id or 0, linked_at=real_now(),
-                                last_seen_at=real_now()))
+                                last_seen_at=real_now(),
+                                consent_version=Settings.model_fields["consent_version"].default))
 
 
 @contextlib.asynccontextmanager

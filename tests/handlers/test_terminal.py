@@ -79,3 +79,36 @@ def test_demo_replays_the_exemption_tour(tmp_path: Path) -> None:
     assert "Đơn số 1 của đồng chí đã được đồng ý." in result.output
     assert "Số nghị quyết: 07-NQ/CB" in result.output
     assert "xin miễn công tác và sinh hoạt đảng – đã được đồng ý" in result.output
+
+
+async def test_as_without_a_name_explains_itself(demo_db: Database, tmp_path: Path,
+                                                 clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, ["/as", "/as   "])
+    assert text.count("Gõ /as rồi tên hoặc số điện thoại") == 2
+    assert "Không tìm thấy ai là «»" not in text
+
+
+async def test_a_guest_who_links_by_code_is_then_shown_by_name(demo_db: Database,
+                                                               tmp_path: Path, clock: FakeClock):
+    from conversations import identity
+    from storage.repos import members
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="demo")
+    async with demo_db.session() as session:
+        [mai] = await members.by_phone(session, "+84912000106")
+        code, _ = await identity.issue_invite(session, settings, mai, clock(), None)
+    text = await transcript(demo_db, tmp_path, clock, [
+        "/as 0987 654 321", "xin chào", "đồng ý", code, "menu"])
+    assert f"[Khách] > {code}" in text
+    assert "[Võ Thị Mai] > menu" in text
+
+
+async def test_recipients_and_edits_are_shown_without_internal_ids(demo_db: Database,
+                                                                   tmp_path: Path,
+                                                                   clock: FakeClock):
+    text = await (transcript(demo_db, tmp_path, clock, [
+        "/as Phạm Thị Hoa", "xin chào", "đồng ý", "/share", "xin giảm, miễn", "2", "1",
+        "Tôi sẽ nộp giấy tại cuộc họp", "gửi đơn", "/as Nguyễn Văn Hùng", "1 1", "1"]))
+    assert "tm-" not in text
+    assert "tin số" not in text
+    assert "(tin nhắn đã gửi trước đó được sửa thành:)" in text

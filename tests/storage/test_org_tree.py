@@ -16,7 +16,7 @@ from storage.repos import audit
 from tests import factories
 from tests.support import FakeClock
 
-SAMPLE = Path(__file__).parents[2] / "examples" / "organisation-sample.toml"
+SAMPLE = Path(__file__).parents[2] / "bot" / "samples" / "organisation-sample.toml"
 
 
 def entry(code: str, kind: str, *children: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from storage.roster import ImportReport, MissingMember, import_roster
 from tests import factories
 from tests.support import FakeClock
 
-EXAMPLES = Path(__file__).parents[2] / "examples"
+EXAMPLES = Path(__file__).parents[2] / "bot" / "samples"
 
 HEADERS = {
     "roster_id": "Số thẻ đảng viên",
