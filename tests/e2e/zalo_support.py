@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from aiohttp import web
 from pydantic import SecretStr
 
+from bot import file_links
 from bot.settings import Settings, ZaloBot
 from conversations import identity, zalo_bots
 from handlers.telegram.app import TelegramRuntime
@@ -75,11 +76,14 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def zalo_webhook(db: Database, settings: Settings) -> AsyncIterator[ZaloRuntime]:
-    """The bots' webhook routes on 127.0.0.1, registered with the fake server at start."""
+    """The bots' webhook routes and file links on 127.0.0.1 (CHIBOT_PUBLIC_URL), registered
+    with the fake server at start."""
     port = free_port()
     settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    runtime = ZaloRuntime(db, settings, real_now)
-    runner = web.AppRunner(runtime.webhook_app())
+    runtime = ZaloRuntime(db, settings, real_now, file_links.FileLinks(settings, real_now))
+    app = runtime.webhook_app()
+    file_links.add_routes(app, db, settings, real_now)  # as `chibot run zalo --webhook` does
+    runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
