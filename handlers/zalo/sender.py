@@ -9,6 +9,8 @@ import logging
 from collections import Counter
 from typing import Protocol
 
+from aiolimiter import AsyncLimiter
+
 from bot.channels import Deferred, Rendered, Transient, Unreachable
 from bot.i18n import Msg, Renderer
 from bot.settings import Settings
@@ -57,6 +59,9 @@ class ZaloSender:
     def __init__(self, clients: dict[str, ZaloClient], settings: Settings,
                  budget: Budget, links: FileLinker | None = None) -> None:
         self.clients, self.settings, self.budget, self.links = clients, settings, budget, links
+        # A bot's own rate, where one is set, on top of the channel's (CHIBOT_DELIVERY_RATES).
+        self._rates = {bot.id: AsyncLimiter(1, 1 / bot.rate)
+                       for bot in settings.zalo_bot_list if bot.rate}
         self._forbidden: Counter[str] = Counter()  # 403s in a row, per chat
 
     def parts(self, message: Rendered) -> int:
@@ -80,6 +85,8 @@ class ZaloSender:
         client = self.clients.get(bot_id)
         if client is None:
             raise Transient("no such Zalo bot in this process")
+        if bot_id in self._rates:
+            await self._rates[bot_id].acquire()
         wait = await self.budget.take(bot_id, message.bulk)
         if wait is not None:
             raise Deferred(wait, elsewhere=True)
