@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -10,6 +15,7 @@ from sqlmodel import select
 from bot.settings import Settings
 from handlers.zalo.app import ZaloRuntime
 from handlers.zalo.polling import TokenRefused
+from storage import migrate
 from storage.db import Database
 from storage.models import ChatAccount
 from tests.conversations.conftest import Branch
@@ -77,3 +83,23 @@ async def test_a_refused_token_stops_the_bot_at_start(
     runtime = ZaloRuntime(db, z_settings, real_now)
     with pytest.raises(TokenRefused):
         await runtime.poll(handle_signals=False)
+
+
+async def test_chibot_run_zalo_says_which_bots_token_was_refused(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'chibot.db'}")
+    await migrate.upgrade(database)
+    await database.dispose()
+    bots = [{"token": token, "name": name, "link": "https://zalo.me/x"}
+            for token, name in BOT_NAMES.items()]
+    async with FakeZaloAPI({BINH_MINH: "Chibot Bình Minh"}) as zalo:  # the second is unknown
+        env = {**os.environ, "CHIBOT_DATA_DIR": str(tmp_path),
+               "CHIBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chibot.db'}",
+               "CHIBOT_ZALO_API_URL": zalo.base_url, "CHIBOT_ZALO_BOTS": json.dumps(bots)}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from bot.cli import app; app()", "run", "zalo", env=env,
+            cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    errors = stderr.decode()
+    assert "Zalo refused the token of bot 2002" in errors
+    assert "bot-hoa-binh" not in errors  # the secret part of a token is never shown
