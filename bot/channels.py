@@ -1,4 +1,4 @@
-"""What delivery needs from a channel: a way to send one rendered message to one chat."""
+"""What delivery needs from a channel: how many parts a message is, and a way to send each."""
 
 from __future__ import annotations
 
@@ -51,10 +51,30 @@ class Transient(Exception):
 
 
 class Sender(Protocol):
+    """A channel's sending side. A message may go out as several platform messages (an
+    attachment, then pieces of a long text): delivery paces and records each part."""
+
     info: ChannelInfo
 
-    async def send(self, chat_id: str, message: Rendered) -> str | None:
-        """Send; returns the platform's id of the (last) message, for later edits."""
+    def parts(self, message: Rendered) -> int:
+        """How many platform messages `message` is sent as."""
+        ...
+
+    async def send_part(self, chat_id: str, message: Rendered, index: int) -> str | None:
+        """Send part `index` (from 0); returns the platform's id of that message."""
         ...
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None: ...
+
+
+class WholeMessages:
+    """For a channel that shows a whole message at once: one part, sent by `send`."""
+
+    def parts(self, message: Rendered) -> int:
+        return 1
+
+    async def send_part(self, chat_id: str, message: Rendered, index: int) -> str | None:
+        return await self.send(chat_id, message)
+
+    async def send(self, chat_id: str, message: Rendered) -> str | None:
+        raise NotImplementedError

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,18 +18,12 @@ from conversations.types import ChannelInfo, ChatRef, Inbound, Outbound
 from storage.db import Database
 from storage.models import ChatAccount, MemberStatus
 from storage.repos import accounts, conversations, outbox
+from vocabulary.errors import where
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 SEEN_RESOLUTION = timedelta(minutes=1)
 Also = Callable[[AsyncSession], Awaitable[None]]
-
-
-def where(exc: BaseException) -> str:
-    """The error's class and the code lines it passed, never its message (it may hold data)."""
-    frames = traceback.extract_tb(exc.__traceback__)[-4:]
-    trail = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
-    return f"{type(exc).__name__} at {trail}"
 
 
 class Abandon(Exception):
@@ -61,7 +53,8 @@ class Core:
     async def handle(self, inbound: Inbound, also: Also | None = None) -> None:
         """Handle one message in one transaction; a concurrent change to the chat is retried.
 
-        `also` runs in the same transaction (the inbox marks its update handled there).
+        `also` runs first in the same transaction, before any work (the inbox claims and
+        marks its update there, so a second worker abandons before doing the work again).
         """
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -80,6 +73,8 @@ class Core:
     async def _handle_once(self, inbound: Inbound, also: Also | None) -> None:
         now = self.clock()
         async with self.db.session() as session:
+            if also is not None:
+                await also(session)
             state = await conversations.load(session, inbound.channel, inbound.chat_id)
             writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
             account, member = writer.account, writer.member
@@ -93,14 +88,12 @@ class Core:
                       writer.others_seen if ctx.account is writer.account else None)
             await conversations.save(session, state, now)
             await outbox.enqueue(session, ctx.outbox, now)
-            if also is not None:
-                await also(session)
 
     async def _apologise(self, inbound: Inbound, also: Also | None) -> None:
         """Say sorry; the message counts as handled, so it is not retried into a loop."""
         async with self.db.session() as session:
+            if also is not None:
+                await also(session)
             apology = Outbound(ChatRef(inbound.channel, inbound.chat_id, inbound.bot),
                                [Msg("error.internal")])
             await outbox.enqueue(session, [apology], self.clock())
-            if also is not None:
-                await also(session)

@@ -1,10 +1,17 @@
 """Sends the outbox: claims due rows, renders them for their reader, sends at each channel's pace.
 
-Exactly once holds except between the platform accepting a message and its row being
-marked sent (no messenger offers an idempotency key): outcomes are written every
-`delivery_settle_seconds`, and claims left by a dead worker (or whose outcome could not be
-written, the database being down) are re-queued after the lease (`recover`), which is the
-only way a duplicate can happen.
+A message may be several parts (an attachment, pieces of a long text); each part is paced
+like a message of its own and recorded as sent (`parts_sent`), so a retry resumes at the
+first unsent part. Each worker keeps a heartbeat row and its claims name it: when it dies,
+the others (or its successor) re-queue its claims at once, and it claims no more than
+`delivery_claim_seconds` of sending at its channel's rate, so a death strands little.
+
+Exactly once holds except between the platform accepting a part and its row recording
+that (no messenger offers an idempotency key). That is the physical window: the messages
+in flight when a worker dies, about rate x round trip (25/s x 80 ms = 2 messages, plus
+what the `delivery_settle_seconds` between outcome writes adds), and a crash duplicates
+about that many. Claims whose outcome could not be written (the database down) are
+re-queued after the lease (`delivery_lease_seconds`).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
@@ -22,8 +30,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels import Deferred, Rendered, RetryLater, Sender, Transient, Unreachable
-from bot.core import where
 from bot.delivery_targets import Target, resolve_targets
+from bot.delivery_workers import is_dead, new_worker
 from bot.i18n import Msg, Renderer
 from bot.pacing import Pacer
 from bot.quiet_hours import is_quiet
@@ -33,7 +41,8 @@ from bot.unreachable import note_unreachable
 from conversations.types import FileRef, typed_codes
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repos import conversations, outbox
+from storage.repos import conversations, delivery_workers, outbox
+from vocabulary.errors import where
 
 log = logging.getLogger(__name__)
 SETTLE_RETRIES = (0.1, 0.5, 2.0, 5.0)
@@ -53,6 +62,7 @@ class Outcome:
     values: dict[str, Any]
     unreachable: Target | None = None
     sent: bool = False
+    final: bool = True  # False: a part's progress; the row is still being sent
 
 
 @dataclass
@@ -72,7 +82,9 @@ class Settler:
         now = self.clock()
         try:
             async with self.db.session() as session:
-                await outbox.settle_many(session, [(o.row_id, o.values) for o in batch])
+                # A row's last outcome holds its whole state (a part's progress included).
+                latest = {o.row_id: o.values for o in batch}
+                await outbox.settle_many(session, list(latest.items()))
                 for outcome in batch:
                     if outcome.unreachable is not None:
                         await note_unreachable(session, outcome.unreachable, now)
@@ -85,14 +97,14 @@ class Settler:
 
 
 class Flights:
-    """Sends under way: at most `limit` at once; their outcomes go to the settler."""
+    """Sends under way (each waiting for its pace or on the wire); outcomes go to the settler."""
 
-    def __init__(self, settler: Settler, limit: int) -> None:
+    def __init__(self, settler: Settler) -> None:
         self.settler = settler
-        self.gate = asyncio.Semaphore(limit)
         self.tasks: set[asyncio.Task[None]] = set()
         self.unsettled: set[int] = set()  # claimed rows whose outcome is not written yet
         self.sent = 0
+        self.freed = asyncio.Event()
         # One write at a time: whoever settles next waits for a write already under way, so
         # a claim after `land` never sees a finished send still marked 'sending'.
         self._writing = asyncio.Lock()
@@ -101,18 +113,28 @@ class Flights:
         """Rows now ours: kept alive (lease refreshed) until their outcome is written."""
         self.unsettled.update(row_ids)
 
-    async def take_off(self, send: Coroutine[Any, Any, Outcome]) -> None:
-        """Start `send` once a place is free."""
-        await self.gate.acquire()
+    async def room(self, window: int) -> int:
+        """Wait until at most half of `window` is held; how many more may be claimed."""
+        while len(self.tasks) > window // 2:
+            self.freed.clear()
+            await self.freed.wait()
+        return window - len(self.tasks)
+
+    def take_off(self, send: Coroutine[Any, Any, Outcome]) -> None:
         task = asyncio.create_task(self._fly(send))
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._landed)
+
+    def progress(self, outcome: Outcome) -> None:
+        """A part of a message reached the platform: written with the next outcomes."""
+        self.settler.pending.append(outcome)
+
+    def _landed(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.freed.set()
 
     async def _fly(self, send: Coroutine[Any, Any, Outcome]) -> None:
-        try:
-            outcome = await send
-        finally:
-            self.gate.release()
+        outcome = await send
         self.sent += outcome.sent
         self.settler.pending.append(outcome)
 
@@ -129,7 +151,7 @@ class Flights:
     async def settle(self) -> bool:
         async with self._writing:
             written = await self.settler.flush()
-        self.unsettled.difference_update(o.row_id for o in self.settler.done)
+        self.unsettled.difference_update(o.row_id for o in self.settler.done if o.final)
         self.settler.done.clear()
         return written
 
@@ -146,22 +168,28 @@ class Delivery:
                  clock: Callable[[], datetime]) -> None:
         self.db, self.settings, self.senders, self.clock = db, settings, senders, clock
         self.pacers = {name: _pacer(settings, name) for name in senders}
+        self.window = sum(_window(settings, name) for name in senders) or 1
+        self.worker = new_worker(clock())
         self.wakeup = asyncio.Event()
         self.stopping = asyncio.Event()
         self.counts: Counter[str] = Counter()
+        self._registered = False
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many were sent.
 
-        The next batch is claimed as soon as the last message of the current one is in
-        flight, so the sender never idles at the tail of a batch.
+        At most `window` messages are held (claimed, not yet sent); more are claimed as soon
+        as half of them are sent, so the sender never idles at the tail of a claim.
         """
-        flights = Flights(Settler(self.db, self.clock), self.settings.delivery_in_flight)
+        if not self._registered:
+            await self.recover()  # the heartbeat row comes first: claims name it
+        flights = Flights(Settler(self.db, self.clock))
         landed = asyncio.Event()
         keeper = asyncio.create_task(self._keep_settling(flights, landed))
         try:
             while not self.stopping.is_set():
-                claimed = await self._claim()
+                room = await flights.room(self.window)
+                claimed = await self._claim(min(room, self.settings.delivery_batch))
                 if not claimed:
                     # Sends not yet written may hold back a person's next message.
                     if not flights.unsettled or not await flights.land():
@@ -169,7 +197,7 @@ class Delivery:
                     continue
                 flights.claimed(item.row.id or 0 for item in claimed)
                 for item in claimed:
-                    await flights.take_off(self._send_one(item))
+                    flights.take_off(self._send_one(item, flights.progress))
             await flights.land()
         finally:
             # Even when a claim failed: sends under way finish and their outcomes are written,
@@ -181,9 +209,11 @@ class Delivery:
         return flights.sent
 
     async def _keep_settling(self, flights: Flights, landed: asyncio.Event) -> None:
-        """Write outcomes every `delivery_settle_seconds` until `landed`; keep claims alive."""
+        """Write outcomes every `delivery_settle_seconds` until `landed`; keep claims alive,
+        the heartbeat going and dead workers' claims re-queued."""
         loop = asyncio.get_running_loop()
         refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
+        beat_at = loop.time() + self.settings.delivery_heartbeat_seconds
         while not landed.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(landed.wait(), self.settings.delivery_settle_seconds)
@@ -191,18 +221,22 @@ class Delivery:
             if loop.time() >= refresh_at:
                 await self._refresh(sorted(flights.unsettled))
                 refresh_at = loop.time() + self.settings.delivery_lease_seconds / 4
+            if loop.time() >= beat_at:
+                await self._recover_safely()
+                beat_at = loop.time() + self.settings.delivery_heartbeat_seconds
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
-        """Send until `stop`; claims not yet handed to the platform are given back."""
+        """Send until `stop`; then claims not yet handed to the platform are given back and
+        this worker's heartbeat row removed."""
         watcher = asyncio.create_task(self._stop_when(stop))
         loop = asyncio.get_running_loop()
-        next_recovery = 0.0
+        next_beat = 0.0
         try:
             while not self.stopping.is_set():
                 try:
-                    if loop.time() >= next_recovery:  # a worker that died leaves claims
+                    if loop.time() >= next_beat:  # heartbeat; a worker that died leaves claims
                         await self.recover()
-                        next_recovery = loop.time() + self.settings.delivery_lease_seconds / 2
+                        next_beat = loop.time() + self.settings.delivery_heartbeat_seconds
                     if await self.drain():
                         continue
                 except Exception as exc:  # the database may be briefly unavailable
@@ -213,6 +247,18 @@ class Delivery:
                                            idle_seconds)
         finally:
             watcher.cancel()
+            await self.retire()
+
+    async def retire(self) -> None:
+        """Leave: remove the heartbeat row; claims still ours (their outcome unwritten) are
+        re-queued at once rather than after the lease."""
+        try:
+            async with self.db.session() as session:
+                await delivery_workers.remove(session, [self.worker.id])
+                await outbox.requeue_orphans(session)
+        except Exception as exc:  # the others re-queue them once our heartbeat is old
+            log.warning("could not retire delivery worker: %s", where(exc))
+        self._registered = False
 
     async def _refresh(self, message_ids: list[int]) -> None:
         try:
@@ -222,14 +268,31 @@ class Delivery:
             log.warning("could not refresh claims: %s", where(exc))
 
     async def recover(self) -> int:
-        """Re-queue claims older than the lease (their worker died)."""
-        before = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
+        """Refresh this worker's heartbeat; re-queue the claims of dead workers (at once)
+        and claims older than the lease (their outcome could not be written)."""
+        now = self.clock()
+        silence = timedelta(seconds=self.settings.delivery_worker_dead_seconds)
         async with self.db.session() as session:
-            count = await outbox.recover_stale(session, before)
+            known = await delivery_workers.beat(session, self.worker, now)
+            others = await delivery_workers.others(session, self.worker.id)
+            dead = [w.id for w in others if is_dead(w, self.worker, now, silence)]
+            await delivery_workers.remove(session, dead)
+            count = await outbox.requeue_orphans(session)
+            lease = timedelta(seconds=self.settings.delivery_lease_seconds)
+            count += await outbox.recover_stale(session, now - lease)
+        if self._registered and not known:
+            log.warning("this delivery worker was taken for dead; its claims were re-queued")
+        self._registered = True
         if count:
             log.warning("re-queued %d messages claimed by a worker that stopped", count)
         self.counts["recovered"] += count
         return count
+
+    async def _recover_safely(self) -> None:
+        try:
+            await self.recover()
+        except Exception as exc:  # a missed heartbeat is caught up with at the next
+            log.warning("could not refresh the delivery heartbeat: %s", where(exc))
 
     async def edit(self, row: OutboxMessage, body: list[Msg], language: str) -> None:
         """Replace the text of a message already sent (a progress line)."""
@@ -247,12 +310,12 @@ class Delivery:
         await stop.wait()
         self.stopping.set()
 
-    async def _claim(self) -> list[Claimed]:
+    async def _claim(self, limit: int) -> list[Claimed]:
         now = self.clock()
         async with self.db.session() as session:
-            rows = await outbox.claim(session, now, self.settings.delivery_batch,
+            rows = await outbox.claim(session, now, limit,
                                       bulk_allowed=not is_quiet(self.settings, now),
-                                      channels=tuple(self.senders))
+                                      channels=tuple(self.senders), worker=self.worker.id)
             targets = await resolve_targets(session, rows, self.settings)
             originals = await _originals(session, rows)
             claimed = []
@@ -272,7 +335,8 @@ class Delivery:
                     self.counts["dead"] += 1
                     continue
                 if target.channel not in self.senders:  # another channel's process sends it
-                    await outbox.settle(session, row.id or 0, **_back(row, row.next_attempt_at))
+                    await outbox.settle(session, row.id or 0,
+                                        **_back(row, row.next_attempt_at, row.parts_sent))
                     continue
                 if original is None:
                     await _remember_options(session, row.payload, target, now)
@@ -282,56 +346,80 @@ class Delivery:
                                        original.message_ref if original else None))
         return claimed
 
-    async def _send_one(self, item: Claimed) -> Outcome:
+    async def _send_one(self, item: Claimed, progress: Callable[[Outcome], None]) -> Outcome:
+        """Send the parts not yet sent, each at the chat's pace; the outcome says how far."""
         row, target = item.row, item.target
         row_id = row.id or 0
         pacer = self.pacers[target.channel]
-        if self.stopping.is_set():
-            return Outcome(row_id, _back(row, self.clock()))
-        if pacer.must_wait(target.chat_id):  # most sends at a high rate need no waiting
-            if not await unless_stopped(self.stopping, pacer.wait(target.chat_id)):
-                return Outcome(row_id, _back(row, self.clock()))
-        else:
-            await pacer.wait(target.chat_id)
-        try:
-            ref = await self._deliver(item)
-        except Deferred as exc:
-            self.counts["deferred"] += 1
-            return Outcome(row_id, _deferred(row, target, exc, self.clock()))
-        except RetryLater as exc:
-            pacer.pause(exc.seconds)
-            self.counts["throttled"] += 1
-            return Outcome(row_id, _back(row, self.clock() + timedelta(seconds=exc.seconds)))
-        except Unreachable:
-            self.counts["unreachable"] += 1
-            if target.account_id is None:
-                return Outcome(row_id, {"status": OutboxStatus.DEAD, "last_error": "blocked"})
-            return Outcome(row_id, _back(row, self.clock()), unreachable=target)
-        except (Transient, Exception) as exc:
-            return self._failed(row, exc)
+        total = 1 if item.edit_ref else self.senders[target.channel].parts(item.rendered)
+        done, ref = row.parts_sent, row.message_ref
+        while done < total:
+            if not await self._paced(pacer, target.chat_id):
+                return Outcome(row_id, _back(row, self.clock(), done))
+            try:
+                ref = await self._deliver(item, done)
+            except Deferred as exc:
+                self.counts["deferred"] += 1
+                return Outcome(row_id, _deferred(row, target, exc, self.clock(), done))
+            except RetryLater as exc:
+                pacer.pause(exc.seconds)
+                return self._throttled(row, done, exc.seconds)
+            except Unreachable:
+                self.counts["unreachable"] += 1
+                if target.account_id is None:
+                    return Outcome(row_id, {"status": OutboxStatus.DEAD, "last_error": "blocked",
+                                            "parts_sent": done})
+                return Outcome(row_id, _back(row, self.clock(), done), unreachable=target)
+            except (Transient, Exception) as exc:
+                return self._failed(row, exc, done)
+            done += 1
+            if done < total:  # a retry after a crash resumes here, not at the first part
+                progress(Outcome(row_id, {"parts_sent": done}, final=False))
         self.counts["sent"] += 1
         return Outcome(row_id, {"status": OutboxStatus.SENT, "sent_at": self.clock(),
                                 "sent_channel": target.channel, "sent_chat_id": target.chat_id,
-                                "message_ref": ref, "last_error": None}, sent=True)
+                                "message_ref": ref, "last_error": None, "parts_sent": done},
+                       sent=True)
 
-    async def _deliver(self, item: Claimed) -> str | None:
+    async def _paced(self, pacer: Pacer, chat_id: str) -> bool:
+        """Wait for the chat's and the channel's pace; False if stopping meanwhile."""
+        if self.stopping.is_set():
+            return False
+        if pacer.must_wait(chat_id):  # most sends at a high rate need no waiting
+            return await unless_stopped(self.stopping, pacer.wait(chat_id))
+        await pacer.wait(chat_id)
+        return True
+
+    async def _deliver(self, item: Claimed, index: int) -> str | None:
         sender, chat_id = self.senders[item.target.channel], item.target.chat_id
         if item.edit_ref is None:
-            return await sender.send(chat_id, item.rendered)
+            return await sender.send_part(chat_id, item.rendered, index)
         await sender.edit(chat_id, item.edit_ref, item.rendered)
         return item.edit_ref
 
-    def _failed(self, row: OutboxMessage, exc: BaseException) -> Outcome:
+    def _throttled(self, row: OutboxMessage, done: int, seconds: float) -> Outcome:
+        """A 429 is not the message's failure, but one refused this often is dead-lettered."""
+        self.counts["throttled"] += 1
+        throttles = row.throttles + 1
+        if throttles >= self.settings.delivery_max_throttles:
+            self.counts["dead"] += 1
+            return Outcome(row.id or 0, {"status": OutboxStatus.DEAD, "last_error": "throttled",
+                                         "parts_sent": done, "throttles": throttles})
+        at = self.clock() + timedelta(seconds=seconds)
+        return Outcome(row.id or 0, {**_back(row, at, done), "throttles": throttles})
+
+    def _failed(self, row: OutboxMessage, exc: BaseException, done: int) -> Outcome:
         attempts = row.attempts  # the claim has counted this try already
         error = type(exc).__name__[:200]
         if attempts >= self.settings.delivery_max_attempts:
             self.counts["dead"] += 1
-            return Outcome(row.id or 0, {"status": OutboxStatus.DEAD, "last_error": error})
+            return Outcome(row.id or 0, {"status": OutboxStatus.DEAD, "last_error": error,
+                                         "parts_sent": done})
         delay = min(self.settings.delivery_backoff_cap_seconds,
                     self.settings.delivery_backoff_seconds * 2 ** (attempts - 1))
         self.counts["retried"] += 1
         return Outcome(row.id or 0, {"status": OutboxStatus.QUEUED, "last_error": error,
-                                     "claimed_at": None,
+                                     "claimed_at": None, "parts_sent": done,
                                      "next_attempt_at": self.clock() + timedelta(seconds=delay)})
 
     def _render(self, payload: dict[str, Any], target: Target) -> Rendered:
@@ -389,20 +477,31 @@ async def _remember_options(
         await conversations.add_named(session, target.channel, target.chat_id, named, now)
 
 
-def _deferred(row: OutboxMessage, target: Target, exc: Deferred,
-              now: datetime) -> dict[str, Any]:
-    """Wait as the channel says; a member is first tried once on another of his/her channels."""
-    if exc.elsewhere and row.member_id is not None and not row.payload.get("avoid"):
-        return {**_back(row, now), "payload": {**row.payload, "avoid": target.channel}}
-    return _back(row, now + timedelta(seconds=exc.seconds))
+def _deferred(row: OutboxMessage, target: Target, exc: Deferred, now: datetime,
+              done: int) -> dict[str, Any]:
+    """Wait as the channel says; a member not yet sent any part is first tried once on
+    another of his/her channels."""
+    if exc.elsewhere and row.member_id is not None and not done and not row.payload.get("avoid"):
+        return {**_back(row, now, done), "payload": {**row.payload, "avoid": target.channel}}
+    return _back(row, now + timedelta(seconds=exc.seconds), done)
 
 
-def _back(row: OutboxMessage, at: datetime) -> dict[str, Any]:
+def _back(row: OutboxMessage, at: datetime, parts_sent: int) -> dict[str, Any]:
     """Queue again without counting an attempt: the message was not at fault."""
     return {"status": OutboxStatus.QUEUED, "claimed_at": None, "next_attempt_at": at,
-            "attempts": row.attempts - 1}
+            "attempts": row.attempts - 1, "parts_sent": parts_sent}
 
 
 def _pacer(settings: Settings, channel: str) -> Pacer:
     return Pacer(settings.delivery_rates.get(channel, 0.0),
                  settings.delivery_chat_gap_seconds.get(channel, 0.0))
+
+
+def _window(settings: Settings, channel: str) -> int:
+    """How many messages a worker may hold for `channel`: `delivery_claim_seconds` of
+    sending at its rate, and never more than `delivery_in_flight`."""
+    rate = settings.delivery_rates.get(channel, 0.0)
+    if rate <= 0:
+        return settings.delivery_in_flight
+    held = math.ceil(rate * settings.delivery_claim_seconds)
+    return max(1, min(held, settings.delivery_in_flight))

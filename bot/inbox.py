@@ -8,49 +8,50 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.core import Abandon, Core, where
+from bot.core import Abandon, Core
 from bot.i18n import Msg
-from conversations.types import ChatRef, Inbound, Outbound
+from conversations.types import ChatRef, Outbound
 from storage.db import Database
 from storage.models import InboxUpdate
 from storage.new_rows import NewRows
 from storage.repos import outbox
+from vocabulary.errors import where
+from vocabulary.inbox import Received, Unreadable, UpdateSource
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 _INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
-_MARK = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.processed_at.is_(None))
-         .values(processed_at=bindparam("at")))
+# The claim is the handling transaction's first statement: it marks the update handled, so
+# the row stays locked (PostgreSQL) or the database stays locked (SQLite) until the work
+# commits, and a worker that finds the update taken gives up before doing any work.
+_UNCLAIMED = (select(_INBOX.c.id).where(_INBOX.c.id == bindparam("row"),
+                                        _INBOX.c.processed_at.is_(None))
+              .with_for_update(skip_locked=True))
+_CLAIM = (update(_INBOX).where(_INBOX.c.id.in_(_UNCLAIMED))
+          .values(processed_at=bindparam("at"), followed_up_at=bindparam("followed")))
+_FOLLOWED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"))
+             .values(followed_up_at=bindparam("at")))
+# Each chat's earliest pending update only: a later one waits until the earlier is handled,
+# wherever it is handled; one being handled elsewhere is locked, so skipped.
+_FIRST_OF_CHATS = (select(func.min(_INBOX.c.id)).where(_INBOX.c.processed_at.is_(None))
+                   .group_by(_INBOX.c.channel, _INBOX.c.chat_id))
 _NEW = NewRows(_INBOX, "channel", "bot", "update_id")
 
 
+def pending_query(limit: int) -> SelectOfScalar[InboxUpdate]:
+    return (select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
+            .order_by(col(InboxUpdate.id)).limit(limit))
+
+
 class AlreadyHandled(Abandon):
-    """Another worker handled this update first; roll back what we did."""
-
-
-class Received(NamedTuple):
-    """An update as it arrived, before it is handled."""
-
-    update_id: str
-    chat_id: str
-    payload: dict[str, Any]
-    bot: str = ""  # which of the channel's bots received it
-
-
-class UpdateSource(Protocol):
-    """A channel's side of the inbox: what an update means, and what to do after it."""
-
-    channel: str
-
-    async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None: ...
-
-    async def after_handled(self, payload: dict[str, Any]) -> None: ...
+    """Another worker has claimed or handled this update; roll back before any work."""
 
 
 class Inbox:
@@ -82,19 +83,43 @@ class Inbox:
         return added
 
     async def process_pending(self, limit: int = 200) -> int:
-        """Handle recorded updates: chats side by side, each chat's updates in order."""
+        """Handle recorded updates: chats side by side, each chat's updates in order.
+
+        A chat is taken up only where its earliest pending update is not being handled by
+        another worker; its later updates follow here only while this worker handles them.
+        """
+        pending = pending_query(limit)
         async with self.db.session() as session:
-            query = (select(InboxUpdate).where(col(InboxUpdate.processed_at).is_(None))
-                     .order_by(col(InboxUpdate.id)).limit(limit))
-            pending = list((await session.exec(query)).all())
-        by_chat: defaultdict[tuple[str, str], list[InboxUpdate]] = defaultdict(list)
-        for item in pending:
-            by_chat[(item.channel, item.chat_id)].append(item)
+            firsts = list((await session.exec(pending.where(
+                col(InboxUpdate.id).in_(_FIRST_OF_CHATS)).with_for_update(skip_locked=True)
+            )).all())
+            rest = list((await session.exec(pending)).all()) if firsts else []
+        by_chat = {(item.channel, item.chat_id): [item] for item in firsts}
+        for item in rest:
+            chat = by_chat.get((item.channel, item.chat_id))
+            if chat is not None and item.id > chat[0].id:  # type: ignore[operator]
+                chat.append(item)
         done = await asyncio.gather(*(self._chat(chat, items) for chat, items in by_chat.items()))
+        return sum(done)
+
+    async def follow_up_left(self) -> int:
+        """Follow up updates handled but not followed up (their process died in between)."""
+        async with self.db.session() as session:
+            query = (select(InboxUpdate).where(col(InboxUpdate.followed_up_at).is_(None),
+                                               col(InboxUpdate.processed_at).is_not(None))
+                     .order_by(col(InboxUpdate.id)))
+            left = list((await session.exec(query)).all())
+        done = [await self._follow_up(item) for item in left if item.channel in self.sources]
+        if left:
+            log.info("followed up %d of %d updates left by a previous run", sum(done), len(left))
         return sum(done)
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Keep handling until `stop` is set."""
+        try:
+            await self.follow_up_left()
+        except Exception as exc:  # the database may be briefly unavailable: not fatal
+            log.error("following up a previous run failed: %s", where(exc))
         while not stop.is_set():
             try:
                 if await self.process_pending():
@@ -111,55 +136,100 @@ class Inbox:
         handled = 0
         async with self._chat_locks[chat]:
             for item in items:
-                outcome = await self._one(item)
-                if outcome is None:
-                    break  # keep the chat's order: later updates wait for this one
-                handled += outcome
+                if not await self._one(item):
+                    break  # failed, or taken elsewhere: the chat's next ones must wait
+                handled += 1
         return handled
 
     async def _one(self, item: InboxUpdate) -> bool | None:
-        """True: handled here; False: another worker had handled it; None: failed, retry."""
+        """True: handled (or set aside) here; False: another worker has it; None: retry."""
         source = self.sources.get(item.channel)
         if source is None:
             return None
         try:
             inbound = await source.to_inbound(item.payload)
             if inbound is None:
-                await self._mark_only(item)
+                await self._claim_only(item)
             else:
                 inbound = replace(inbound, bot=item.bot) if item.bot else inbound
-                await self.core.handle(inbound, also=self._marker(item))
+                follows = source.needs_follow_up(item.payload)
+                await self.core.handle(inbound, also=self._claim(item, follows=follows))
         except AlreadyHandled:
             return False
+        except Unreadable as exc:
+            return await self._set_aside(item, exc)
         except Exception as exc:
             log.error("inbox update %s failed: %s", item.id, where(exc))
-            if item.attempts + 1 >= self.max_attempts:
-                await self._give_up(item)  # one bad update must not hold the chat for ever
-                return False
-            await self._count_attempt(item)
-            return None
-        await source.after_handled(item.payload)
+            return await self._failed(item)
+        await self._follow_up(item)
         return True
 
-    def _marker(self, item: InboxUpdate) -> Callable[[AsyncSession], Any]:
-        async def mark(session: AsyncSession) -> None:
-            result = await session.exec(_MARK, params={"row": item.id, "at": self.clock()})
+    async def _failed(self, item: InboxUpdate) -> bool | None:
+        if item.attempts + 1 < self.max_attempts:
+            await self._count_attempt(item)
+            return None
+        try:
+            await self._give_up(item)  # one bad update must not hold the chat for ever
+        except AlreadyHandled:
+            return False
+        log.error("inbox update %s set aside after %d attempts", item.id, self.max_attempts)
+        return True
+
+    def _claim(self, item: InboxUpdate, *, follows: bool) -> Callable[[AsyncSession], Any]:
+        """The first step of the handling transaction: take the update, or abandon.
+
+        `follows`: a follow-up remains to be done after the commit (else marked done too).
+        """
+        async def claim(session: AsyncSession) -> None:
+            at = self.clock()
+            result = await session.exec(_CLAIM, params={  # type: ignore[call-overload]
+                "row": item.id, "at": at, "followed": None if follows else at})
             if result.rowcount != 1:
                 raise AlreadyHandled(item.id)
 
-        return mark
+        return claim
 
-    async def _mark_only(self, item: InboxUpdate) -> None:
+    async def _claim_only(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:
-            await self._marker(item)(session)
+            await self._claim(item, follows=False)(session)
 
-    async def _give_up(self, item: InboxUpdate) -> None:
+    async def _follow_up(self, item: InboxUpdate) -> bool:
+        source = self.sources[item.channel]
+        if not source.needs_follow_up(item.payload):
+            return True
+        try:
+            done = await source.after_handled(item.payload)
+        except Exception as exc:  # e.g. a stored payload the source cannot read any more
+            log.error("following up inbox update %s failed: %s", item.id, where(exc))
+            done = True  # it would fail again after every restart
+        if done:
+            async with self.db.session() as session:
+                await session.exec(_FOLLOWED,  # type: ignore[call-overload]
+                                   params={"row": item.id, "at": self.clock()})
+        return done
+
+    async def _set_aside(self, item: InboxUpdate, exc: Unreadable) -> bool:
+        """An update no retry can read: set aside at once, so the chat's next ones can go."""
+        cause = type(exc.__cause__).__name__ if exc.__cause__ else "-"
+        log.error("inbox update %s set aside: unreadable (%s, %s)", item.id, cause, where(exc))
+        try:
+            if item.chat_id:
+                await self._give_up(item, follow_up=False)
+            else:  # nobody to apologise to
+                await self._claim_only(item)
+        except AlreadyHandled:
+            return False
+        return True
+
+    async def _give_up(self, item: InboxUpdate, *, follow_up: bool = True) -> None:
         """Set the update aside as handled and say sorry, so the chat's next ones can go."""
         apology = Outbound(ChatRef(item.channel, item.chat_id, item.bot), [Msg("error.internal")])
+        follows = follow_up and self.sources[item.channel].needs_follow_up(item.payload)
         async with self.db.session() as session:
-            await self._marker(item)(session)
+            await self._claim(item, follows=follows)(session)
             await outbox.enqueue(session, [apology], self.clock())
-        log.error("inbox update %s set aside after %d attempts", item.id, self.max_attempts)
+        if follows:
+            await self._follow_up(item)  # a pressed button is still answered
 
     async def _count_attempt(self, item: InboxUpdate) -> None:
         async with self.db.session() as session:

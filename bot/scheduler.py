@@ -19,12 +19,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 from sqlmodel import col
 
-from bot.core import where
 from bot.scheduler_lock import SchedulerLock
 from bot.settings import Settings
 from bot.timers import TimerRunner
 from storage.db import Database
 from storage.models import LinkAttempt
+from vocabulary.errors import where
 
 log = logging.getLogger(__name__)
 Scan = Callable[[], Awaitable[object]]

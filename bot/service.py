@@ -10,11 +10,12 @@ from datetime import datetime
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
 from bot.channels import Sender
-from bot.inbox import Inbox, UpdateSource
+from bot.inbox import Inbox
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from storage.db import Database
+from vocabulary.inbox import UpdateSource
 
 
 class Service:

@@ -130,12 +130,23 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(7, 0)
     delivery_rates: dict[str, float] = {"telegram": 25.0, "zalo": 10.0}  # others: no limit
     delivery_chat_gap_seconds: dict[str, float] = {"telegram": 1.0, "zalo": 1.0}
-    delivery_batch: int = 500
+    delivery_batch: int = 500  # the most rows one claim takes (the held window caps it too)
     delivery_in_flight: int = 256
-    delivery_max_attempts: int = 8
+    delivery_max_attempts: int = 8  # failures (network, 5xx, errors) before dead-lettering
+    # 429s are counted apart: a throttled broadcast waits, but a message the platform keeps
+    # refusing this way is dead-lettered after this many.
+    delivery_max_throttles: int = 50
     delivery_backoff_seconds: float = 5.0
     delivery_backoff_cap_seconds: float = 3600.0
-    delivery_lease_seconds: float = 120.0
+    delivery_lease_seconds: float = 120.0  # a claim not refreshed this long is re-queued
+    # A worker holds at most this much sending at its channel's rate (the rest stays queued
+    # for others, and for its successor should it die); channels without a rate hold at most
+    # delivery_in_flight.
+    delivery_claim_seconds: float = 2.0
+    delivery_heartbeat_seconds: float = 2.0  # each worker refreshes its row this often
+    # No heartbeat this long and the worker is dead: its claims are re-queued. On the same
+    # host, a worker whose process is gone is dead at once.
+    delivery_worker_dead_seconds: float = 10.0
     delivery_settle_seconds: float = 0.02
     broadcast_progress_seconds: float = 10.0
 

@@ -29,8 +29,11 @@ def match_option(text: str, options: list[list[str]]) -> int | None:
     match wins; otherwise the one option whose name starts with the text (3+ letters).
     """
     key = fold(text).rstrip(".")
-    if key.isdigit():
-        number = int(key)
+    if key.isdecimal():  # not isdigit: "²" is a digit that int() refuses
+        digits = key.lstrip("0")
+        if len(digits) > len(str(len(options))):  # no such option; int() refuses 4,300 digits
+            return None
+        number = int(digits or "0")
         return number - 1 if 1 <= number <= len(options) else None
     if not key:
         return None

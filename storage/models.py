@@ -236,6 +236,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _instant()
     created_at: datetime = _instant()
     claimed_at: datetime | None = _instant(nullable=True)
+    claimed_by: str | None = Field(default=None, sa_type=String(64))  # a DeliveryWorker's id
+    parts_sent: int = 0  # parts (attachment, pieces of a long text) the platform accepted
+    throttles: int = 0  # 429s: counted apart from failures, under their own cap
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_type=String(200))
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
@@ -244,6 +247,16 @@ class OutboxMessage(SQLModel, table=True):
     message_ref: str | None = Field(default=None, sa_type=String(64))
     # Copies about one thing (e.g. "exemption:17") can be edited together when it changes.
     subject: str | None = Field(default=None, sa_type=String(40), index=True)
+
+
+class DeliveryWorker(SQLModel, table=True):
+    """A process sending the outbox; its claims are re-queued once its heartbeat stops."""
+
+    id: str = Field(sa_type=String(64), primary_key=True)
+    host: str = Field(sa_type=String(64))
+    pid: int
+    started_at: datetime = _instant()
+    heartbeat_at: datetime = _instant()
 
 
 class Broadcast(SQLModel, table=True):
@@ -264,6 +277,7 @@ class InboxUpdate(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "bot", "update_id", name="uq_inbox_update"),
         Index("ix_inbox_pending", "processed_at", "id"),
+        Index("ix_inbox_follow_up", "followed_up_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -274,6 +288,9 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = _instant()
     processed_at: datetime | None = _instant(nullable=True)
+    # When what follows the handling was done (a button press answered, its keyboard taken
+    # away); a row handled but not followed up is finished after a restart.
+    followed_up_at: datetime | None = _instant(nullable=True)
     attempts: int = 0
 
 

@@ -20,6 +20,8 @@ class NewRows:
     """
 
     def __init__(self, table: Table, *key: str) -> None:
+        # Columns with a default count as parameters too, given or not.
+        self._width = len(table.columns)
         self._inserts: dict[str, Insert] = {
             name: insert(table).on_conflict_do_nothing(index_elements=list(key))
             for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
@@ -38,14 +40,14 @@ class NewRows:
             # times what SQLite takes to insert them.
             result = await session.exec(insert, params=rows)  # type: ignore[call-overload]
         else:  # asyncpg does not count what an executemany inserted: multi-row statements
-            return await self._in_chunks(session, insert, rows)
+            return await self._in_chunks(session, insert, rows, self._width)
         return int(result.rowcount)
 
     @staticmethod
     async def _in_chunks(session: AsyncSession, insert: Insert,
-                         rows: list[dict[str, Any]]) -> int:
+                         rows: list[dict[str, Any]], width: int) -> int:
         """As few multi-row statements as the driver's limit on parameters allows."""
-        size = max(1, MAX_PARAMETERS // len(rows[0]))
+        size = max(1, MAX_PARAMETERS // width)
         added = 0
         for start in range(0, len(rows), size):
             chunk = insert.values(rows[start:start + size])

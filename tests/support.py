@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_core
-from bot.channels import Rendered
+from bot.channels import Rendered, WholeMessages
 from bot.settings import Settings
 from conversations.types import ChannelInfo, Contact, FileRef, Inbound, InboundKind
 from storage.db import Database
@@ -24,7 +24,7 @@ class FakeClock:
 
 
 @dataclass
-class RecordingSender:
+class RecordingSender(WholeMessages):
     """A channel that keeps what it was asked to send."""
 
     info: ChannelInfo

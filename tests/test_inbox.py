@@ -32,8 +32,12 @@ class Source:
         return Inbound("terminal", payload["chat"], payload["chat"], InboundKind.TEXT, self.clock(),
                        text=payload["text"])
 
-    async def after_handled(self, payload: dict[str, Any]) -> None:
+    def needs_follow_up(self, payload: dict[str, Any]) -> bool:
+        return True
+
+    async def after_handled(self, payload: dict[str, Any]) -> bool:
         self.after.append(payload["text"])
+        return True
 
 
 def make(db: Database, settings: Settings, clock: FakeClock) -> tuple[Inbox, RecordingSender,
@@ -152,3 +156,94 @@ async def test_an_update_that_keeps_failing_is_set_aside_after_a_few_tries(
     assert texts[0].startswith("Xin lỗi")  # the bad one: an apology, once
     assert "91/2025/QH15" in texts[1]  # the chat's next update was handled after it
     assert len(texts) == 2
+
+
+@pytest.mark.parametrize("limit", [1, 200])
+async def test_two_workers_on_one_inbox_handle_each_update_once_and_each_chat_in_order(
+    db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+    limit: int
+):
+    """Two processes' worth: each with its own connections to the same database."""
+    import asyncio
+
+    handled: list[str] = []
+
+    async def dispatch(self: Engine, ctx: Any) -> None:
+        handled.append(ctx.inbound.text)  # the work: done twice would show here twice
+        await asyncio.sleep(0)  # let the other worker run in the middle of the work
+
+    monkeypatch.setattr(Engine, "dispatch", dispatch)
+    chats = {chat: [f"{chat}{n}" for n in range(6)] for chat in ("a", "b", "c")}
+    number = 0
+    for n in range(6):
+        for chat, texts in chats.items():
+            number += 1
+            await db_record(db, settings, clock, str(number), chat, texts[n])
+    second_db = Database(settings.effective_database_url)
+    try:
+        one, _, _ = make(db, settings, clock)
+        two, _, _ = make(second_db, settings, clock)
+        counts = [1]
+        while any(counts):
+            counts = await asyncio.gather(one.process_pending(limit), two.process_pending(limit))
+        async with db.session() as session:
+            rows = (await session.exec(select(InboxUpdate))).all()
+    finally:
+        await second_db.dispose()
+    assert sorted(handled) == sorted(t for texts in chats.values() for t in texts)
+    for chat, texts in chats.items():
+        assert [t for t in handled if t.startswith(chat)] == texts
+    assert all(row.processed_at is not None for row in rows)
+
+
+async def db_record(db: Database, settings: Settings, clock: FakeClock, update_id: str, chat: str,
+                    text: str) -> None:
+    inbox, _, _ = make(db, settings, clock)
+    await inbox.record("terminal", update_id, chat, {"chat": chat, "text": text})
+
+
+async def test_an_unreadable_update_is_set_aside_at_once_and_the_chat_goes_on(
+    db: Database, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+):
+    from vocabulary.inbox import Unreadable
+
+    inbox, sender, source = make(db, settings, clock)
+
+    async def unreadable(payload: dict[str, Any]) -> Inbound | None:
+        if payload["text"].startswith("0912"):
+            raise Unreadable from ValueError(payload["text"])
+        return await Source.to_inbound(source, payload)
+
+    source.to_inbound = unreadable  # type: ignore[method-assign]
+    await inbox.record("terminal", "1", "c1", {"chat": "c1", "text": "0912000102"})
+    await inbox.record("terminal", "2", "c1", {"chat": "c1", "text": "xin chào"})
+    assert await inbox.process_pending() == 2  # no retries: reading it again cannot help
+    await inbox.delivery.drain()  # type: ignore[attr-defined]
+    texts = [m.text for _, m in sender.sent]
+    assert texts[0].startswith("Xin lỗi")
+    assert "91/2025/QH15" in texts[1]
+    assert "set aside: unreadable" in caplog.text
+    assert "0912000102" not in caplog.text
+
+
+async def test_a_follow_up_left_by_a_dead_process_is_done_at_the_next_start(
+    db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    class Killed(BaseException):
+        """The process dies between the update's commit and its follow-up."""
+
+    first, _, first_source = make(db, settings, clock)
+
+    async def die(payload: dict[str, Any]) -> bool:
+        raise Killed
+
+    first_source.after_handled = die  # type: ignore[method-assign]
+    await first.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
+    with pytest.raises(Killed):
+        await first.process_pending()
+
+    reborn, _, source = make(db, settings, clock)
+    assert await reborn.process_pending() == 0  # handled once, not again
+    assert await reborn.follow_up_left() == 1
+    assert await reborn.follow_up_left() == 0
+    assert source.after == ["xin chào"]

@@ -77,7 +77,8 @@ async def test_a_scheduler_that_lost_its_lock_session_stops_and_another_takes_ov
         async with db.engine.connect() as admin:  # the server ends the holder's session
             await admin.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                f"WHERE locktype = 'advisory' AND objid = {LOCK_ID} AND granted"))
+                f"WHERE locktype = 'advisory' AND objid = {LOCK_ID} AND granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"))
             await admin.commit()
         await eventually(lambda: second.running and not first.running)
     finally:

@@ -11,7 +11,7 @@ from bot.cli.common import utc_now
 from bot.demo import seed_demo
 from bot.settings import Settings
 from bot.shutdown import stop_on_signals
-from handlers.terminal import TerminalSession, run_interactive, run_script
+from bot.terminal import TerminalSession, run_interactive, run_script
 from handlers.typed_lines import TypedLines
 from storage.db import Database
 

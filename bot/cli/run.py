@@ -14,13 +14,14 @@ from bot.cli.common import run_with_db, utc_now
 from bot.scheduler import PeriodicJobs
 from bot.settings import Settings
 from bot.shutdown import stop_on_signals
+from bot.telegram import TelegramRuntime
+from bot.terminal import TerminalSession, run_interactive
 from bot.timer_kinds import timer_runner
-from handlers.telegram.app import TelegramRuntime
+from bot.zalo import ZaloRuntime
 from handlers.telegram.polling import TokenRefused
-from handlers.terminal import TerminalSession, run_interactive
 from handlers.typed_lines import TypedLines
 from handlers.zalo import polling as zalo_polling
-from handlers.zalo.app import ZaloChannel, ZaloRuntime
+from handlers.zalo.app import ZaloChannel
 from storage.db import Database
 
 log = logging.getLogger(__name__)

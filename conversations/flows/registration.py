@@ -38,8 +38,11 @@ async def _consent_prompt(ctx: Ctx) -> Prompt:
 async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is None and answer.text:
         answer = Answer(option=yes_or_no(answer.text))
+    language = (answer.option or "").removeprefix("lang-")
     if answer.option and answer.option.startswith("lang-"):
-        ctx.state.language = answer.option.removeprefix("lang-")
+        if language not in ctx.settings.languages:  # a forged button: ask again, unchanged
+            return Invalid(Msg("consent.please_choose"))
+        ctx.state.language = language
         return Next("consent")
     if answer.option == "no":
         return Done(Msg("consent.declined"))

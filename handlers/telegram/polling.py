@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
-from aiogram.types import Update
+from aiogram.methods import GetUpdates
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from bot.core import where
-from bot.inbox import Inbox, Received
 from bot.stoppable import unless_stopped
 from handlers.telegram import CHANNEL
-from handlers.telegram.updates import TelegramSource, chat_of
+from handlers.telegram.updates import TelegramSource, chat_of, chat_of_unreadable, read_update
+from vocabulary.errors import where
+from vocabulary.inbox import Received, Unreadable, UpdateSink
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -30,10 +31,17 @@ class TokenRefused(Exception):
     """Telegram no longer knows the bot's token (revoked in BotFather): waiting cannot help."""
 
 
+class GetRawUpdates(GetUpdates):
+    """getUpdates answered as plain objects: aiogram reads each one after, so one it cannot
+    read is set aside instead of failing the whole batch (which would be fetched again)."""
+
+    __returning__ = list[dict[str, Any]]  # type: ignore[assignment]
+
+
 class Poller:
     """Fetch, store, confirm; until `stop` is set. An unstored batch is fetched again."""
 
-    def __init__(self, bot: Bot, inbox: Inbox, source: TelegramSource) -> None:
+    def __init__(self, bot: Bot, inbox: UpdateSink, source: TelegramSource) -> None:
         self.bot, self.inbox, self.source = bot, inbox, source
         self.stop = asyncio.Event()
         self._backoff = Backoff(BACKOFF)
@@ -44,16 +52,16 @@ class Poller:
             fetched = await unless_stopped(self.stop, self._fetch(offset))
             updates = fetched.result() if fetched else []
             if updates and await unless_stopped(self.stop, self._store(updates)):
-                offset = updates[-1].update_id + 1
+                offset = max(_update_id(u) for u in updates) + 1
 
-    async def _fetch(self, offset: int | None) -> list[Update]:
+    async def _fetch(self, offset: int | None) -> list[dict[str, Any]]:
         """The next batch; [] after a failure (logged, then a pause that grows).
 
         Raises TokenRefused when Telegram answers 401.
         """
         try:
-            updates = await self.bot.get_updates(
-                offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES,
+            updates = await self.bot(GetRawUpdates(
+                offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES),
                 request_timeout=int(self.bot.session.timeout + POLL_TIMEOUT_SECONDS))
         except TelegramUnauthorizedError as exc:
             log.error("Telegram refused the bot's token; polling stops")
@@ -66,11 +74,22 @@ class Poller:
         self._backoff.reset()
         return updates
 
-    async def _store(self, updates: list[Update]) -> bool:
-        """Record the batch, retrying while the database is unavailable."""
-        batch = [Received(str(u.update_id), chat, u.model_dump(mode="json", exclude_none=True))
-                 for u in updates if (chat := chat_of(u)) is not None]
-        self.source.keep(updates)
+    async def _store(self, updates: list[dict[str, Any]]) -> bool:
+        """Record the batch, retrying while the database is unavailable.
+
+        An update aiogram cannot read is recorded as it came, for the inbox to set aside.
+        """
+        batch, read = [], []
+        for payload in updates:
+            try:
+                update = read_update(payload, self.bot)
+                chat = chat_of(update)
+                read.append(update)
+            except Unreadable:
+                chat = chat_of_unreadable(payload)
+            if chat is not None:
+                batch.append(Received(str(payload.get("update_id")), chat, payload))
+        self.source.keep(read)
         while True:
             try:
                 await self.inbox.record_many(CHANNEL, batch)
@@ -80,6 +99,11 @@ class Poller:
                 log.warning("could not record %d updates (%s); again in %.1f s",
                             len(batch), where(exc), delay)
                 await asyncio.sleep(delay)
+
+
+def _update_id(payload: dict[str, Any]) -> int:
+    update_id = payload.get("update_id")
+    return update_id if isinstance(update_id, int) else -1  # not confirmable: none is missing
 
 
 def _why(exc: Exception) -> str:

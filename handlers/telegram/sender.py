@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Iterator
 from functools import partial
 
@@ -36,7 +35,6 @@ from handlers.telegram import CALLBACK_VERSION, CHANNEL
 from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
 from handlers.text_pieces import split_lines
 
-log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
@@ -66,7 +64,8 @@ def _mapped_errors() -> Iterator[None]:
 
 
 class TelegramSender:
-    """Sends one rendered message to one chat; maps Bot API errors to delivery's terms."""
+    """Sends one rendered message to one chat, part by part; maps Bot API errors to delivery's
+    terms."""
 
     info = INFO
 
@@ -76,39 +75,40 @@ class TelegramSender:
         self._menu_language: dict[str, str] = {}
         self._contact_keyboard: set[str] = set()
 
-    async def send(self, chat_id: str, message: Rendered) -> str | None:
+    def parts(self, message: Rendered) -> int:
+        """The attachment (if any), then each piece of the text."""
+        return (message.attachment is not None) + len(split_text(message.text))
+
+    async def send_part(self, chat_id: str, message: Rendered, index: int) -> str | None:
         with _mapped_errors():
-            await self._menu(chat_id, message.language)
+            if index == 0:
+                await self._menu(chat_id, message.language)
             if message.attachment is not None:
-                await self._attach(chat_id, message.attachment)
-        pieces = split_text(message.text)
-        sent = None
-        for index, piece in enumerate(pieces):
-            markup = self._markup(chat_id, message) if index == len(pieces) - 1 else None
-            try:
-                with _mapped_errors():
-                    sent = await self.bot.send_message(chat_id=int(chat_id), text=piece,
-                                                       reply_markup=markup)
-            except (RetryLater, Transient, Unreachable):
-                if sent is None:
-                    raise  # nothing reached the person: retry the whole message
-                log.warning("a long message was cut short after %d of %d parts",
-                            index, len(pieces))  # retrying would repeat the first parts
-                break
-        return str(sent.message_id) if sent else None
+                if index == 0:
+                    return await self._attach(chat_id, message.attachment)
+                index -= 1
+            pieces = split_text(message.text)
+            last = index == len(pieces) - 1
+            markup = self._markup(chat_id, message) if last else None
+            sent = await self.bot.send_message(chat_id=int(chat_id), text=pieces[index],
+                                               reply_markup=markup)
+        if last:  # the keyboard the chat now shows
+            self._shown(chat_id, markup)
+        return str(sent.message_id)
 
     async def edit(self, chat_id: str, message_ref: str, message: Rendered) -> None:
         with _mapped_errors(), contextlib.suppress(TelegramBadRequest):  # "not modified"
             await self.bot.edit_message_text(text=split_text(message.text)[0],
                                              chat_id=int(chat_id), message_id=int(message_ref))
 
-    async def _attach(self, chat_id: str, file: FileRef) -> None:
+    async def _attach(self, chat_id: str, file: FileRef) -> str:
         """A stored file (a certificate) goes before the text that explains it."""
         upload = FSInputFile(self.files_root / file.path, filename=file.name)
         if file.mime_type.startswith("image/"):
-            await self.bot.send_photo(chat_id=int(chat_id), photo=upload)
+            sent = await self.bot.send_photo(chat_id=int(chat_id), photo=upload)
         else:
-            await self.bot.send_document(chat_id=int(chat_id), document=upload)
+            sent = await self.bot.send_document(chat_id=int(chat_id), document=upload)
+        return str(sent.message_id)
 
     async def set_default_commands(self) -> None:
         """The command menu in the default language, and in each other language for its users."""
@@ -131,7 +131,6 @@ class TelegramSender:
 
     def _markup(self, chat_id: str, message: Rendered) -> Markup:
         if message.contact_button:
-            self._contact_keyboard.add(chat_id)
             button = KeyboardButton(text=message.contact_button, request_contact=True)
             return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True,
                                        one_time_keyboard=True)
@@ -140,6 +139,12 @@ class TelegramSender:
                     for choice, label in message.choices]
             return InlineKeyboardMarkup(inline_keyboard=rows)
         if chat_id in self._contact_keyboard:
-            self._contact_keyboard.discard(chat_id)
             return ReplyKeyboardRemove()
         return None
+
+    def _shown(self, chat_id: str, markup: Markup) -> None:
+        """Remember a contact keyboard once it reached the chat, to take it away later."""
+        if isinstance(markup, ReplyKeyboardMarkup):
+            self._contact_keyboard.add(chat_id)
+        elif isinstance(markup, ReplyKeyboardRemove):
+            self._contact_keyboard.discard(chat_id)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message, Update
+from pydantic import ValidationError
 
 from bot.files import FileStore
 from bot.settings import Settings
 from conversations.types import Contact, FileRef, Inbound, InboundKind
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
+from vocabulary.inbox import Unreadable
 
 log = logging.getLogger(__name__)
 STALE_CHOICE = "x:stale"
@@ -30,6 +32,24 @@ def chat_of(update: Update) -> str | None:
     if query is not None and query.message is not None:  # also an old, inaccessible message
         return str(query.message.chat.id) if query.message.chat.type == "private" else None
     return None
+
+
+def chat_of_unreadable(payload: dict[str, Any]) -> str | None:
+    """As `chat_of`, for an update aiogram cannot read: "" when the chat cannot be told."""
+    query = payload.get("callback_query")
+    holder = payload.get("message") or (query.get("message") if isinstance(query, dict) else None)
+    chat = holder.get("chat") if isinstance(holder, dict) else None
+    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+        return ""
+    return str(chat["id"]) if chat.get("type") == "private" else None
+
+
+def read_update(payload: dict[str, Any], bot: Bot) -> Update:
+    """The update aiogram makes of a payload; raises Unreadable."""
+    try:
+        return Update.model_validate(payload, context={"bot": bot})
+    except ValidationError as exc:
+        raise Unreadable from exc
 
 
 class TelegramSource:
@@ -51,8 +71,8 @@ class TelegramSource:
             del self._received[next(iter(self._received))]  # the oldest first
 
     async def to_inbound(self, payload: dict[str, Any]) -> Inbound | None:
-        update = self._received.pop(payload.get("update_id", 0), None) or Update.model_validate(
-            payload, context={"bot": self.bot})
+        update = (self._received.pop(payload.get("update_id", 0), None)
+                  or read_update(payload, self.bot))
         if chat_of(update) is None:
             return None
         if update.callback_query is not None:
@@ -60,19 +80,22 @@ class TelegramSource:
         assert update.message is not None
         return await self._message(update.message)
 
-    async def after_handled(self, payload: dict[str, Any]) -> None:
-        """Stop the button's spinner and take the pressed keyboard away (no second press)."""
-        if "callback_query" not in payload:
-            return
-        query = Update.model_validate(payload, context={"bot": self.bot}).callback_query
+    def needs_follow_up(self, payload: dict[str, Any]) -> bool:
+        return "callback_query" in payload
+
+    async def after_handled(self, payload: dict[str, Any]) -> bool:
+        """Stop the button's spinner and take the pressed keyboard away (no second press).
+
+        Telegram refusing (a query too old, a message gone or unchanged) counts as done.
+        """
+        query = read_update(payload, self.bot).callback_query
         assert query is not None
-        with contextlib.suppress(TelegramAPIError):
-            await self.bot.answer_callback_query(query.id)
+        done = await _done_unless_unavailable(self.bot.answer_callback_query(query.id))
         if isinstance(query.message, Message):  # an inaccessible one cannot be edited
-            with contextlib.suppress(TelegramAPIError):
-                await self.bot.edit_message_reply_markup(
-                    chat_id=query.message.chat.id, message_id=query.message.message_id,
-                    reply_markup=None)
+            done &= await _done_unless_unavailable(self.bot.edit_message_reply_markup(
+                chat_id=query.message.chat.id, message_id=query.message.message_id,
+                reply_markup=None))
+        return done
 
     def _choice(self, query: CallbackQuery) -> Inbound:
         data = query.data or ""
@@ -116,3 +139,15 @@ class TelegramSource:
         buffer = io.BytesIO()
         await self.bot.download(file_id, destination=buffer)
         return self.files.save(buffer.getvalue(), name, mime)
+
+
+async def _done_unless_unavailable(call: Coroutine[Any, Any, Any]) -> bool:
+    """False when Telegram could not be reached (the call may be tried again later)."""
+    try:
+        await call
+    except (TelegramBadRequest, TelegramForbiddenError):
+        return True  # a refusal: trying again would be refused again
+    except TelegramAPIError as exc:
+        log.warning("a button press could not be followed up: %s", type(exc).__name__)
+        return False
+    return True

@@ -1,9 +1,8 @@
-"""Running Chibot on Zalo: each configured bot polls or has its webhook route, feeding the inbox."""
+"""The Zalo channel of a process: its bots' clients, sender and source; polling or routes."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -12,10 +11,7 @@ import httpx
 from aiohttp import web
 
 from bot.files import FileStore
-from bot.inbox import Inbox
-from bot.service import Service
 from bot.settings import Settings
-from bot.shutdown import stop_on_signals
 from handlers.zalo import CHANNEL
 from handlers.zalo.client import Unauthorized, ZaloClient
 from handlers.zalo.images import ImageFetcher
@@ -25,6 +21,7 @@ from handlers.zalo.sender import FileLinker, ZaloSender
 from handlers.zalo.updates import ZaloSource
 from handlers.zalo.webhook import ZaloWebhook, webhook_secret
 from storage.db import Database
+from vocabulary.inbox import UpdateSink
 
 log = logging.getLogger(__name__)
 OTHER_CONNECTIONS = 16
@@ -58,14 +55,14 @@ class ZaloChannel:
             except Unauthorized as exc:
                 raise TokenRefused(bot_id) from exc
 
-    async def poll(self, inbox: Inbox, stop: asyncio.Event) -> None:
+    async def poll(self, inbox: UpdateSink, stop: asyncio.Event) -> None:
         """Every bot's long poll until `stop` (a bot with a webhook cannot poll: it is removed)."""
         for client in self.clients.values():
             await client.delete_webhook()
         pollers = [ZaloPoller(client, inbox, stop) for client in self.clients.values()]
         await asyncio.gather(*(poller.run() for poller in pollers))
 
-    def add_routes(self, app: web.Application, inbox: Inbox) -> None:
+    def add_routes(self, app: web.Application, inbox: UpdateSink) -> None:
         """One route per bot, PATH/<bot id>, each checking its own secret."""
         secret = self.settings.server_secret()
         for bot_id in self.clients:
@@ -85,44 +82,3 @@ class ZaloChannel:
 
     async def close(self) -> None:
         await self.http.aclose()
-
-
-class ZaloRuntime:
-    """Chibot on Zalo alone: the bots, the service behind them, polling or the webhook app."""
-
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
-                 links: FileLinker | None = None) -> None:
-        self.zalo = ZaloChannel(db, settings, clock, links)
-        self.service = Service(db, settings, {CHANNEL: self.zalo.sender}, [self.zalo.source],
-                               clock)
-        self.stop = asyncio.Event()
-
-    async def poll(self, *, handle_signals: bool = True) -> None:
-        """Long polling until stopped (development: Zalo loses what arrives while no one polls)."""
-        signals = stop_on_signals(self.stop) if handle_signals else contextlib.nullcontext()
-        with signals:
-            try:
-                await self.zalo.check_tokens()
-                await self.service.start()
-                await self.zalo.poll(self.service.inbox, self.stop)
-            finally:
-                await self.close()
-
-    def stop_polling(self) -> None:
-        self.stop.set()
-
-    def webhook_app(self) -> web.Application:
-        app = web.Application()
-        self.zalo.add_routes(app, self.service.inbox)
-        app.on_startup.append(self._on_webhook_startup)
-        app.on_cleanup.append(lambda _app: self.close())
-        return app
-
-    async def _on_webhook_startup(self, _app: web.Application) -> None:
-        await self.zalo.check_tokens()
-        await self.service.start()
-        await self.zalo.register_webhooks()
-
-    async def close(self) -> None:
-        await self.service.close()
-        await self.zalo.close()

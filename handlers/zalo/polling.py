@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.core import where
-from bot.inbox import Inbox
 from bot.stoppable import unless_stopped
 from handlers.zalo import CHANNEL
 from handlers.zalo.client import NetworkError, Unauthorized, ZaloClient, ZaloError
 from handlers.zalo.updates import received
+from vocabulary.errors import where
+from vocabulary.inbox import UpdateSink
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30
@@ -32,7 +32,7 @@ class TokenRefused(Exception):
 class ZaloPoller:
     """One bot's loop: fetch an update, store it, fetch the next; until `stop` is set."""
 
-    def __init__(self, client: ZaloClient, inbox: Inbox, stop: asyncio.Event,
+    def __init__(self, client: ZaloClient, inbox: UpdateSink, stop: asyncio.Event,
                  poll_seconds: int = POLL_SECONDS) -> None:
         self.client, self.inbox, self.stop = client, inbox, stop
         self.poll_seconds = poll_seconds

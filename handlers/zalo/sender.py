@@ -67,19 +67,6 @@ class ZaloSender:
     def parts(self, message: Rendered) -> int:
         return (message.attachment is not None) + len(self._pieces(message))
 
-    async def send(self, chat_id: str, message: Rendered) -> str | None:
-        """Every part in turn; a failure after the first part ends the message there."""
-        sent = None
-        for index in range(self.parts(message)):
-            try:
-                sent = await self.send_part(chat_id, message, index)
-            except (Deferred, Transient, Unreachable):
-                if index == 0:
-                    raise  # nothing reached the person: the whole message is retried
-                log.warning("a Zalo message was cut short after %d parts", index)
-                break
-        return sent
-
     async def send_part(self, chat_id: str, message: Rendered, index: int) -> str | None:
         bot_id, chat = message.bot, chat_id
         client = self.clients.get(bot_id)

@@ -10,10 +10,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.inbox import Received
 from conversations.types import Inbound, InboundKind
 from handlers.zalo import CHANNEL
 from handlers.zalo.images import ImageFetcher, ImageProblem
+from vocabulary.inbox import Received
 
 log = logging.getLogger(__name__)
 TEXT = "message.text.received"
@@ -77,8 +77,11 @@ class ZaloSource:
             return Inbound(kind=InboundKind.FILE, file=stored, **base)
         return Inbound(kind=InboundKind.UNSUPPORTED, problem=UNREADABLE.get(str(event)), **base)
 
-    async def after_handled(self, payload: dict[str, Any]) -> None:
-        """Nothing to acknowledge: Zalo has no buttons and no confirmation."""
+    def needs_follow_up(self, payload: dict[str, Any]) -> bool:
+        return False  # Zalo has no buttons to answer and no confirmation
+
+    async def after_handled(self, payload: dict[str, Any]) -> bool:
+        return True
 
 
 def _instant(epoch_ms: Any) -> datetime:

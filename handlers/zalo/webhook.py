@@ -13,10 +13,10 @@ import logging
 
 from aiohttp import web
 
-from bot.core import where
-from bot.inbox import Inbox
 from handlers.zalo import CHANNEL
 from handlers.zalo.updates import received, unwrap
+from vocabulary.errors import where
+from vocabulary.inbox import UpdateSink
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -33,7 +33,7 @@ def webhook_secret(server_secret: bytes, bot_id: str) -> str:
 class ZaloWebhook:
     """The aiohttp handler of one bot's route."""
 
-    def __init__(self, bot_id: str, secret: str, inbox: Inbox) -> None:
+    def __init__(self, bot_id: str, secret: str, inbox: UpdateSink) -> None:
         self.bot_id, self.secret, self.inbox = bot_id, secret.encode(), inbox
 
     async def handle(self, request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from conversations.types import ChatRef, Outbound
-from storage.models import ChatAccount, OutboxMessage, OutboxStatus
+from storage.models import ChatAccount, DeliveryWorker, OutboxMessage, OutboxStatus
 from storage.new_rows import NewRows
 from storage.order import chat_order_key, member_order_key
 
@@ -67,7 +67,7 @@ async def copies(session: AsyncSession, subject: str) -> list[OutboxMessage]:
 
 async def claim(
     session: AsyncSession, now: datetime, limit: int, *, bulk_allowed: bool = True,
-    channels: tuple[str, ...] | None = None,
+    channels: tuple[str, ...] | None = None, worker: str | None = None,
 ) -> list[OutboxMessage]:
     """Take due messages for sending: at most one per person, and only his/her earliest.
 
@@ -81,7 +81,7 @@ async def claim(
         await session.exec(update(OutboxMessage)
                            .where(col(OutboxMessage.id).in_([r.id for r in rows]))
                            .values(status=OutboxStatus.SENDING, claimed_at=now,
-                                   attempts=OutboxMessage.attempts + 1))
+                                   claimed_by=worker, attempts=OutboxMessage.attempts + 1))
     return rows
 
 
@@ -171,5 +171,17 @@ async def recover_stale(session: AsyncSession, before: datetime) -> int:
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.SENDING,
                col(OutboxMessage.claimed_at) < before)
-        .values(status=OutboxStatus.QUEUED, claimed_at=None))
+        .values(status=OutboxStatus.QUEUED, claimed_at=None, claimed_by=None))
+    return result.rowcount
+
+
+async def requeue_orphans(session: AsyncSession) -> int:
+    """Claims whose worker is gone (dead, or stopped without giving them back): queue them
+    again at once. As with `recover_stale`, each may already have reached the platform."""
+    alive = exists().where(DeliveryWorker.id == OutboxMessage.claimed_by)
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               col(OutboxMessage.claimed_by).is_not(None), ~alive)
+        .values(status=OutboxStatus.QUEUED, claimed_at=None, claimed_by=None))
     return result.rowcount

@@ -50,8 +50,11 @@ class Source:
         return Inbound("terminal", payload["chat"], payload["chat"], InboundKind.TEXT,
                        self.clock(), text=payload["text"])
 
-    async def after_handled(self, payload: dict[str, Any]) -> None:
-        return None
+    def needs_follow_up(self, payload: dict[str, Any]) -> bool:
+        return False
+
+    async def after_handled(self, payload: dict[str, Any]) -> bool:
+        return True
 
 
 async def test_one_message_id_on_two_bots_is_two_updates_each_answered_by_its_bot(

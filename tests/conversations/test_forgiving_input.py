@@ -27,6 +27,17 @@ def test_options_match_by_number_or_words(typed: str, index: int | None) -> None
     assert match_option(typed, YES_NO) == index
 
 
+@pytest.mark.parametrize(("typed", "index"),
+                         [("²", None), ("٢", 1), ("002", 1), ("1" + "0" * 5000, None)])
+def test_unusual_digits_name_an_option_or_nothing(typed: str, index: int | None) -> None:
+    assert match_option(typed, YES_NO) == index  # "²" once made the bot apologise
+
+
+@given(st.text())
+def test_any_text_names_an_option_or_nothing(text: str) -> None:
+    assert match_option(text, YES_NO) in (0, 1, None)
+
+
 def test_decomposed_unicode_from_some_phones_matches() -> None:
     decomposed = unicodedata.normalize("NFD", "Đồng ý")
     assert decomposed != "Đồng ý"

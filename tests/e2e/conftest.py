@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.settings import Settings
-from handlers.telegram.app import TelegramRuntime
+from bot.telegram import TelegramRuntime
 from storage.db import Database
 from tests.conversations.conftest import org  # noqa: F401  (the demo-like branch fixture)
 from tests.e2e.fake_bot_api import FakeBotAPI

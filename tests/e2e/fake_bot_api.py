@@ -351,6 +351,9 @@ class FakeBotAPI:
         self.files: dict[str, StoredFile] = getattr(self, "files", {})
         self.webhook_url: str = getattr(self, "webhook_url", "")
         self.webhook_secret: str | None = getattr(self, "webhook_secret", None)
+        # Several processes behind one webhook (a load balancer): posts go to each in turn.
+        self.webhook_workers: list[str] = getattr(self, "webhook_workers", [])
+        self._webhook_turn = itertools.count()
         self.allowed_updates: list[str] | None = getattr(self, "allowed_updates", None)
         self._queue: list[dict[str, Any]] = []
         self._webhook_pending: deque[dict[str, Any]] = deque()
@@ -965,6 +968,7 @@ class FakeBotAPI:
         self._queue[:0] = list(self._webhook_pending)
         self._webhook_pending.clear()
         self.webhook_url, self.webhook_secret = "", None
+        self.webhook_workers = []
         return True
 
     async def _api_getWebhookInfo(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
@@ -1199,16 +1203,21 @@ class FakeBotAPI:
         return stored.as_file()
 
     # --------------------------------------------------------------- webhook
-    async def flush_webhook(self) -> None:
-        """Re-deliver updates whose webhook delivery failed (Telegram retries them)."""
-        while self._webhook_pending and self.webhook_url:
-            update = self._webhook_pending.popleft()
-            status = await self._deliver(update, requeue_front=True)
-            if status is None or not 200 <= status < 300:
-                return
+    async def flush_webhook(self, connections: int = 1) -> None:
+        """Re-deliver updates whose webhook delivery failed (Telegram retries them), over up
+        to ``connections`` connections at once."""
+        async def connection() -> None:
+            while self._webhook_pending and self.webhook_url:
+                update = self._webhook_pending.popleft()
+                status = await self._deliver(update, requeue_front=True)
+                if status is None or not 200 <= status < 300:
+                    return
+
+        await asyncio.gather(*(connection() for _ in range(connections)))
 
     async def _deliver(self, update: dict[str, Any], requeue_front: bool = False) -> int | None:
-        url = self.webhook_url
+        workers = self.webhook_workers
+        url = workers[next(self._webhook_turn) % len(workers)] if workers else self.webhook_url
         host = urlsplit(url).hostname
         delivery = WebhookDelivery(update["update_id"], None)
         self.webhook_deliveries.append(delivery)
@@ -1268,7 +1277,8 @@ class FakeBotAPI:
     def _control_routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
         """``GET /_stats``, ``GET /_sent?chat_id=``, ``GET /_violations``,
         ``POST /_reset``, ``POST /_config`` {latency_ms, global_rate, per_chat_rate,
-        group_per_minute}, ``POST /_fail`` {method, status, retry_after, times},
+        group_per_minute, webhook_workers (URLs posted to in turn), webhook_secret,
+        webhook_connections}, ``POST /_fail`` {method, status, retry_after, times},
         ``POST /_inject`` {"kind": "user_message", "args": {...}} or {"update": {...}},
         ``POST /_file`` {file_id, file_path, content (text)}."""
         return [
@@ -1309,6 +1319,14 @@ class FakeBotAPI:
                        "group_per_minute": self._group_per_minute}
             current.update({key: body[key] for key in rate_keys if key in body})
             self.set_rates(**current)
+        if "webhook_workers" in body:  # the webhook as setWebhook sets it, spread over these
+            self.webhook_workers = list(body["webhook_workers"])
+            self.webhook_url = self.webhook_workers[0] if self.webhook_workers else ""
+            self.webhook_secret = body.get("webhook_secret")
+            self._webhook_pending.extend(self._queue)  # what waited is posted, as Telegram
+            self._queue.clear()  # does, over up to max_connections connections at once
+            self._webhook_flush = asyncio.create_task(
+                self.flush_webhook(int(body.get("webhook_connections", 1))))
         return web.json_response(self.stats()["config"])
 
     async def _ctl_fail(self, request: web.Request) -> web.Response:

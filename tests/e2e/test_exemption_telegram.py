@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlmodel import select
 
@@ -16,6 +18,8 @@ from storage.models import (
     AuditEntry,
     ExemptionRequest,
     OfficerRole,
+    OutboxMessage,
+    OutboxStatus,
     RequestDecision,
     RequestStatus,
 )
@@ -155,9 +159,50 @@ async def test_a_certificate_goes_to_the_officer_before_the_request_text(
     bot = make_bot(tg_settings)
     sender = TelegramSender(bot, tg_settings)
     try:
-        await sender.send(str(SEC), Rendered("Đơn số 1", attachment=stored))
-        await sender.send(str(DEP), Rendered("Đơn số 2", attachment=document))
+        for chat, message in ((SEC, Rendered("Đơn số 1", attachment=stored)),
+                              (DEP, Rendered("Đơn số 2", attachment=document))):
+            for index in range(sender.parts(message)):
+                await sender.send_part(str(chat), message, index)
     finally:
         await bot.session.close()
     assert [m.method for m in telegram.sent_to(SEC)] == ["sendPhoto", "sendMessage"]
     assert [m.method for m in telegram.sent_to(DEP)] == ["sendDocument", "sendMessage"]
+
+
+async def unsent_outbox(db: Database) -> int:
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    return sum(r.status not in (OutboxStatus.SENT, OutboxStatus.DEAD) for r in rows)
+
+
+async def test_a_pdf_certificate_reaches_each_officer_once_under_the_per_chat_limit(
+    db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch, linked: None
+):
+    """The PDF and the request text are two messages to one chat, which Telegram lets
+    through at 1/s: each goes once, paced apart, and nothing is sent again."""
+    telegram.set_latency(80)
+    telegram.set_rates(global_rate=30, per_chat_rate=1)
+    # A margin over the server's 1/s: an upload reaches it later than the text after it.
+    paced = tg_settings.model_copy(update={"delivery_chat_gap_seconds": {"telegram": 1.2}})
+    async with polling(db, paced):
+        await telegram.user_message(MAI, "/menu")
+        await telegram.wait_for_sent(MAI)
+        for label in ("Xin giảm, miễn công tác và sinh hoạt đảng", "MIỄN", "sức khỏe yếu"):
+            await tap(telegram, MAI, label)
+        shown = len(telegram.sent_to(MAI))
+        await telegram.user_document(MAI, "pdf-1", "giay.pdf", content=b"%PDF-1.4 giay")
+        await telegram.wait_for_sent(MAI, count=shown + 1)
+        submitted = await tap(telegram, MAI, "Gửi đơn")
+        assert "Đã gửi đơn số 1" in (submitted.text or "")
+        await telegram.wait_until(lambda: len(telegram.sent_to(SEC)) >= 2
+                                  and len(telegram.sent_to(DEP)) >= 2, within=15,
+                                  what="both officers' copies")
+        for _ in range(100):  # until every outbox row is settled (sent, not re-queued)
+            if not await unsent_outbox(db):
+                break
+            await asyncio.sleep(0.1)
+    for officer in (SEC, DEP):
+        assert [m.method for m in telegram.sent_to(officer)] == ["sendDocument", "sendMessage"]
+        assert "đơn số 1" in (telegram.sent_to(officer)[1].text or "").lower()
+        assert not telegram.rate_limited[str(officer)]  # the parts were paced 1 s apart
+    assert await unsent_outbox(db) == 0

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.inbox import Inbox
 from bot.settings import Settings
-from handlers.telegram.app import TelegramRuntime
+from bot.telegram import TelegramRuntime
 from handlers.telegram.polling import TokenRefused
 from storage import migrate
 from storage.db import Database

@@ -6,7 +6,7 @@ import aiohttp
 from sqlmodel import select
 
 from bot.settings import Settings
-from handlers.telegram.app import TelegramRuntime
+from bot.telegram import TelegramRuntime
 from storage.db import Database
 from storage.models import ChatAccount, InboxUpdate
 from tests.conversations.conftest import Branch

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.settings import Settings
-from handlers.zalo.app import ZaloRuntime
+from bot.zalo import ZaloRuntime
 from handlers.zalo.polling import TokenRefused
 from storage import migrate
 from storage.db import Database

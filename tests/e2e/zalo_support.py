@@ -13,9 +13,10 @@ from pydantic import SecretStr
 
 from bot import file_links
 from bot.settings import Settings, ZaloBot
+from bot.telegram import TelegramRuntime
+from bot.zalo import ZaloRuntime
 from conversations import identity, zalo_bots
-from handlers.telegram.app import TelegramRuntime
-from handlers.zalo.app import ZaloChannel, ZaloRuntime
+from handlers.zalo.app import ZaloChannel
 from storage.db import Database
 from storage.models import ChatAccount, Member
 from tests.e2e.fake_zalo_api import FakeZaloAPI

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.demo import seed_demo
 from bot.settings import Settings
-from handlers.terminal import TerminalSession, run_script
+from bot.terminal import TerminalSession, run_script
 from storage.db import Database
 from tests.support import FakeClock
 

@@ -1,0 +1,149 @@
+"""The terminal runtime: read lines as any member (/as NAME), hand them to the core, deliver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlmodel import select
+
+from bot.app import build_core
+from bot.broadcasts import ProgressUpdater
+from bot.i18n import Msg, Renderer
+from bot.settings import Settings
+from bot.stoppable import unless_stopped
+from conversations.text import fold
+from conversations.types import Contact, Inbound, InboundKind
+from handlers.terminal import CHANNEL, GUEST, Person, TerminalChannel, chat_id_for
+from storage.db import Database
+from storage.models import Member, MemberStatus
+from storage.phones import normalise_phone
+from storage.repos import accounts, members
+
+
+class TerminalSession:
+    """Reads lines as the current person and hands them to the core; /as switches person."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
+                 write: Callable[[str], None]) -> None:
+        self.db, self.clock, self.write = db, clock, write
+        self.meta = Renderer(settings.default_language, settings.tz)
+        self.channel = TerminalChannel(write, self.meta)
+        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, clock)
+        self.progress = ProgressUpdater(db, self.delivery, clock)
+        self.region = settings.phone_region
+        self.person = Person(chat_id=GUEST, name=self.meta(Msg("terminal.guest")))
+        self.channel.current = self.person.chat_id
+        write(self.meta(Msg("terminal.welcome")))
+
+    @property
+    def prompt(self) -> str:
+        return f"[{self.person.name}] > "
+
+    async def line(self, text: str) -> None:
+        """Handle one typed line, then deliver everything it caused."""
+        head, _, rest = text.strip().partition(" ")
+        if head == "/as":
+            await self._switch(rest)
+        elif head == "/share":
+            await self._contact(self.person.phone or "", owner=self.person.chat_id)
+        elif head == "/forward":
+            await self._contact(rest, owner=None)
+        elif text.strip():
+            await self._inbound(InboundKind.TEXT, text=text)
+        await self.delivery.drain()
+        await self.progress.run()
+        await self._name_once_linked()
+
+    async def _name_once_linked(self) -> None:
+        """A guest who just proved who he/she is is shown by name from now on."""
+        if self.person.phone is None or self.person.chat_id == GUEST:
+            return
+        async with self.db.session() as session:
+            account = await accounts.by_user(session, CHANNEL, self.person.chat_id)
+            member = await session.get(Member, account.member_id) if account else None
+        if member is not None and member.full_name != self.person.name:
+            self.person = Person(self.person.chat_id, member.full_name, self.person.phone)
+
+    async def _inbound(self, kind: InboundKind, **fields: object) -> None:
+        inbound = Inbound(CHANNEL, self.person.chat_id, self.person.chat_id, kind,  # type: ignore[arg-type]
+                          self.clock(), **fields)  # type: ignore[arg-type]
+        await self.core.handle(inbound)
+
+    async def _contact(self, phone: str, owner: str | None) -> None:
+        if not phone.strip():
+            self.write(self.meta(Msg("terminal.no_phone")))
+            return
+        await self._inbound(InboundKind.CONTACT, contact=Contact(phone.strip(), owner))
+
+    async def _switch(self, query: str) -> None:
+        if not query.strip():
+            self.write(self.meta(Msg("terminal.as_usage")))
+            return
+        found = await self._find(query)
+        phone = normalise_phone(query, self.region) if query.strip() else None
+        if not found and phone:
+            self.person = Person(f"tm-{phone}", self.meta(Msg("terminal.guest")), phone)
+            self.channel.current = self.person.chat_id
+            self.write(self.meta(Msg("terminal.now_as", name=self.person.name)))
+            return
+        if len(found) != 1:
+            key = "terminal.not_found" if not found else "terminal.several"
+            names = ", ".join(f"{m.full_name} ({m.roster_id})" for m in found[:10])
+            self.write(self.meta(Msg(key, query=query, names=names)))
+            return
+        member = found[0]
+        self.person = Person(chat_id_for(member), member.full_name, member.phone)
+        self.channel.current = self.person.chat_id
+        self.write(self.meta(Msg("terminal.now_as", name=member.full_name)))
+
+    async def _find(self, query: str) -> list[Member]:
+        phone = normalise_phone(query, self.region) if query.strip() else None
+        key = fold(query)
+        async with self.db.session() as session:
+            if phone:
+                return await members.by_phone(session, phone)
+            rows = (await session.exec(  # names fold diacritics, which SQL cannot: scan
+                select(Member).where(Member.status != MemberStatus.LEFT))).all()
+        exact = [m for m in rows if fold(m.full_name) == key or fold(m.roster_id) == key]
+        return exact or [m for m in rows if key and key in fold(m.full_name)]
+
+
+async def run_interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
+                          stop: asyncio.Event) -> None:
+    """Chat until end of input, /quit or `stop` (a line being handled is finished first)."""
+    try:
+        await _interactive(session, read, stop)
+    finally:  # a messenger process sharing the database need not wait for our heartbeat
+        await session.delivery.retire()
+
+
+async def _interactive(session: TerminalSession, read: Callable[[str], Awaitable[str]],
+                       stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        typed = await unless_stopped(stop, read(session.prompt))
+        if typed is None:
+            return
+        try:
+            text = typed.result()
+        except EOFError:
+            return
+        if text.strip() in ("/quit", "/exit"):
+            return
+        await session.line(text)
+
+
+async def run_script(session: TerminalSession, lines: list[str]) -> None:
+    """Replay a scripted conversation, printing each line as typed and what followed."""
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            session.write(line)
+            continue
+        if line.strip() in ("/quit", "/exit"):
+            return
+        session.write(session.prompt + line)
+        await session.line(line)
