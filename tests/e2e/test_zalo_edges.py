@@ -41,7 +41,7 @@ async def zalo() -> AsyncIterator[FakeZaloAPI]:
 @pytest.fixture
 def z_settings(settings: Settings, zalo: FakeZaloAPI) -> Settings:
     return zalo_settings(settings, zalo, {BINH_MINH: ("CB-BM",)},
-                         zalo_rate_limit_pause_seconds=0.5)
+                         zalo_rate_limit_pause_seconds=0.5, file_max_bytes=1000)
 
 
 async def test_stickers_voice_and_photos_from_elsewhere_are_answered_kindly(
@@ -60,6 +60,8 @@ async def test_stickers_voice_and_photos_from_elsewhere_are_answered_kindly(
         await mai.say(photo_url=elsewhere, expect="không tải được ảnh")
         text_file = zalo.serve_file("giay.txt", b"not an image", "image/jpeg")
         await mai.say(photo_url=text_file, expect="chỉ nhận ảnh")
+        big = zalo.serve_file("lon.jpg", b"\xff\xd8\xff" + b"\x00" * 2000, "image/jpeg")
+        await mai.say(photo_url=big, expect="lớn quá")  # over CHIBOT_FILE_MAX_BYTES
 
 
 async def test_a_429_below_the_count_is_a_pause_and_a_403_alone_keeps_the_account(
