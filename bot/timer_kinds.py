@@ -1,4 +1,5 @@
-"""Every kind of timer Chibot sets, with the handler that fires it."""
+"""Every kind of timer Chibot sets, with the handler that fires it: the runtime's own, and
+those the capabilities registered."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from datetime import datetime
 from bot import unreachable
 from bot.settings import Settings
 from bot.timers import TimerRunner
-from conversations.exemption.jobs import timer_handlers
+from conversations.catalogue import default_registry
+from conversations.registry import Registry
 from storage.db import Database
 
 
-def timer_runner(db: Database, settings: Settings, clock: Callable[[], datetime]) -> TimerRunner:
+def timer_runner(
+    db: Database, settings: Settings, clock: Callable[[], datetime],
+    registry: Registry | None = None,
+) -> TimerRunner:
     runner = TimerRunner(db, clock)
     runner.register(unreachable.KIND, unreachable.summarise)
-    for kind, handler in timer_handlers(settings).items():
-        runner.register(kind, handler)
+    for kind, make in (registry or default_registry()).timers.items():
+        runner.register(kind, make(settings))
     return runner

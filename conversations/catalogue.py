@@ -1,48 +1,44 @@
-"""The capabilities Chibot ships, registered in menu order."""
+"""The capabilities Chibot ships, and the groups of its menu."""
 
 from __future__ import annotations
 
 from bot.i18n import Msg
-from conversations.exemption import actions
-from conversations.flows import (
-    announce,
-    exemption,
-    exemption_member,
-    exemption_officer,
-    invite,
-    language,
-    profile,
-    registration,
+from conversations.announce import capability as _announce
+from conversations.exemption import capability as _exemption
+from conversations.invite import capability as _invite
+from conversations.language import capability as _language
+from conversations.profile import capability as _profile
+from conversations.registration import capability as _registration
+from conversations.registry import (
+    BRANCH_LIFE,
+    MY_INFO,
+    MY_REQUESTS,
+    OFFICERS,
+    Capability,
+    MenuGroup,
+    Registry,
 )
-from conversations.registry import MenuEntry, Registry
+from conversations.requests import capability as _requests
+
+GROUPS = (
+    MenuGroup(MY_REQUESTS, Msg("menu.group.requests"), order=10),
+    MenuGroup(BRANCH_LIFE, Msg("menu.group.branch"), order=20),
+    MenuGroup(MY_INFO, Msg("menu.group.me"), order=30),
+    MenuGroup(OFFICERS, Msg("menu.group.officers"), order=50,
+              counted=Msg("menu.group.officers_count", count=0)),
+)
+CAPABILITIES: tuple[Capability, ...] = (
+    _registration.register, _profile.register, _language.register, _invite.register,
+    _announce.register, _requests.register, _exemption.register,
+)
 
 
-def default_registry() -> Registry:
+def default_registry(*more: Capability) -> Registry:
+    """Every capability registered; `more` adds others (a test's own request type)."""
     registry = Registry()
-    registry.add_flow(registration.FLOW)
-    registry.add_flow(profile.PROFILE_FLOW, command="profile")
-    registry.add_flow(profile.DATA_FLOW, command="mydata")
-    registry.add_flow(language.FLOW, command="language")
-    registry.add_flow(invite.FLOW, command="invite")
-    registry.add_flow(announce.FLOW, command="announce")
-    for flow in (exemption.FLOW, exemption.RECORD_FLOW, exemption_member.MINE_FLOW,
-                 exemption_member.ANSWER, exemption_member.RETURN_REQUEST,
-                 exemption_officer.NOTE, exemption_officer.RECORDED,
-                 exemption_officer.WAITING_FLOW):
-        registry.add_flow(flow)
-    registry.add_action(actions.ACTION, actions.act_on)
-    registry.add_menu(MenuEntry("profile", Msg("menu.profile"), profile.PROFILE))
-    registry.add_menu(MenuEntry("exemption", Msg("menu.exemption"), exemption.NAME))
-    registry.add_menu(MenuEntry("return", Msg("menu.exemption_return"),
-                                exemption_member.RETURN_FLOW, exemption_member.return_visible))
-    registry.add_menu(MenuEntry("mine", Msg("menu.exemption_mine"), exemption_member.MINE))
-    registry.add_menu(MenuEntry("waiting", Msg("menu.exemption_waiting"),
-                                exemption_officer.WAITING, exemption_officer.visible))
-    registry.add_menu(MenuEntry("record", Msg("menu.exemption_record"), exemption.RECORD,
-                                exemption.visible_for_officer))
-    registry.add_menu(MenuEntry("invite", Msg("menu.invite"), invite.NAME, invite.visible))
-    registry.add_menu(MenuEntry("announce", Msg("menu.announce"), announce.NAME,
-                                announce.visible))
-    registry.add_menu(MenuEntry("mydata", Msg("menu.mydata"), profile.MY_DATA))
-    registry.add_menu(MenuEntry("language", Msg("menu.language"), language.NAME))
+    for group in GROUPS:
+        registry.add_group(group)
+    for register in (*CAPABILITIES, *more):
+        register(registry)
     return registry
+

@@ -10,8 +10,8 @@ from conversations import consent, officers, typed_choice
 from conversations.commands import Command, parse_command
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
-from conversations.registry import Registry
-from conversations.text import match_option
+from conversations.registry import MenuEntry, MenuGroup, Registry
+from conversations.text import fold, match_option
 from conversations.types import Choice, InboundKind
 
 REGISTRATION = "registration"
@@ -66,19 +66,61 @@ class Engine:
         ctx.state.flow, ctx.state.step, ctx.state.data = flow.name, None, dict(data or {})
         await self._apply(ctx, await flow.start(ctx))
 
-    async def show_menu(self, ctx: Ctx, *body: Msg) -> None:
+    async def show_menu(
+        self, ctx: Ctx, *body: Msg, visible: list[MenuEntry] | None = None
+    ) -> None:
         if ctx.member is None:
             if body:
                 ctx.reply(*body)
             return
-        ctx.reply(*(body or (Msg("menu.prompt"),)), choices=await self.menu_choices(ctx))
+        ctx.reply(*(body or (Msg("menu.prompt"),)),
+                  choices=await self.menu_choices(ctx, visible))
 
-    async def menu_choices(self, ctx: Ctx) -> list[Choice]:
-        return [
-            Choice(f"m:{entry.id}", entry.label)
-            for entry in self.registry.menu
-            if await entry.visible(ctx)
-        ]
+    async def menu_choices(
+        self, ctx: Ctx, visible: list[MenuEntry] | None = None
+    ) -> list[Choice]:
+        """The first screen: the groups with something to show, and entries outside groups."""
+        items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
+                 for group in self.registry.groups.values()
+                 if await self._has_entries(ctx, group.id, visible)]
+        items += [(entry.order, Choice(f"m:{entry.id}", entry.label))
+                  for entry in await self._visible(ctx, None, visible)]
+        return [choice for _order, choice in sorted(items, key=lambda item: item[0])]
+
+    async def show_group(self, ctx: Ctx, group_id: str) -> None:
+        """A group's own screen: its entries, then «Back» to the first screen."""
+        group = self.registry.groups.get(group_id)
+        entries = await self._visible(ctx, group_id)
+        if group is None or not entries:
+            await self.show_menu(ctx)
+            return
+        choices = [Choice(f"m:{e.id}", e.label) for e in sorted(entries, key=lambda e: e.order)]
+        ctx.reply(Msg("menu.group_prompt", group=group.label),
+                  choices=[*choices, Choice("g:", Msg("menu.back"))])
+
+    async def _visible(
+        self, ctx: Ctx, group: str | None = "*", known: list[MenuEntry] | None = None
+    ) -> list[MenuEntry]:
+        """The entries this person may use: all ("*"), or those of one group (None: ungrouped)."""
+        entries = [e for e in self.registry.menu if group == "*" or e.group == group]
+        if known is not None:
+            return [e for e in entries if e in known]
+        return [e for e in entries if await e.visible(ctx)]
+
+    async def _has_entries(
+        self, ctx: Ctx, group: str, known: list[MenuEntry] | None
+    ) -> bool:
+        """Whether a group has an entry to show (asking each entry only until one says so)."""
+        for entry in self.registry.menu:
+            if entry.group == group and (entry in known if known is not None
+                                         else await entry.visible(ctx)):
+                return True
+        return False
+
+    async def _group_label(self, ctx: Ctx, group: MenuGroup) -> Msg:
+        counter = self.registry.counters.get(group.id)
+        count = await counter(ctx) if counter and group.counted else 0
+        return Msg(group.counted.key, count=count) if count and group.counted else group.label
 
     # -- routing --------------------------------------------------------------------------
 
@@ -116,6 +158,8 @@ class Engine:
                 await self._stale(ctx)
             else:
                 await self._start_if_free(ctx, entry.flow)
+        elif kind == "g":
+            await self._open_group(ctx, rest)
         elif kind == "a" and rest.split(":", 1)[0] in self.registry.actions:
             name, *args = rest.split(":")
             if ctx.member is None:
@@ -142,7 +186,35 @@ class Engine:
         elif ctx.member is None:
             await self.start(ctx, REGISTRATION)
         else:
-            await self.show_menu(ctx, Msg("menu.not_understood"))
+            visible = await self._visible(ctx)  # read once: naming an entry, or the menu
+            if not await self._named_entry(ctx, inbound.text or "", visible):
+                await self.show_menu(ctx, Msg("menu.not_understood"), visible=visible)
+
+    async def _open_group(self, ctx: Ctx, group_id: str) -> None:
+        if ctx.member is None:
+            await self.start(ctx, REGISTRATION)
+        elif ctx.state.flow:
+            await self._reprompt(ctx, Msg("flow.busy"))
+        elif group_id:
+            await self.show_group(ctx, group_id)
+        else:
+            await self.show_menu(ctx)
+
+    async def _named_entry(self, ctx: Ctx, text: str, entries: list[MenuEntry]) -> bool:
+        """Typed words name an entry or a group anywhere in the menu: start or open it."""
+        if not text.strip() or fold(text).isdigit():
+            return False
+        groups = [g for g in self.registry.groups.values() if any(e.group == g.id for e in entries)]
+        labels = [entry.label for entry in entries] + [group.label for group in groups]
+        names = [[ctx.renderer(lang)(label) for lang in self.languages] for label in labels]
+        index = match_option(text, names)
+        if index is None:
+            return False
+        if index < len(entries):
+            await self.start(ctx, entries[index].flow)
+        else:
+            await self.show_group(ctx, groups[index - len(entries)].id)
+        return True
 
     async def _answer(self, ctx: Ctx, answer: Answer) -> None:
         flow = self.registry.flows.get(ctx.state.flow or "")

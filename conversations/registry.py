@@ -1,13 +1,25 @@
-"""What the engine knows: flows, main-menu entries, global actions and commands."""
+"""What the engine knows: flows, the menu and its groups, global actions, commands, timer kinds.
+
+Each capability registers itself here in one function; the engine, the timer runner and the
+command line read these tables only.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
+from bot.settings import Settings
+from bot.timers import TimerHandler
 from conversations.context import Ctx
 from conversations.flow import Flow, Outcome
+
+# The main menu's groups (a capability puts its entries into one of them).
+MY_REQUESTS, BRANCH_LIFE, MY_INFO, OFFICERS = "requests", "branch", "me", "officers"
 
 
 async def _always(_ctx: Ctx) -> bool:
@@ -16,14 +28,33 @@ async def _always(_ctx: Ctx) -> bool:
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """An entry that starts a flow: inside a group, or on the first screen (group None)."""
+
     id: str
     label: Msg
     flow: str
     visible: Callable[[Ctx], Awaitable[bool]] = _always
+    group: str | None = None
+    order: int = 0  # its place on the first screen, among groups and other entries
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A first-screen entry that opens a screen of entries; shown only when one is visible."""
+
+    id: str
+    label: Msg
+    order: int
+    counted: Msg | None = None  # the label with a {count} of things waiting, when there are
 
 
 # A global action (a button such as "approve request 12") may answer at once or start a flow.
 ActionFn = Callable[[Ctx, list[str]], Awaitable[Outcome | None]]
+# A timer kind's handler, made once the settings are known.
+TimerMaker = Callable[[Settings], TimerHandler]
+# After an officer role changes in an organisation: returns how many messages were queued.
+RoleChangeHook = Callable[[AsyncSession, Settings, int, datetime], Awaitable[int]]
+Counter = Callable[[Ctx], Awaitable[int]]
 
 
 @dataclass
@@ -32,8 +63,12 @@ class Registry:
 
     flows: dict[str, Flow] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
+    groups: dict[str, MenuGroup] = field(default_factory=dict)
+    counters: dict[str, Counter] = field(default_factory=dict)
     actions: dict[str, ActionFn] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
+    timers: dict[str, TimerMaker] = field(default_factory=dict)
+    role_changes: list[RoleChangeHook] = field(default_factory=list)
 
     def add_flow(self, flow: Flow, *, command: str | None = None) -> None:
         self.flows[flow.name] = flow
@@ -43,5 +78,23 @@ class Registry:
     def add_menu(self, entry: MenuEntry) -> None:
         self.menu.append(entry)
 
+    def add_group(self, group: MenuGroup) -> None:
+        self.groups[group.id] = group
+
+    def count_in_group(self, group: str, counter: Counter) -> None:
+        """What a group's label counts ("Officers' work (2)")."""
+        self.counters[group] = counter
+
     def add_action(self, name: str, handler: ActionFn) -> None:
         self.actions[name] = handler
+
+    def add_timer(self, kind: str, make: TimerMaker) -> None:
+        if kind in self.timers:
+            raise ValueError(f"timer kind {kind!r} registered twice")
+        self.timers[kind] = make
+
+    def on_role_change(self, hook: RoleChangeHook) -> None:
+        self.role_changes.append(hook)
+
+
+Capability = Callable[[Registry], None]

@@ -44,3 +44,13 @@ def match_option(text: str, options: list[list[str]]) -> int | None:
         return None
     hits = {i for i, names in enumerate(options) for n in names if fold(n).startswith(key)}
     return hits.pop() if len(hits) == 1 else None
+
+
+_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit a 32-bit database id
+
+
+def as_id(text: str | int | None) -> int | None:
+    """A row id carried in a button or typed ("12"); None for anything else ("²", 10**20)."""
+    if isinstance(text, int):
+        return text if 0 < text < 10**9 else None
+    return int(text) if text is not None and _ID.fullmatch(text) else None

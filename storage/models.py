@@ -308,32 +308,41 @@ class RequestStage(StrEnum):
     CONSENT = "consent"  # the managing body's consent for a retired cadre, recorded by the branch
     BRANCH = "branch"
     UPPER = "upper"  # the deciding level above the branch
+    ACK = "ack"  # the branch's officers take note; nothing to decide
+    CONFIRM = "confirm"  # a second organisation (a receiving chi bo) confirms
 
 
 class RequestStatus(StrEnum):
     PENDING = "pending"
     MORE_INFO = "more_info"  # waiting for the member's answer
     APPROVED = "approved"
+    ACKNOWLEDGED = "acknowledged"  # taken note of (a request that needs no decision)
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
-    ENDED = "ended"  # an approved exemption or reduction that is over
+    ENDED = "ended"  # an approved request whose period is over (or that a later one ended)
 
 
-class ExemptionRequest(SQLModel, table=True):
-    """A request for reduction of, exemption from, or return to party work and meetings."""
+class Request(SQLModel, table=True):
+    """A member's request of any type (exemption, working away, ...) and where it stands.
 
-    __table_args__ = (Index("ix_exemption_org_status", "stage_org_id", "status"),)
+    `kind` is the type's own variant; `detail` holds what only that type records.
+    """
+
+    __table_args__ = (Index("ix_request_org_status", "stage_org_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(default="exemption", sa_type=String(16))
     member_id: int = Field(foreign_key="member.id", index=True)
     branch_id: int = Field(foreign_key="organisation.id")
-    kind: ReliefKind = Field(sa_type=String(12))
+    other_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    kind: str = Field(sa_type=String(12))
     reason: str = Field(sa_type=String(24))
     reason_text: str | None = Field(default=None, sa_type=String(500))
     starts_on: date | None = None
-    ends_on: date | None = None  # None: open-ended (age or health)
-    certificate: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    certificate_at_meeting: bool = False
+    ends_on: date | None = None  # None: open-ended
+    attachment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    attachment_at_meeting: bool = False
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=String(12))
     stage: RequestStage | None = Field(default=None, sa_type=String(8))
     stage_org_id: int | None = Field(default=None, foreign_key="organisation.id")
@@ -343,8 +352,7 @@ class ExemptionRequest(SQLModel, table=True):
     question: str | None = Field(default=None, sa_type=String(500))
     answer: str | None = Field(default=None, sa_type=String(1000))
     recorded_by: int | None = Field(default=None, foreign_key="member.id")
-    relieves_id: int | None = Field(default=None, foreign_key="exemptionrequest.id")
-    previous_status: str | None = Field(default=None, sa_type=String(20))
+    related_id: int | None = Field(default=None, foreign_key="request.id")  # ends or extends it
     created_at: datetime = _instant()
     closed_at: datetime | None = _instant(nullable=True)
 
@@ -353,7 +361,7 @@ class RequestDecision(SQLModel, table=True):
     """One recorded decision on a request, with what it replaced, so a mis-tap can be undone."""
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="exemptionrequest.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
     stage: RequestStage = Field(sa_type=String(8))
     outcome: str = Field(sa_type=String(16))
     by_member_id: int = Field(foreign_key="member.id")

@@ -71,8 +71,7 @@ FORGED_OPTIONS = [
     "9", "0", "w1", "w7", "wx", "yes", "no", "send", "cancel", "meeting", "today", "done",
     "lang-en", "lang-vi", "reduction", "exemption", "return", "health", "1", "2", "",
 ]
-# Forgeries that break the bot today in code another branch is changing (conversations/
-# exemption, conversations/flows); the bench sends them, CI not until they are fixed.
+# Forgeries that once made the bot apologise (fixed): sent in CI and by the bench.
 REPORTED = {
     "choice": ["a:xr:ok:²:1", "a:xr:ok:99999999999999999999:1", "a:xr:undo:99999999999999999999",
                "a:xr:ans:99999999999999999999:1"],
@@ -155,7 +154,7 @@ class ChatMachine(RuleBasedStateMachine):
     """Several people and the bot; a failed invariant fails the sequence (see `report`)."""
 
     findings: Findings | None = None  # set by the bench: count instead of failing
-    include_reported = False  # send the REPORTED forgeries too
+    include_reported = True  # send the REPORTED forgeries too
 
     def __init__(self) -> None:
         super().__init__()
@@ -324,11 +323,11 @@ class ChatMachine(RuleBasedStateMachine):
                          (f"%{APOLOGY}%",)).fetchall()
         states = read("SELECT chat_id, flow, step FROM conversation "
                       "WHERE flow IS NOT NULL OR step IS NOT NULL").fetchall()
-        orphans = read("SELECT d.id FROM requestdecision d LEFT JOIN exemptionrequest r "
+        orphans = read("SELECT d.id FROM requestdecision d LEFT JOIN request r "
                        "ON r.id = d.request_id WHERE r.id IS NULL").fetchall()
-        # One open request at a time, whatever its kind (README, reduction and exemption).
-        doubles = read("SELECT member_id, COUNT(*) FROM exemptionrequest WHERE status IN "
-                       "('pending', 'more_info') GROUP BY member_id HAVING COUNT(*) > 1"
+        # One open request of a type at a time (README, reduction and exemption).
+        doubles = read("SELECT member_id, COUNT(*) FROM request WHERE status IN "
+                       "('pending', 'more_info') GROUP BY member_id, type HAVING COUNT(*) > 1"
                        ).fetchall()
         offered = ", ".join(f"'{lang}'" for lang in self.settings.languages)
         languages = read(f"SELECT 'chat ' || chat_id, language FROM conversation WHERE language "

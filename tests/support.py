@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import build_core
 from bot.channels import Rendered, WholeMessages
 from bot.settings import Settings
+from conversations.registry import Registry
 from conversations.types import ChannelInfo, Contact, FileRef, Inbound, InboundKind
 from storage.db import Database
 
@@ -57,10 +58,11 @@ class Chat:
     """Drives the real core and delivery as people typing into a text channel."""
 
     def __init__(self, db: Database, settings: Settings, clock: FakeClock,
-                 info: ChannelInfo = CHAT) -> None:
+                 info: ChannelInfo = CHAT, registry: Registry | None = None) -> None:
         self.db, self.settings, self.clock = db, settings, clock
         self.sender = RecordingSender(info)
-        self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock)
+        self.core, self.delivery = build_core(db, settings, {"terminal": self.sender}, clock,
+                                              registry)
 
     async def send(self, person: Person, **fields: object) -> list[Rendered]:
         kind = fields.pop("kind", InboundKind.TEXT)
@@ -92,6 +94,11 @@ class Chat:
     async def send_file(self, person: Person, file: FileRef) -> str:
         replies = await self.send(person, kind=InboundKind.FILE, file=file)
         return "\n".join(m.text for m in replies)
+
+    async def open_menu(self, person: Person, group: str) -> str:
+        """Show the menu and open the group whose label contains `group`."""
+        await self.say(person, "/menu")
+        return await self.tap(person, self.choice_id(person, group))
 
     def last_choices(self, person: Person) -> list[tuple[str, str]]:
         for chat, message in reversed(self.sender.sent):

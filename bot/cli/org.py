@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli.common import chosen_file, run_with_db, utc_now
 from bot.samples import SAMPLE_TREE
 from bot.settings import Settings
-from conversations.exemption import handover
+from conversations.catalogue import default_registry
 from storage import org_tree
 from storage.db import Database
 from storage.models import OfficerRole, OrgKind
@@ -115,7 +115,9 @@ def assign(
             now = utc_now()
             change = await org_tree.assign_role(session, roster_id=roster_id, org_code=org_code,
                                                 role=role, now=now)
-            sent = await handover.resend_waiting(session, settings, change.org.id or 0, now)
+            sent = 0
+            for hook in default_registry().role_changes:
+                sent += await hook(session, settings, change.org.id or 0, now)
             return change, sent
 
     try:

@@ -1,32 +1,29 @@
-"""What a decided request changes: the member's status for its period, and the timers around it."""
+"""What an approved request changes: the member's status for its period, and its timers (the
+period's start and end, and the yearly review of an open-ended exemption)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
 from bot.timers import schedule
-from conversations.exemption.act import Act
 from conversations.exemption.rules import relieved_status
+from conversations.requests import decisions, notices
+from conversations.requests.act import Act
+from conversations.types import Outbound
 from storage.models import (
-    ExemptionRequest,
     Member,
     MemberStatus,
     ReliefKind,
+    Request,
     RequestDecision,
     RequestStatus,
+    Timer,
 )
 
-REMIND, ESCALATE = "exemption-remind", "exemption-escalate"
 START, END, REVIEW = "exemption-start", "exemption-end", "exemption-review"
-
-
-async def member_status(session: AsyncSession, request: ExemptionRequest) -> str | None:
-    member = await session.get(Member, request.member_id)
-    return member.status if member else None
 
 
 def local_midnight(day: date, act: Act) -> datetime:
@@ -34,22 +31,17 @@ def local_midnight(day: date, act: Act) -> datetime:
     return datetime.combine(day, time(0), tzinfo=act.settings.tz).astimezone(UTC)
 
 
-async def schedule_reminders(act: Act, request: ExemptionRequest) -> None:
-    """Officers are reminded, and then the level above told, if this revision waits too long."""
-    for kind, days in ((REMIND, act.settings.officer_reminder_days),
-                       (ESCALATE, act.settings.officer_escalation_days)):
-        await schedule(act.session, kind, f"{kind}:{request.id}:{request.revision}",
-                       act.now + timedelta(days=days), act.now, request_id=request.id,
-                       revision=request.revision)
+def kind_label(request: Request) -> Msg:
+    return Msg(f"exemption.kind.{request.kind}")
 
 
-async def put_in_force(act: Act, request: ExemptionRequest) -> Msg:
+async def put_in_force(act: Act, request: Request) -> Msg:
     """An approval changes the member's status for its period; returns what the member is told."""
     member = await act.session.get(Member, request.member_id)
     if member is None:
         return Msg("exemption.effect.none")
     if request.kind == ReliefKind.RETURN:
-        await _end_relief(act, request.relieves_id, member)
+        await _end_relief(act, request.related_id, member)
         return Msg("exemption.effect.returned")
     starts = request.starts_on or act.today
     if starts <= act.today:
@@ -67,33 +59,71 @@ async def put_in_force(act: Act, request: ExemptionRequest) -> Msg:
     return Msg(f"exemption.effect.{request.kind}.open", start=starts)
 
 
-async def schedule_review(act: Act, request: ExemptionRequest, number: int) -> None:
+async def schedule_review(act: Act, request: Request, number: int) -> None:
     due = act.now + relativedelta(months=act.settings.exemption_review_months)
     await schedule(act.session, REVIEW, f"{REVIEW}:{request.id}:{number}", due, act.now,
                    request_id=request.id, number=number)
 
 
 async def _end_relief(act: Act, request_id: int | None, member: Member) -> None:
-    relief = await act.session.get(ExemptionRequest, request_id or 0)
-    if relief is not None and relief.status == RequestStatus.APPROVED:
-        relief.status, relief.closed_at = RequestStatus.ENDED, act.now
-        act.session.add(relief)
+    relief = await act.session.get(Request, request_id or 0)
+    if relief is not None:
+        await decisions.end(act, relief)
     if member.status in (MemberStatus.EXEMPTED, MemberStatus.REDUCED):
         member.status = MemberStatus.ACTIVE
         act.session.add(member)
 
 
-async def restore(act: Act, request: ExemptionRequest, decision: RequestDecision) -> None:
+async def restore(act: Act, request: Request, decision: RequestDecision) -> None:
     """Undo what an approval changed: the member's status, and a relief a return had ended."""
-    if decision.outcome != "approved":
-        return
     member = await act.session.get(Member, request.member_id)
     before = decision.before.get("member_status")
     if member is not None and before:
         member.status = MemberStatus(before)
         act.session.add(member)
     if request.kind == ReliefKind.RETURN:
-        relief = await act.session.get(ExemptionRequest, request.relieves_id or 0)
+        relief = await act.session.get(Request, request.related_id or 0)
         if relief is not None and relief.status == RequestStatus.ENDED:
             relief.status = RequestStatus.APPROVED
             act.session.add(relief)
+
+
+async def start(act: Act, timer: Timer) -> None:
+    request = await act.session.get(Request, timer.payload["request_id"])
+    member = await act.session.get(Member, request.member_id) if request else None
+    if request is None or member is None or request.status != RequestStatus.APPROVED:
+        return
+    if member.status == MemberStatus.ACTIVE:
+        member.status = relieved_status(request.kind)
+        act.session.add(member)
+
+
+async def end(act: Act, timer: Timer) -> None:
+    """A fixed period is over: normal activity again, and the member and secretary are told."""
+    request = await act.session.get(Request, timer.payload["request_id"])
+    member = await act.session.get(Member, request.member_id) if request else None
+    if request is None or member is None or not await decisions.end(act, request):
+        return
+    if member.status == relieved_status(request.kind):
+        member.status = MemberStatus.ACTIVE
+        act.session.add(member)
+    act.out.append(Outbound(member.id or 0, [Msg("exemption.member.ended", number=request.id,
+                                                 kind=kind_label(request))],
+                            dedupe_key=timer.key))
+    told = Msg("exemption.leaders.ended", name=member.full_name, kind=kind_label(request),
+               end=request.ends_on)
+    await notices.tell_leaders(act, request, member, told, timer.key)
+
+
+async def review(act: Act, timer: Timer) -> None:
+    """Once a year an open-ended exemption comes back to the secretary, to re-engage members."""
+    request = await act.session.get(Request, timer.payload["request_id"])
+    member = await act.session.get(Member, request.member_id) if request else None
+    if request is None or member is None or request.status != RequestStatus.APPROVED \
+            or request.ends_on is not None:
+        return
+    await notices.tell_leaders(act, request, member, Msg(
+        "exemption.leaders.review", name=member.full_name, number=request.id,
+        kind=kind_label(request), since=request.closed_at), timer.key)
+    await schedule_review(act, request, timer.payload["number"] + 1)
+

@@ -1,4 +1,4 @@
-"""What a request may say: its reasons, its period, and which requests are still open."""
+"""What a request may say: its reasons, its period, and what an approval puts in force."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from bot.i18n import Msg
-from storage.models import ExemptionRequest, MemberStatus, ReliefKind, RequestStatus
+from storage.models import MemberStatus, ReliefKind, Request
 
 HEALTH = "health"  # advanced age or poor health: open-ended, with a medical certificate
 FIXED_REASONS = ("treatment", "treatment_far", "abroad", "maternity", "awaiting_retirement",
@@ -15,11 +15,9 @@ FIXED_REASONS = ("treatment", "treatment_far", "abroad", "maternity", "awaiting_
 REASONS = (HEALTH, *FIXED_REASONS)
 OTHER = "other"
 RETURN = "return"  # the reason recorded on a request to return to normal activity
-OPEN = (RequestStatus.PENDING, RequestStatus.MORE_INFO)
-MAX_TEXT = 500
 
 
-def is_fixed_period(request: ExemptionRequest) -> bool:
+def is_fixed_period(request: Request) -> bool:
     return request.reason in FIXED_REASONS
 
 
@@ -34,6 +32,6 @@ def period_problem(start: date, end: date, today: date, max_months: int) -> Msg 
     return None
 
 
-def relieved_status(kind: ReliefKind) -> MemberStatus:
+def relieved_status(kind: str) -> MemberStatus:
     """The member status an approved request puts in force."""
     return MemberStatus.REDUCED if kind == ReliefKind.REDUCTION else MemberStatus.EXEMPTED

@@ -135,6 +135,7 @@ async def test_input_is_forgiving(chat: Chat, mai: Person, db: Database):
 
 
 async def test_profile_shows_my_branch_and_officers(chat: Chat, mai: Person):
+    await chat.say(mai, "2")  # «my information»
     reply = await chat.say(mai, "1")
     assert "Trần Thị Mai" in reply
     assert "Chi bộ ấp Bình Minh" in reply
@@ -174,7 +175,7 @@ async def redeem(chat: Chat, person: Person, issued: str) -> str:
 
 async def test_a_secretary_issues_an_invite_code_in_chat(chat: Chat, org: Branch,
                                                          secretary: Person):
-    await chat.say(secretary, "menu")
+    await chat.open_menu(secretary, "Việc của cấp ủy")
     await chat.tap(secretary, chat.choice_id(secretary, "mã mời"))
     reply = await chat.say(secretary, "Hạnh")
     assert "Mã mời cho đồng chí Ngô Thị Hạnh:" in reply
@@ -271,7 +272,7 @@ async def test_a_member_who_leaves_mid_flow_is_asked_to_register(chat: Chat, db:
 
 
 async def test_an_empty_or_overlong_announcement_is_asked_again(chat: Chat, secretary: Person):
-    from conversations.flows.announce import MAX_LENGTH
+    from conversations.announce.flows import MAX_LENGTH
 
     await chat.say(secretary, "thông báo")
     too_long = await chat.say(secretary, "x" * (MAX_LENGTH + 1))

@@ -16,10 +16,10 @@ from handlers.telegram.sender import TelegramSender
 from storage.db import Database
 from storage.models import (
     AuditEntry,
-    ExemptionRequest,
     OfficerRole,
     OutboxMessage,
     OutboxStatus,
+    Request,
     RequestDecision,
     RequestStatus,
 )
@@ -55,6 +55,7 @@ async def ask_health(telegram: FakeBotAPI) -> SentMessage:
     secretary's copy of the request (the deputy has received his too)."""
     await telegram.user_message(MAI, "/menu")
     await telegram.wait_for_sent(MAI)
+    await tap(telegram, MAI, "Đơn từ của tôi")
     await tap(telegram, MAI, "Xin giảm, miễn công tác và sinh hoạt đảng")
     await tap(telegram, MAI, "MIỄN")
     await tap(telegram, MAI, "sức khỏe yếu")
@@ -76,10 +77,10 @@ def edited_texts(telegram: FakeBotAPI, chat_id: int) -> list[str]:
             if e.method == "editMessageText" and str(e.chat_id) == str(chat_id)]
 
 
-async def stored(db: Database) -> tuple[ExemptionRequest, int, list[AuditEntry]]:
+async def stored(db: Database) -> tuple[Request, int, list[AuditEntry]]:
     """The one request, how many decisions it has, and the refusals audited."""
     async with db.session() as session:
-        request = (await session.exec(select(ExemptionRequest))).one()
+        request = (await session.exec(select(Request))).one()
         decisions = (await session.exec(select(RequestDecision))).all()
         refusals = (await session.exec(
             select(AuditEntry).where(AuditEntry.action == "exemption.refused"))).all()
@@ -93,7 +94,7 @@ async def test_the_secretary_approves_by_inline_button(
         copy = await ask_health(telegram)
         assert copy.callback_data()[0] == f"{CALLBACK_VERSION}a:xr:ok:1:1"
         query_id = await approve(telegram, copy)
-        told = (await telegram.wait_for_sent(MAI, count=7))[-1]  # after 6 while asking
+        told = (await telegram.wait_for_sent(MAI, count=8))[-1]  # after 7 while asking
         await telegram.wait_until(lambda: query_id in telegram.answered_callbacks,
                                   what="the approve button answered")
         await telegram.wait_until(lambda: bool(edited_texts(telegram, SEC)
@@ -121,7 +122,7 @@ async def test_a_plain_members_forged_button_is_refused(
             lambda: update["callback_query"]["id"] in telegram.answered_callbacks,
             what="the forged press answered")
     assert "không có quyền" in (refusal.text or "")
-    assert len(telegram.sent_to(MAI)) == 6  # nothing after "Đã gửi đơn số 1"
+    assert len(telegram.sent_to(MAI)) == 7  # nothing after "Đã gửi đơn số 1"
     request, decisions, refusals = await stored(db)
     assert (request.status, decisions) == (RequestStatus.PENDING, 0)
     assert [r.subject_id for r in refusals] == [str(request.id)]
@@ -135,7 +136,7 @@ async def test_a_replayed_old_button_decides_nothing_twice(
         old = button(copy, APPROVE)
         deputys = telegram.sent_to(DEP)[-1]
         await approve(telegram, copy)
-        await telegram.wait_for_sent(MAI, count=7)
+        await telegram.wait_for_sent(MAI, count=8)
         await telegram.wait_until(lambda: bool(edited_texts(telegram, DEP)),
                                   what="the deputy's copy edited")
         # The edit took the keyboard away; a stale client still sends the old press.
@@ -144,7 +145,7 @@ async def test_a_replayed_old_button_decides_nothing_twice(
         await telegram.wait_until(lambda: not telegram.unanswered_callbacks(), what="answers")
     assert "đã được xử lý" in (replay.text or "")
     assert "Nguyễn Văn Hùng" in (replay.text or "")  # who recorded the decision
-    assert len(telegram.sent_to(MAI)) == 7  # told once
+    assert len(telegram.sent_to(MAI)) == 8  # told once
     request, decisions, _ = await stored(db)
     assert (request.status, decisions) == (RequestStatus.APPROVED, 1)
 
@@ -187,7 +188,8 @@ async def test_a_pdf_certificate_reaches_each_officer_once_under_the_per_chat_li
     async with polling(db, paced):
         await telegram.user_message(MAI, "/menu")
         await telegram.wait_for_sent(MAI)
-        for label in ("Xin giảm, miễn công tác và sinh hoạt đảng", "MIỄN", "sức khỏe yếu"):
+        for label in ("Đơn từ của tôi", "Xin giảm, miễn công tác và sinh hoạt đảng", "MIỄN",
+                      "sức khỏe yếu"):
             await tap(telegram, MAI, label)
         shown = len(telegram.sent_to(MAI))
         await telegram.user_document(MAI, "pdf-1", "giay.pdf", content=b"%PDF-1.4 giay")

@@ -40,7 +40,7 @@ async def test_registration_by_polling(db: Database, tg_settings: Settings, tele
     async with polling(db, tg_settings):
         linked = await register(telegram)
         assert "Cảm ơn đồng chí Trần Thị Mai" in (linked.text or "")
-        assert "Hồ sơ của tôi" in [b["text"] for b in linked.buttons()]
+        assert "Thông tin của tôi" in [b["text"] for b in linked.buttons()]
         await telegram.wait_until(lambda: not telegram.unanswered_callbacks(), what="answers")
     assert any(e.method == "editMessageReplyMarkup" for e in telegram.edits)
     assert all(len(d.encode()) <= 64 for m in telegram.sent for d in m.callback_data())
@@ -55,8 +55,10 @@ async def test_profile_and_english_command_menu(db: Database, tg_settings: Setti
         await telegram.user_callback(MAI, question.message_id, button(question, "English"))
         changed = (await telegram.wait_for_sent(MAI, count=5))[-1]
         assert "answer in English" in (changed.text or "")
-        await telegram.user_callback(MAI, changed.message_id, button(changed, "My profile"))
-        profile = (await telegram.wait_for_sent(MAI, count=6))[-1]
+        await telegram.user_callback(MAI, changed.message_id, button(changed, "My information"))
+        group = (await telegram.wait_for_sent(MAI, count=6))[-1]
+        await telegram.user_callback(MAI, group.message_id, button(group, "My profile"))
+        profile = (await telegram.wait_for_sent(MAI, count=7))[-1]
     assert "Full name: Trần Thị Mai" in (profile.text or "")
     chat_menus = [cmds for (scope, _lang), cmds in telegram.commands.items() if str(MAI) in scope]
     assert any(c["command"] == "profile" and c["description"] == "My profile"

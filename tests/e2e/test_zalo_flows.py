@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import ExemptionRequest, Member, MemberStatus, RequestStatus
+from storage.models import Member, MemberStatus, Request, RequestStatus
 from tests import factories as f
 from tests.conversations.conftest import Branch
 from tests.e2e.fake_bot_api import FakeBotAPI
@@ -102,9 +102,9 @@ async def test_an_exemption_request_with_a_certificate_decided_over_zalo(
         await sec.say("xong", expect="Đã lưu")
         await mai.wait("Đơn số 1 của đồng chí đã được đồng ý")
     async with db.session() as session:
-        request = (await session.exec(select(ExemptionRequest))).one()
+        request = (await session.exec(select(Request))).one()
         assert request.status == RequestStatus.APPROVED
-        assert request.certificate is not None
+        assert request.attachment is not None
         mai_now = await session.get(Member, org.mai.id)
         assert mai_now is not None
         assert mai_now.status == MemberStatus.EXEMPTED

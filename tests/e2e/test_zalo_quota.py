@@ -52,9 +52,10 @@ async def test_a_broadcast_past_the_quota_goes_by_telegram_or_waits_and_replies_
     async with both_polling(db, settings):
         await telegram.user_message(SEC, "/menu")
         await telegram.wait_for_sent(SEC)
+        await tap(telegram, SEC, "Việc của cấp ủy")
         await tap(telegram, SEC, "Gửi thông báo cho chi bộ")
         await telegram.user_message(SEC, NEWS)
-        preview = (await telegram.wait_for_sent(SEC, count=3))[-1].text or ""
+        preview = (await telegram.wait_for_sent(SEC, count=4))[-1].text or ""
         assert "chỉ còn 1 tin nhắn" in preview
         assert "3 đảng viên" in preview
         assert "khoảng 1 đồng chí sẽ nhận qua Telegram, 1 đồng chí phải chờ" in preview

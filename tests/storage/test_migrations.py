@@ -11,14 +11,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 from typer.testing import CliRunner
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage import migrate
 from storage.db import Database
+from storage.models import Request, RequestDecision
 
 
 def _head() -> str:
@@ -105,3 +106,49 @@ def test_cli_db_upgrade_creates_the_sqlite_database_and_is_rerunnable(
     assert _tables(database_file) == set(SQLModel.metadata.tables) | {"alembic_version"}
     assert _sqlite(database_file, "SELECT version_num FROM alembic_version") == [(_head(),)]
     assert _sqlite(database_file, "SELECT name FROM organisation") == [("Chi bộ 1",)]
+
+
+async def test_exemption_requests_become_requests_of_that_type(database_url: str) -> None:
+    """Migration 0011 keeps every exemption request, its certificate and its decisions."""
+    database = Database(database_url)
+    try:
+        if database.engine.dialect.name == "postgresql":
+            async with database.engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await migrate.upgrade(database, "0006")
+        async with database.engine.begin() as connection:
+            for statement in _BEFORE_0007:
+                await connection.execute(text(statement))
+        await migrate.upgrade(database)
+        async with database.session() as session:
+            first, second = (await session.exec(select(Request).order_by(col(Request.id)))).all()
+            decision = (await session.exec(select(RequestDecision))).one()
+        assert (first.type, first.kind, first.reason) == ("exemption", "exemption", "health")
+        assert first.attachment == {"path": "ab/abcd", "name": "giay.pdf",
+                                    "mime_type": "application/pdf", "size": 10}
+        assert (first.status, first.detail, first.other_org_id) == ("approved", {}, None)
+        assert (second.kind, second.related_id, second.attachment_at_meeting) == (
+            "return", first.id, False)
+        assert (decision.request_id, decision.outcome) == (first.id, "approved")
+    finally:
+        await database.dispose()
+
+
+_BEFORE_0007 = [
+    "INSERT INTO organisation (id, code, name, kind) VALUES (1, 'CB', 'Chi bộ', 'branch')",
+    "INSERT INTO member (id, roster_id, full_name, branch_id, is_retired_cadre, status, "
+    "created_at, updated_at) VALUES (1, 'M-1', 'Mai', 1, false, 'exempted', "
+    "'2026-11-21 02:00:00', '2026-11-21 02:00:00')",
+    "INSERT INTO exemptionrequest (id, member_id, branch_id, kind, reason, certificate, "
+    "certificate_at_meeting, status, stage_since, revision, created_at) VALUES (1, 1, 1, "
+    "'exemption', 'health', '{\"path\": \"ab/abcd\", \"name\": \"giay.pdf\", \"mime_type\": "
+    "\"application/pdf\", \"size\": 10}', false, 'approved', '2026-11-21 02:00:00', 2, "
+    "'2026-11-21 02:00:00')",
+    "INSERT INTO exemptionrequest (id, member_id, branch_id, kind, reason, relieves_id, "
+    "certificate_at_meeting, status, stage, stage_org_id, stage_since, revision, created_at) "
+    "VALUES (2, 1, 1, 'return', 'return', 1, false, 'pending', 'branch', 1, "
+    "'2026-11-22 02:00:00', 1, '2026-11-22 02:00:00')",
+    "INSERT INTO requestdecision (id, request_id, stage, outcome, by_member_id, at, before) "
+    "VALUES (1, 1, 'branch', 'approved', 1, '2026-11-21 03:00:00', '{}')",
+]

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from bot.settings import Settings
 from bot.timer_kinds import timer_runner
 from storage.db import Database
-from storage.models import ExemptionRequest, Member, OfficerRole
+from storage.models import Member, OfficerRole, Request
 from tests import factories as f
 from tests.conversations.conftest import Branch
 from tests.support import Chat, FakeClock, Person
@@ -43,7 +43,7 @@ async def people(db: Database, org: Branch) -> People:
 
 async def ask_health(chat: Chat, person: Person, kind: str = "2") -> str:
     """Ask for exemption (2) or reduction (1) for health, certificate at the meeting."""
-    await chat.say(person, "/menu")
+    await chat.open_menu(person, "Đơn từ của tôi")
     await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
     await chat.say(person, kind)
     await chat.say(person, "1")  # advanced age or poor health
@@ -53,7 +53,7 @@ async def ask_health(chat: Chat, person: Person, kind: str = "2") -> str:
 
 async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: str = "5") -> str:
     """Ask for exemption for a fixed period (reason 5: maternity leave)."""
-    await chat.say(person, "/menu")
+    await chat.open_menu(person, "Đơn từ của tôi")
     await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
     await chat.say(person, "2")
     await chat.say(person, reason)
@@ -62,9 +62,9 @@ async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: st
     return await chat.say(person, "1")
 
 
-async def requests(db: Database) -> list[ExemptionRequest]:
+async def requests(db: Database) -> list[Request]:
     async with db.session() as session:
-        found = await session.exec(select(ExemptionRequest).order_by(col(ExemptionRequest.id)))
+        found = await session.exec(select(Request).order_by(col(Request.id)))
         return list(found.all())
 
 

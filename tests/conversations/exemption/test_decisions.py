@@ -126,7 +126,7 @@ async def test_deferred_requests_head_the_list_before_the_meeting(
     await chat.tap(people.sec, "a:xr:def:1:1")
     assert "cuộc họp tới" in texts(chat, people.mai.chat_id)
     await chat.say(people.sec, "1")  # done
-    await chat.say(people.dep, "/menu")
+    await chat.open_menu(people.dep, "Việc của cấp ủy")
     listing = await chat.tap(people.dep, chat.choice_id(people.dep, "Đơn chờ"))
     assert "Số 1: Trần Thị Mai" in listing
     assert "đưa ra cuộc họp tới" in listing
@@ -216,6 +216,6 @@ async def test_the_member_may_answer_with_a_document(
 
 
 async def test_an_officer_with_nothing_waiting_is_told_so(chat: Chat, people: People) -> None:
-    await chat.say(people.sec, "/menu")
+    await chat.open_menu(people.sec, "Việc của cấp ủy")
     reply = await chat.tap(people.sec, chat.choice_id(people.sec, "Đơn chờ"))
     assert "Không có đơn nào đang chờ" in reply

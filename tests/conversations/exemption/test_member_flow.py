@@ -108,7 +108,7 @@ async def test_another_reason_is_written_in_the_members_words(
 
 async def test_only_one_open_request_at_a_time(chat: Chat, people: People, db: Database) -> None:
     await ask_health(chat, people.mai)
-    await chat.say(people.mai, "/menu")
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
     again = await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
     assert "đã có đơn số 1" in again
     assert len(await requests(db)) == 1
@@ -130,7 +130,7 @@ async def test_my_requests_lists_them_and_withdraws_an_undecided_one(
     chat: Chat, people: People, db: Database
 ) -> None:
     await ask_health(chat, people.mai)
-    await chat.say(people.mai, "/menu")
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
     listing = await chat.tap(people.mai, chat.choice_id(people.mai, "Đơn của tôi"))
     assert "Số 1" in listing
     assert "đang chờ quyết định" in listing
@@ -148,7 +148,7 @@ async def test_my_requests_lists_them_and_withdraws_an_undecided_one(
 async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
     chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
-    await chat.say(people.sec, "/menu")
+    await chat.open_menu(people.sec, "Việc của cấp ủy")
     await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
     await chat.say(people.sec, "Hạnh")
     await chat.say(people.sec, "2")
@@ -173,7 +173,7 @@ async def test_a_plain_member_cannot_record_for_others(chat: Chat, people: Peopl
 
 
 async def open_request(chat: Chat, person: Person) -> str:
-    await chat.say(person, "/menu")
+    await chat.open_menu(person, "Đơn từ của tôi")
     return await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
 
 
@@ -185,7 +185,7 @@ async def test_my_data_shows_the_requests_with_their_health_reason(
     chat: Chat, people: People
 ) -> None:
     await ask_health(chat, people.mai)
-    await chat.say(people.mai, "/menu")
+    await chat.open_menu(people.mai, "Thông tin của tôi")
     shown = await chat.tap(people.mai, chat.choice_id(people.mai, "Dữ liệu của tôi"))
     assert "Lý do: Tuổi cao, sức khỏe yếu" in shown
     assert "Tình trạng: đang chờ quyết định" in shown
@@ -210,4 +210,4 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
     await fire_timers(db, settings, clock, chat)
     assert not (settings.files_dir / stored.path).exists()
     [request] = await requests(db)
-    assert request.certificate is None
+    assert request.attachment is None

@@ -241,7 +241,7 @@ async def test_a_member_returns_to_normal_activity(
     await approve(chat, people.sec)
     assert (await member(db, mai)).status == MemberStatus.EXEMPTED
 
-    await chat.say(people.mai, "/menu")
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
     asked = await chat.tap(people.mai, chat.choice_id(people.mai, "Xin trở lại sinh hoạt"))
     assert "Đồng chí xin trở lại sinh hoạt bình thường, thôi:" in asked
     assert "Đã gửi đơn số 2" in await chat.tap(people.mai, chat.choice_id(people.mai, "Gửi"))
@@ -255,7 +255,7 @@ async def test_a_member_returns_to_normal_activity(
     assert (await member(db, mai)).status == MemberStatus.ACTIVE
     relief, back = await requests(db)
     assert (relief.status, back.status) == (RequestStatus.ENDED, RequestStatus.APPROVED)
-    assert (back.kind, back.relieves_id) == (ReliefKind.RETURN, relief.id)
+    assert (back.kind, back.related_id) == (ReliefKind.RETURN, relief.id)
     await chat.say(people.mai, "/menu")
     assert "Xin trở lại sinh hoạt bình thường" not in [
         label for _, label in chat.last_choices(people.mai)]

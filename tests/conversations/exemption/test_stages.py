@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import Settings
-from conversations.exemption.handover import resend_waiting
+from conversations.requests.handover import resend_waiting
 from storage.db import Database
 from storage.models import (
     MemberStatus,

@@ -11,113 +11,110 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Msg
 from bot.settings import Settings
-from conversations.exemption import routing
-from conversations.exemption.rules import OTHER, RETURN
+from conversations.officers import BRANCH_LEADERS
+from conversations.requests import kinds, routing
+from conversations.requests.act import Act
 from conversations.types import Choice, FileRef, Outbound
 from storage.models import (
-    ExemptionRequest,
     Member,
     Organisation,
     OutboxMessage,
     OutboxStatus,
+    Request,
     RequestDecision,
     RequestStage,
     RequestStatus,
 )
 from storage.repos import orgs, outbox
 
-ACTION = "xr"
 VERBS = {
     RequestStage.CONSENT: ("cy", "cn"),
     RequestStage.BRANCH: ("ok", "no", "ask", "def"),
     RequestStage.UPPER: ("ok", "no", "ask", "def"),
+    RequestStage.ACK: ("ack",),
+    RequestStage.CONFIRM: ("cfm", "cno"),
 }
 
 
-def subject(request: ExemptionRequest) -> str:
-    return f"exemption:{request.id}"
+def subject(request: Request) -> str:
+    return f"{request.type}:{request.id}"
 
 
-def reason_line(request: ExemptionRequest) -> Msg:
-    if request.reason == OTHER and request.reason_text:
-        return Msg("exemption.reason.other_text", text=request.reason_text)
-    return Msg(f"exemption.reason.{request.reason}")
+def member_key(request: Request, tag: object) -> str:
+    """The dedupe key of a message to the member about this request."""
+    return f"{request.type}-member:{request.id}:{tag}"
 
 
-async def summary(session: AsyncSession, request: ExemptionRequest) -> list[Msg]:
+async def summary(session: AsyncSession, request: Request) -> list[Msg]:
     """The request in a few lines, the same for the member and the officers."""
     member = await session.get(Member, request.member_id)
     branch = await session.get(Organisation, request.branch_id)
-    lines = [Msg("exemption.summary.head", number=request.id or 0,
-                 kind=Msg(f"exemption.kind.{request.kind}"),
+    lines = [Msg("request.summary.head", number=request.id or 0,
+                 kind=kinds.of(request).kind_label(request),
                  name=member.full_name if member else "", branch=branch.name if branch else "")]
-    if request.reason != RETURN:
-        lines.append(Msg("exemption.summary.reason", reason=reason_line(request)))
-    if request.ends_on is not None:
-        lines.append(Msg("exemption.summary.period", start=request.starts_on, end=request.ends_on))
-    elif request.reason != RETURN:
-        lines.append(Msg("exemption.summary.open_ended"))
-    if request.certificate:
-        lines.append(Msg("exemption.summary.certificate_attached"))
-    elif request.certificate_at_meeting:
-        lines.append(Msg("exemption.summary.certificate_at_meeting"))
-    if member is not None and member.is_retired_cadre:
-        lines.append(Msg("exemption.summary.retired_cadre",
-                         body=member.managing_body or Msg("common.none")))
+    lines += await kinds.of(request).lines(session, request)
     if request.question:
-        lines.append(Msg("exemption.summary.question", question=request.question))
+        lines.append(Msg("request.summary.question", question=request.question))
     if request.answer:
-        lines.append(Msg("exemption.summary.answer", answer=request.answer))
+        lines.append(Msg("request.summary.answer", answer=request.answer))
     return lines
 
 
-def stage_line(request: ExemptionRequest, org: Organisation | None) -> Msg:
+def stage_line(request: Request, org: Organisation | None) -> Msg:
     name = org.name if org else ""
     if request.deferred_at is not None:
-        return Msg("exemption.stage.deferred", org=name, at=request.deferred_at)
-    return Msg(f"exemption.stage.{request.stage}", org=name)
+        return Msg("request.stage.deferred", org=name, at=request.deferred_at)
+    return Msg(f"request.stage.{request.stage}", org=name)
 
 
-def buttons(request: ExemptionRequest) -> list[Choice]:
+def buttons(request: Request) -> list[Choice]:
     if request.stage is None or request.status != RequestStatus.PENDING:
         return []
     level = "upper" if request.stage == RequestStage.UPPER else "branch"
-    return [Choice(f"a:{ACTION}:{verb}:{request.id}:{request.revision}",
-                   Msg(f"exemption.button.{verb}", level=Msg(f"exemption.level.{level}")),
+    action = kinds.of(request).action
+    return [Choice(f"a:{action}:{verb}:{request.id}:{request.revision}",
+                   Msg(f"request.button.{verb}", level=Msg(f"request.level.{level}")),
                    ref=str(request.id))
             for verb in VERBS[request.stage]]
 
 
-def certificate(request: ExemptionRequest) -> FileRef | None:
-    return FileRef(**request.certificate) if request.certificate else None
+def attachment(request: Request) -> FileRef | None:
+    return FileRef(**request.attachment) if request.attachment else None
 
 
 async def decider_message(
-    session: AsyncSession, request: ExemptionRequest, *heading: Msg
+    session: AsyncSession, request: Request, *heading: Msg
 ) -> tuple[list[Msg], list[Choice]]:
     """The request as its deciders see it, with the buttons for its current stage."""
     org = await session.get(Organisation, request.stage_org_id or 0)
     body = [*heading, *await summary(session, request), stage_line(request, org),
-            Msg(f"exemption.rule.officer.{request.stage}")]
+            Msg(f"request.rule.officer.{request.stage}")]
     return body, buttons(request)
 
 
 async def notify_deciders(
-    session: AsyncSession, settings: Settings, request: ExemptionRequest, out: list[Outbound],
+    session: AsyncSession, settings: Settings, request: Request, out: list[Outbound],
     *heading: Msg, tag: str = "",
 ) -> int:
     """Send the request with its buttons to everyone who may act on it now; returns how many."""
     body, choices = await decider_message(session, request, *heading)
     deciders = await routing.deciders(session, request, settings)
     for officer in deciders:
-        out.append(Outbound(officer.id or 0, body, choices, attachment=certificate(request),
+        out.append(Outbound(officer.id or 0, body, choices, attachment=attachment(request),
                             dedupe_key=f"{subject(request)}:{request.revision}:"
                                        f"{officer.id}{tag}",
                             subject=subject(request)))
     return len(deciders)
 
 
-async def last_decision_lines(session: AsyncSession, request: ExemptionRequest) -> list[Msg]:
+async def tell_leaders(act: Act, request: Request, member: Member, body: Msg, key: str) -> None:
+    """A message about the request to the leaders of the member's branch (not the member)."""
+    for _officer, leader in await orgs.holders(act.session, request.branch_id, BRANCH_LEADERS):
+        if leader.id != member.id:
+            act.out.append(Outbound(leader.id or 0, [body], dedupe_key=f"{key}:{leader.id}"))
+
+
+async def last_decision_lines(session: AsyncSession, request: Request) -> list[Msg]:
     """Who recorded the latest decision on a request, and when."""
     query = (select(RequestDecision).where(RequestDecision.request_id == request.id,
                                            col(RequestDecision.undone_at).is_(None))
@@ -129,14 +126,15 @@ async def last_decision_lines(session: AsyncSession, request: ExemptionRequest) 
     return [recorded_line(decision.outcome, officer, decision.at)]
 
 
-async def waiting_line(session: AsyncSession, request: ExemptionRequest) -> Msg:
+async def waiting_line(session: AsyncSession, request: Request) -> Msg:
     """One line of an officer's list of waiting requests."""
     member = await session.get(Member, request.member_id)
-    state = Msg("exemption.waiting.deferred") if request.deferred_at else Msg(
-        f"exemption.status.{request.status}")
-    return Msg("exemption.waiting.line", number=request.id or 0,
+    state = Msg("request.waiting.deferred") if request.deferred_at else Msg(
+        f"request.status.{request.status}")
+    return Msg("request.waiting.line", number=request.id or 0,
                name=member.full_name if member else "",
-               kind=Msg(f"exemption.kind.{request.kind}"), since=request.stage_since, state=state)
+               kind=kinds.of(request).kind_label(request), since=request.stage_since,
+               state=state)
 
 
 async def org_chain(session: AsyncSession, org_id: int) -> set[int]:
@@ -146,7 +144,7 @@ async def org_chain(session: AsyncSession, org_id: int) -> set[int]:
 
 
 async def close_copies(
-    session: AsyncSession, request: ExemptionRequest, revision: int, outcome: Msg,
+    session: AsyncSession, request: Request, revision: int, outcome: Msg,
     out: list[Outbound],
 ) -> None:
     """Every officer's copy of revision `revision` shows the outcome instead of its buttons."""
@@ -170,5 +168,5 @@ async def _rewrite(session: AsyncSession, row: OutboxMessage, body: list[Msg]) -
 
 
 def recorded_line(outcome: str, officer: Member, at: datetime) -> Msg:
-    return Msg("exemption.recorded", outcome=Msg(f"exemption.outcome.{outcome}"),
+    return Msg("request.recorded", outcome=Msg(f"request.outcome.{outcome}"),
                name=officer.full_name, at=at)

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.settings import Settings
 from conversations.context import Ctx
 from conversations.types import Outbound
-from storage.models import ExemptionRequest, Member
+from storage.models import Member, Request
 from storage.repos import audit
 
 SYSTEM = "system"
@@ -35,7 +35,8 @@ class Act:
     def today(self) -> date:
         return self.now.astimezone(self.settings.tz).date()
 
-    def audit(self, action: str, request: ExemptionRequest, **detail: Any) -> None:
-        audit.record(self.session, at=self.now, actor=self.actor, action=action,
-                     subject=("exemption", request.id),
+    def audit(self, action: str, request: Request, **detail: Any) -> None:
+        """`action` is the step ("decided"); the entry is named for the request's type."""
+        audit.record(self.session, at=self.now, actor=self.actor,
+                     action=f"{request.type}.{action}", subject=(request.type, request.id),
                      actor_member_id=self.by.id if self.by else None, **detail)

@@ -5,15 +5,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.settings import Settings
-from conversations.exemption.rules import is_fixed_period
-from storage.models import (
-    ExemptionRequest,
-    Member,
-    OfficerRole,
-    Organisation,
-    OrgKind,
-    RequestStage,
-)
+from conversations.requests import kinds
+from storage.models import Member, OfficerRole, Organisation, Request, RequestStage
 from storage.repos import orgs
 
 UPPER_ROLES = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY,
@@ -22,19 +15,14 @@ COMMITTEE_ROLES = (OfficerRole.BASE_COMMITTEE_MEMBER, OfficerRole.SECRETARY,
                    OfficerRole.DEPUTY_SECRETARY)
 
 
-def branch_roles(settings: Settings) -> tuple[OfficerRole, ...]:
-    return tuple(OfficerRole(role) for role in settings.exemption_deciding_roles)
-
-
-async def deciders(
-    session: AsyncSession, request: ExemptionRequest, settings: Settings
-) -> list[Member]:
+async def deciders(session: AsyncSession, request: Request, settings: Settings) -> list[Member]:
     """The officers who may act now; never the member the request is about."""
     if request.stage is None or request.stage_org_id is None:
         return []
-    roles = UPPER_ROLES if request.stage == RequestStage.UPPER else branch_roles(settings)
+    upper = request.stage == RequestStage.UPPER
+    roles = UPPER_ROLES if upper else kinds.of(request).deciding_roles(settings)
     found = await holders(session, request.stage_org_id, roles, request.member_id)
-    if found or request.stage == RequestStage.UPPER:
+    if found or upper:
         return found
     # A leader's own request, or a branch without leaders: the committee above decides.
     org = await session.get(Organisation, request.stage_org_id)
@@ -52,19 +40,17 @@ async def committee_above(
     return None, []
 
 
-async def upper_org(
-    session: AsyncSession, request: ExemptionRequest, settings: Settings
-) -> Organisation | None:
-    """Where a branch's agreement goes next, or None when the branch's decision is final."""
-    if not is_fixed_period(request) or not settings.exemption_fixed_period_upper:
-        return None
+async def stands_in_above(
+    session: AsyncSession, request: Request, settings: Settings, upper: Organisation
+) -> bool:
+    """Whether `upper` already acted in place of a branch without other leaders."""
+    roles = kinds.of(request).deciding_roles(settings)
+    if await holders(session, request.branch_id, roles, request.member_id):
+        return False
     branch = await session.get(Organisation, request.branch_id)
-    if branch is None or branch.kind == OrgKind.BASE_BRANCH:
-        return None  # a chi bo co so is itself the base organisation
-    for above in await orgs.ancestors(session, branch):
-        if above.kind == OrgKind.BASE_COMMITTEE:
-            return above
-    return None
+    standing_in, _ = await committee_above(session, branch, request.member_id) if branch \
+        else (None, [])
+    return standing_in is not None and standing_in.id == upper.id
 
 
 async def holders(

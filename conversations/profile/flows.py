@@ -8,11 +8,11 @@ from bot.i18n import Msg
 from conversations import consent, officers
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
-from conversations.exemption import notices
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
+from conversations.requests import notices
 from storage.models import Consent, InviteCode, Member, Organisation
 from storage.phones import display_phone
-from storage.repos import accounts, exemptions, orgs
+from storage.repos import accounts, orgs, requests
 
 PROFILE = "profile"
 MY_DATA = "mydata"
@@ -68,12 +68,12 @@ async def _data_prompt(ctx: Ctx) -> Prompt:
     invites = await ctx.session.exec(
         select(InviteCode).where(InviteCode.member_id == ctx.member.id))
     lines += [Msg("mydata.invite", created_at=i.created_at, used_at=i.used_at) for i in invites]
-    requests = await exemptions.of_member(ctx.session, ctx.member.id or 0, MY_DATA_REQUESTS)
-    if requests:
+    found = await requests.of_member(ctx.session, ctx.member.id or 0, MY_DATA_REQUESTS)
+    if found:
         lines.append(Msg("mydata.requests_title"))
-    for request in requests:
+    for request in found:
         lines += await notices.summary(ctx.session, request)
-        lines.append(Msg("mydata.request_status", status=Msg(f"exemption.status.{request.status}")))
+        lines.append(Msg("mydata.request_status", status=Msg(f"request.status.{request.status}")))
     lines.append(Msg("mydata.rights"))
     return Prompt(lines, [("withdraw", Msg("mydata.withdraw")), ("back", Msg("common.back"))])
 

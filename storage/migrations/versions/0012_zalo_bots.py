@@ -4,8 +4,8 @@ Zalo's free plan gives each bot 50 users and 3,000 messages a month, so a deploy
 several bots: an invite code names the bot its member is to write to, and each bot's
 accepted messages are counted per calendar month.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 08:40:00
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

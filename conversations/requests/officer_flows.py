@@ -1,5 +1,5 @@
-"""The officers' side of requests: a rejection's reason or a question, the meeting details of a
-recorded decision (with undo), and the list of requests waiting for them."""
+"""The officers' side of requests of every type: a rejection's reason or a question, the
+meeting details of a recorded decision (with undo), and the list of requests waiting."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ from bot.i18n import Msg
 from conversations import officers
 from conversations.context import Ctx
 from conversations.dates import parse_date
-from conversations.exemption import decisions, notices, routing
-from conversations.exemption.act import Act
-from conversations.exemption.actions import NOTE_FLOW, RECORDED_FLOW
-from conversations.exemption.rules import MAX_TEXT
 from conversations.flow import (
     Answer,
     Done,
@@ -26,33 +22,37 @@ from conversations.flow import (
     go,
     written,
 )
+from conversations.requests import decisions, kinds, notices, routing
+from conversations.requests.act import Act
+from conversations.requests.actions import NOTE_FLOW, RECORDED_FLOW
+from conversations.requests.kinds import MAX_TEXT
 from conversations.types import Choice
-from storage.models import ExemptionRequest, RequestDecision
-from storage.repos import exemptions, orgs
+from storage.models import Request, RequestDecision
+from storage.repos import orgs, requests
 
-WAITING = "exemption_waiting"
+WAITING = "request_waiting"
 MAX_RESOLUTION = 60
 WITH_MEETING = (decisions.APPROVED, decisions.REJECTED, decisions.FORWARDED)
 
 
 async def _note_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg(f"exemption.ask.note.{ctx.data['outcome']}",
+    return Prompt([Msg(f"request.ask.note.{ctx.data['outcome']}",
                        number=ctx.data["request"])])
 
 
 async def _note(ctx: Ctx, answer: Answer) -> Outcome:
-    text = written(answer, MAX_TEXT, "exemption.error.text_empty", "exemption.error.text_too_long")
+    text = written(answer, MAX_TEXT, "request.error.text_empty", "request.error.text_too_long")
     if isinstance(text, Invalid):
         return text
-    request = await ctx.session.get(ExemptionRequest, ctx.data["request"])
+    request = await ctx.session.get(Request, ctx.data["request"])
     if request is None or ctx.member not in await routing.deciders(ctx.session, request,
                                                                    ctx.settings):
-        return Done(Msg("exemption.officer.not_allowed"))  # the role ended since the tap
+        return Done(Msg("request.officer.not_allowed"))  # the role ended since the tap
     decision = await decisions.decide(Act.of(ctx), request, ctx.data["revision"],
                                       ctx.data["outcome"], note=text)
     if decision is None:
-        return Done(Msg("exemption.officer.already", number=request.id or 0,
-                        status=Msg(f"exemption.status.{request.status}")),
+        return Done(Msg("request.officer.already", number=request.id or 0,
+                        status=Msg(f"request.status.{request.status}")),
                     *await notices.last_decision_lines(ctx.session, request))
     return StartFlow(RECORDED_FLOW, {"decision": decision.id})
 
@@ -64,28 +64,33 @@ async def _decision(ctx: Ctx) -> RequestDecision | None:
     return decision
 
 
+async def _action(ctx: Ctx, decision: RequestDecision) -> str:
+    request = await ctx.session.get(Request, decision.request_id)
+    return kinds.of(request).action if request else ""
+
+
 async def _details_prompt(ctx: Ctx) -> Prompt:
     decision = await _decision(ctx)
     if decision is None:
-        return Prompt([Msg("flow.expired")], [("done", Msg("exemption.details.done"))])
-    body = [Msg("exemption.officer.recorded", number=decision.request_id,
-                outcome=Msg(f"exemption.outcome.{decision.outcome}"))]
+        return Prompt([Msg("flow.expired")], [("done", Msg("request.details.done"))])
+    body = [Msg("request.officer.recorded", number=decision.request_id,
+                outcome=Msg(f"request.outcome.{decision.outcome}"))]
     if decision.outcome in WITH_MEETING:
-        body += [Msg("exemption.details.meeting", date=decision.meeting_on),
-                 Msg("exemption.details.resolution",
+        body += [Msg("request.details.meeting", date=decision.meeting_on),
+                 Msg("request.details.resolution",
                      number=decision.resolution_no or Msg("common.none")),
-                 Msg("exemption.details.hint")]
+                 Msg("request.details.hint")]
     window = timedelta(minutes=ctx.settings.decision_undo_minutes)
-    undo = [Choice(f"a:{notices.ACTION}:undo:{decision.id}",
-                   Msg("exemption.button.undo", minutes=ctx.settings.decision_undo_minutes))] \
+    undo = [Choice(f"a:{await _action(ctx, decision)}:undo:{decision.id}",
+                   Msg("request.button.undo", minutes=ctx.settings.decision_undo_minutes))] \
         if decision.undone_at is None and ctx.now - decision.at <= window else []
-    return Prompt(body, [("done", Msg("exemption.details.done"))], actions=undo)
+    return Prompt(body, [("done", Msg("request.details.done"))], actions=undo)
 
 
 async def _details(ctx: Ctx, answer: Answer) -> Outcome:
     decision = await _decision(ctx)
     if answer.option == "done" or decision is None or decision.undone_at is not None:
-        return Done(Msg("exemption.details.saved")) if decision else Done()
+        return Done(Msg("request.details.saved")) if decision else Done()
     text = (answer.text or "").strip()
     if decision.outcome not in WITH_MEETING or not text:
         return Invalid(Msg("common.please_choose"))
@@ -93,10 +98,10 @@ async def _details(ctx: Ctx, answer: Answer) -> Outcome:
     act = Act.of(ctx)
     if day is not None:
         if day > ctx.today:
-            return Invalid(Msg("exemption.error.meeting_future"))
+            return Invalid(Msg("request.error.meeting_future"))
         await decisions.meeting_details(act, decision, day, None)
     elif len(text) > MAX_RESOLUTION:
-        return Invalid(Msg("exemption.error.text_too_long", length=len(text),
+        return Invalid(Msg("request.error.text_too_long", length=len(text),
                            limit=MAX_RESOLUTION))
     else:
         await decisions.meeting_details(act, decision, None, text)
@@ -106,12 +111,12 @@ async def _details(ctx: Ctx, answer: Answer) -> Outcome:
 # -- requests waiting for this officer ---------------------------------------------------------
 
 
-async def _waiting(ctx: Ctx) -> list[ExemptionRequest]:
+async def _waiting(ctx: Ctx) -> list[Request]:
     assert ctx.member is not None
     org_ids: set[int] = set()
     for role in await orgs.roles_of(ctx.session, ctx.member.id or 0):
         org_ids |= await officers.subtree_ids(ctx.session, role.org_id)
-    found = await exemptions.waiting_at(ctx.session, sorted(org_ids))
+    found = await requests.waiting_at(ctx.session, sorted(org_ids))
     return [r for r in found
             if ctx.member in await routing.deciders(ctx.session, r, ctx.settings)]
 
@@ -120,18 +125,23 @@ async def visible(ctx: Ctx) -> bool:
     return ctx.member is not None and bool(await orgs.roles_of(ctx.session, ctx.member.id or 0))
 
 
+async def waiting_count(ctx: Ctx) -> int:
+    """How many requests wait for this officer (shown on the officers' menu entry)."""
+    return len(await _waiting(ctx)) if await visible(ctx) else 0
+
+
 async def _waiting_start(ctx: Ctx) -> Outcome:
     if not await _waiting(ctx):
-        return Done(Msg("exemption.waiting.none"))
+        return Done(Msg("request.waiting.none"))
     return Next("list")
 
 
 async def _list_prompt(ctx: Ctx) -> Prompt:
-    lines, options = [Msg("exemption.waiting.head")], []
+    lines, options = [Msg("request.waiting.head")], []
     for request in await _waiting(ctx):
         line = await notices.waiting_line(ctx.session, request)
         lines.append(line)
-        options.append((str(request.id), Msg("exemption.waiting.option", number=request.id)))
+        options.append((str(request.id), Msg("request.waiting.option", number=request.id)))
     return Prompt(lines, options)
 
 
@@ -144,7 +154,7 @@ async def _list(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _request_prompt(ctx: Ctx) -> Prompt:
-    request = await ctx.session.get(ExemptionRequest, ctx.data["request"])
+    request = await ctx.session.get(Request, ctx.data["request"])
     if request is None:
         return Prompt([Msg("flow.expired")])
     body, buttons = await notices.decider_message(ctx.session, request)

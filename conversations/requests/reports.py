@@ -9,15 +9,15 @@ from sqlmodel import col, select
 
 from bot.i18n import Msg
 from bot.timers import schedule
-from conversations.exemption import routing
-from conversations.exemption.act import Act
+from conversations.requests import kinds, routing
+from conversations.requests.act import Act
 from conversations.types import Outbound
-from storage.models import ExemptionRequest, Member, Organisation, RequestDecision, Timer
+from storage.models import Member, Organisation, Request, RequestDecision, Timer
 
-REPORT, DIGEST = "exemption-report", "exemption-digest"
+REPORT, DIGEST = "report", "digest"
 
 
-async def plan(act: Act, request: ExemptionRequest, decision: RequestDecision) -> None:
+async def plan(act: Act, request: Request, decision: RequestDecision) -> None:
     branch = await act.session.get(Organisation, request.branch_id)
     above, _readers = await routing.committee_above(act.session, branch) if branch \
         else (None, [])
@@ -26,13 +26,15 @@ async def plan(act: Act, request: ExemptionRequest, decision: RequestDecision) -
     decision.report_to_org_id = above.id
     act.session.add(decision)
     await act.session.flush()
+    request_type = kinds.of(request)
     if act.settings.decision_report == "daily":
-        due = _next_digest(act)
-        await schedule(act.session, DIGEST, f"{DIGEST}:{above.id}:{due.date().isoformat()}", due,
+        due, kind = _next_digest(act), request_type.timer(DIGEST)
+        await schedule(act.session, kind, f"{kind}:{above.id}:{due.date().isoformat()}", due,
                        act.now, org_id=above.id)
     else:
-        due = act.now + timedelta(minutes=act.settings.decision_undo_minutes)
-        await schedule(act.session, REPORT, f"{REPORT}:{decision.id}", due, act.now,
+        due, kind = act.now + timedelta(minutes=act.settings.decision_undo_minutes), \
+            request_type.timer(REPORT)
+        await schedule(act.session, kind, f"{kind}:{decision.id}", due, act.now,
                        org_id=above.id)
 
 
@@ -44,11 +46,13 @@ def _next_digest(act: Act) -> datetime:
     return due if due > local else due + timedelta(days=1)
 
 
-async def send(act: Act, timer: Timer) -> None:
-    """Report the decisions not yet reported to one committee (one message per member)."""
+async def send(act: Act, timer: Timer, request_type: kinds.RequestType) -> None:
+    """Report this type's decisions not yet reported to one committee (one message per reader)."""
     org_id = timer.payload["org_id"]
     query = (select(RequestDecision)
+             .join(Request, col(Request.id) == RequestDecision.request_id)
              .where(RequestDecision.report_to_org_id == org_id,
+                    Request.type == request_type.name,
                     col(RequestDecision.reported_at).is_(None),
                     col(RequestDecision.undone_at).is_(None),
                     RequestDecision.at <= act.now - timedelta(
@@ -59,8 +63,8 @@ async def send(act: Act, timer: Timer) -> None:
         return
     lines = [await _line(act, d) for d in decisions]
     for reader in await routing.holders(act.session, org_id, routing.COMMITTEE_ROLES, None):
-        act.out.append(Outbound(reader.id or 0, [Msg("exemption.report.head",
-                                                     count=len(lines)), *lines],
+        act.out.append(Outbound(reader.id or 0, [request_type.report_head(len(lines)),
+                                                     *lines],
                                 dedupe_key=f"{timer.key}:{reader.id}"))
     for decision in decisions:
         decision.reported_at = act.now
@@ -68,14 +72,14 @@ async def send(act: Act, timer: Timer) -> None:
 
 
 async def _line(act: Act, decision: RequestDecision) -> Msg:
-    request = await act.session.get(ExemptionRequest, decision.request_id)
+    request = await act.session.get(Request, decision.request_id)
     member = await act.session.get(Member, request.member_id) if request else None
     branch = await act.session.get(Organisation, request.branch_id) if request else None
     officer = await act.session.get(Member, decision.by_member_id)
-    return Msg("exemption.report.line", number=decision.request_id,
+    return Msg("request.report.line", number=decision.request_id,
                name=member.full_name if member else "",
-               kind=Msg(f"exemption.kind.{request.kind}") if request else "",
+               kind=kinds.of(request).kind_label(request) if request else "",
                branch=branch.name if branch else "",
-               outcome=Msg(f"exemption.outcome.{decision.outcome}"),
+               outcome=Msg(f"request.outcome.{decision.outcome}"),
                meeting=decision.meeting_on, resolution=decision.resolution_no or Msg("common.none"),
                officer=officer.full_name if officer else "")

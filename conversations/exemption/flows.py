@@ -9,9 +9,14 @@ from bot.i18n import Msg
 from conversations import member_search, officers
 from conversations.context import Ctx
 from conversations.dates import parse_date
-from conversations.exemption import decisions, notices, routing
-from conversations.exemption.act import Act
-from conversations.exemption.rules import HEALTH, MAX_TEXT, OTHER, REASONS, period_problem
+from conversations.exemption import stages
+from conversations.exemption.kind import NAME
+from conversations.exemption.rules import (
+    HEALTH,
+    OTHER,
+    REASONS,
+    period_problem,
+)
 from conversations.flow import (
     Answer,
     Done,
@@ -24,10 +29,13 @@ from conversations.flow import (
     static,
     written,
 )
-from storage.models import ExemptionRequest, Member, ReliefKind
-from storage.repos import exemptions, members
+from conversations.requests import decisions, notices
+from conversations.requests.act import Act
+from conversations.requests.kinds import MAX_TEXT
+from storage.models import Member, ReliefKind, Request
+from storage.repos import members, requests
 
-NAME, RECORD = "exemption", "exemption_record"
+RECORD = "exemption_record"
 
 
 async def _subject(ctx: Ctx) -> Member | None:
@@ -38,15 +46,24 @@ async def _subject(ctx: Ctx) -> Member | None:
 
 async def _blocker(ctx: Ctx, member: Member) -> Msg | None:
     """Why this member cannot ask now: a request still open, or a relief already in force."""
-    found = await exemptions.open_for(ctx.session, member.id or 0)
+    found = await requests.open_for(ctx.session, member.id or 0, NAME)
     if found is not None:
-        return Msg("exemption.error.already_open", number=found.id or 0,
-                   status=Msg(f"exemption.status.{found.status}"))
-    relief = await exemptions.in_force(ctx.session, member.id or 0)
+        return already_open(found)
+    relief = await in_force(ctx, member.id or 0)
     if relief is not None:
         return Msg("exemption.error.in_force", number=relief.id or 0,
                    kind=Msg(f"exemption.kind.{relief.kind}"))
     return None
+
+
+def already_open(found: Request) -> Msg:
+    return Msg("exemption.error.already_open", number=found.id or 0,
+               status=Msg(f"request.status.{found.status}"))
+
+
+async def in_force(ctx: Ctx, member_id: int) -> Request | None:
+    """The member's reduction or exemption in force, if any."""
+    return await requests.in_force(ctx.session, member_id, NAME, (ReliefKind.RETURN,))
 
 
 async def _start(ctx: Ctx) -> Outcome:
@@ -101,7 +118,7 @@ async def _certificate(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
-    text = written(answer, MAX_TEXT, "exemption.error.text_empty", "exemption.error.text_too_long")
+    text = written(answer, MAX_TEXT, "request.error.text_empty", "request.error.text_too_long")
     if isinstance(text, Invalid):
         return text
     ctx.data["reason_text"] = text
@@ -147,14 +164,14 @@ async def _end_date(ctx: Ctx, answer: Answer) -> Outcome:
     return Next("confirm")
 
 
-def _draft(ctx: Ctx, member: Member) -> ExemptionRequest:
+def _draft(ctx: Ctx, member: Member) -> Request:
     data = ctx.data
-    return ExemptionRequest(
-        member_id=member.id or 0, branch_id=member.branch_id, kind=ReliefKind(data["kind"]),
+    return Request(
+        type=NAME, member_id=member.id or 0, branch_id=member.branch_id, kind=data["kind"],
         reason=data["reason"], reason_text=data.get("reason_text"),
         starts_on=date.fromisoformat(data["start"]) if data.get("start") else None,
         ends_on=date.fromisoformat(data["end"]) if data.get("end") else None,
-        certificate=data.get("certificate"), certificate_at_meeting=bool(data.get("at_meeting")),
+        attachment=data.get("certificate"), attachment_at_meeting=bool(data.get("at_meeting")),
         recorded_by=ctx.member.id if ctx.member and ctx.member.id != member.id else None,
         created_at=ctx.now, stage_since=ctx.now)
 
@@ -163,8 +180,8 @@ async def _confirm_prompt(ctx: Ctx) -> Prompt:
     member = await _subject(ctx)
     assert member is not None
     lines = await notices.summary(ctx.session, _draft(ctx, member))
-    return Prompt([Msg("exemption.preview"), *lines[1:], Msg("exemption.rule.decision")],
-                  [("send", Msg("exemption.send")), ("cancel", Msg("exemption.cancel"))])
+    return Prompt([Msg("request.preview"), *lines[1:], Msg("exemption.rule.decision")],
+                  [("send", Msg("request.send")), ("cancel", Msg("request.cancel"))])
 
 
 async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
@@ -180,14 +197,14 @@ async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
         return Done(blocker)
     request = _draft(ctx, member)
     told = await decisions.submit(Act.of(ctx), request)
-    done = [Msg("exemption.submitted", number=request.id or 0)]
+    done = [Msg("request.submitted", number=request.id or 0)]
     if request.recorded_by is not None:
-        ctx.notify(member.id or 0, Msg("exemption.member.recorded_for_you",
+        ctx.notify(member.id or 0, Msg("request.member.recorded_for_you",
                                        number=request.id or 0, officer=ctx.member.full_name
                                        if ctx.member else ""),
-                   dedupe_key=f"exemption-member:{request.id}:recorded")
-    return Done(*done, Msg("exemption.rule.after_submit") if told else
-                Msg("exemption.no_deciders"))
+                   dedupe_key=notices.member_key(request, "recorded"))
+    return Done(*done, Msg("request.rule.after_submit") if told else
+                Msg("request.no_deciders"))
 
 
 # -- a secretary records a request for a member ------------------------------------------------
@@ -202,7 +219,7 @@ async def _record_start(ctx: Ctx) -> Outcome:
 
 async def _branches_led(ctx: Ctx) -> list[int]:
     assert ctx.member is not None
-    roles = routing.branch_roles(ctx.settings)
+    roles = stages.deciding_roles(ctx.settings)
     held = await officers.roles_in(ctx.session, ctx.member, roles)
     return sorted({officer.org_id for officer in held})
 

@@ -1,0 +1,1 @@
+"""A secretary's announcement to the whole branch."""

@@ -1,0 +1,1 @@
+"""Officers issue one-time invite codes for members who cannot link by their phone."""

@@ -1,0 +1,1 @@
+"""Choosing the language Chibot speaks to a person."""

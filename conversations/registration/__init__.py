@@ -1,0 +1,1 @@
+"""Linking a chat account to a roster member, by proof and after consent."""

@@ -1,0 +1,1 @@
+"""The request workflow every request type shares: submit, route, decide, undo, remind, report."""

@@ -1,0 +1,39 @@
+"""Documents sent with a request (a medical certificate, an authority's comment) are kept only
+for the retention period after it is decided."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.timers import schedule
+from conversations.requests import kinds
+from conversations.requests.act import Act
+from storage.models import Request, Timer
+from storage.repos.requests import OPEN
+
+PURGE = "purge"
+
+
+async def schedule_purge(act: Act, request: Request) -> None:
+    if request.attachment and request.closed_at is not None:
+        due = request.closed_at + timedelta(days=act.settings.certificate_retention_days)
+        kind = kinds.of(request).timer(PURGE)
+        await schedule(act.session, kind, f"{kind}:{request.id}", due, act.now,
+                       request_id=request.id)
+
+
+async def purge(act: Act, timer: Timer) -> None:
+    """Delete the stored file (unless another request of the member still uses it)."""
+    request = await act.session.get(Request, timer.payload["request_id"])
+    if request is None or not request.attachment or request.status in OPEN:
+        return
+    path = request.attachment["path"]
+    request.attachment = None
+    act.session.add(request)
+    others = await act.session.exec(select(Request).where(
+        Request.member_id == request.member_id, Request.id != request.id))
+    if not any(o.attachment and o.attachment.get("path") == path for o in others.all()):
+        (act.settings.files_dir / path).unlink(missing_ok=True)
+    act.audit("certificate_deleted", request)

@@ -1,0 +1,114 @@
+"""The main menu in groups: a short first screen, «Quay lại», and every entry still reachable
+by typing its words."""
+
+from __future__ import annotations
+
+from bot.i18n import Msg, Renderer
+from bot.settings import Settings
+from conversations.catalogue import default_registry
+from conversations.registry import BRANCH_LIFE, MenuEntry, Registry
+from storage.db import Database
+from storage.models import Conversation
+from tests.conversations.exemption.conftest import People, ask_health, people  # noqa: F401
+from tests.support import Chat, FakeClock, Person
+
+MEMBER_SCREEN = ["Đơn từ của tôi", "Thông tin của tôi", "Ngôn ngữ / Language"]
+MAX_ENTRIES = 6
+
+
+def labels(chat: Chat, person: Person) -> list[str]:
+    return [label for _id, label in chat.last_choices(person)]
+
+
+async def flow_of(db: Database, person: Person) -> str | None:
+    async with db.session() as session:
+        found = await session.get(Conversation, ("terminal", person.chat_id))
+        return found.flow if found else None
+
+
+async def test_a_members_first_screen_is_short_and_has_no_empty_group(
+    chat: Chat, people: People  # noqa: F811
+) -> None:
+    await chat.say(people.mai, "/menu")
+    assert labels(chat, people.mai) == MEMBER_SCREEN  # no «Sinh hoạt chi bộ» while it is empty
+
+
+async def test_an_officer_sees_the_officers_group_with_what_waits_there(
+    chat: Chat, people: People  # noqa: F811
+) -> None:
+    await chat.say(people.sec, "/menu")
+    assert labels(chat, people.sec) == [*MEMBER_SCREEN, "Việc của cấp ủy"]
+    await ask_health(chat, people.mai)
+    await chat.say(people.sec, "/menu")
+    assert labels(chat, people.sec)[-1] == "Việc của cấp ủy (1)"
+    await chat.say(people.long, "/menu")  # a plain member sees no officers' entry
+    assert labels(chat, people.long) == MEMBER_SCREEN
+
+
+async def test_a_group_opens_its_entries_and_back_returns(
+    chat: Chat, people: People  # noqa: F811
+) -> None:
+    reply = await chat.open_menu(people.sec, "Việc của cấp ủy")
+    assert "Việc của cấp ủy – đồng chí cần làm gì?" in reply
+    assert labels(chat, people.sec) == ["Đơn chờ chi bộ quyết định", "Ghi đơn giúp đảng viên",
+                                        "Cấp mã mời cho đảng viên", "Gửi thông báo cho chi bộ",
+                                        "Quay lại"]
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Quay lại"))
+    assert labels(chat, people.sec) == [*MEMBER_SCREEN, "Việc của cấp ủy"]
+    await chat.say(people.sec, "2")  # typed numbers follow the screen shown
+    assert labels(chat, people.sec) == ["Hồ sơ của tôi", "Dữ liệu của tôi", "Quay lại"]
+    await chat.say(people.sec, "quay lại")
+    assert labels(chat, people.sec) == [*MEMBER_SCREEN, "Việc của cấp ủy"]
+
+
+async def test_every_entry_starts_from_its_words_typed_on_the_first_screen(
+    chat: Chat, people: People, db: Database, settings: Settings  # noqa: F811
+) -> None:
+    await ask_health(chat, people.sec)  # the secretary's own request: «my requests» has entries
+    await chat.tap(people.dep, chat.choice_id(people.dep, "đã đồng ý"))
+    await chat.say(people.dep, "1")  # done
+    vi = Renderer("vi", settings.tz)
+    entries = [e for e in default_registry().menu if e.id != "exemption"]  # one in force
+    for entry in entries:
+        tapped = await chat.tap(people.sec, f"m:{entry.id}")
+        tapped_flow = await flow_of(db, people.sec)
+        await chat.say(people.sec, "/cancel")
+        await chat.say(people.sec, "/menu")
+        assert await chat.say(people.sec, vi(entry.label).lower()) == tapped, entry.id
+        assert await flow_of(db, people.sec) == tapped_flow
+        await chat.say(people.sec, "/cancel")
+    await chat.say(people.sec, "/menu")
+    await chat.say(people.sec, "thông tin của tôi")  # a group's words open it
+    assert "Hồ sơ của tôi" in labels(chat, people.sec)
+
+
+async def test_no_screen_has_more_than_six_entries(
+    chat: Chat, people: People  # noqa: F811
+) -> None:
+    await ask_health(chat, people.sec)
+    await chat.tap(people.dep, chat.choice_id(people.dep, "đã đồng ý"))
+    await chat.say(people.dep, "1")
+    await chat.say(people.sec, "/menu")
+    first = chat.last_choices(people.sec)
+    assert len(first) <= MAX_ENTRIES
+    for choice_id, _label in first:
+        if choice_id.startswith("g:"):
+            await chat.say(people.sec, "/menu")
+            await chat.tap(people.sec, choice_id)
+            shown = labels(chat, people.sec)
+            assert shown[-1] == "Quay lại"
+            assert 1 <= len(shown) - 1 <= MAX_ENTRIES
+
+
+def _with_branch_life(registry: Registry) -> None:
+    registry.add_menu(MenuEntry("meetings", Msg("menu.language"), "language",
+                                group=BRANCH_LIFE))
+
+
+async def test_branch_life_shows_once_it_has_an_entry(
+    db: Database, settings: Settings, clock: FakeClock, people: People,  # noqa: F811
+) -> None:
+    chat = Chat(db, settings, clock, registry=default_registry(_with_branch_life))
+    await chat.say(people.mai, "/menu")
+    assert labels(chat, people.mai) == ["Đơn từ của tôi", "Sinh hoạt chi bộ", "Thông tin của tôi",
+                                        "Ngôn ngữ / Language"]
