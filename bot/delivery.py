@@ -36,7 +36,7 @@ from bot.unreachable import note_unreachable
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import conversations, delivery_workers, outbox
-from vocabulary.channels import Rendered, RetryLater, Sender, Transient, Unreachable
+from vocabulary.channels import Deferred, Rendered, RetryLater, Sender, Transient, Unreachable
 from vocabulary.errors import where
 from vocabulary.messages import Msg, Renderer
 from vocabulary.quiet_hours import is_quiet
@@ -340,7 +340,9 @@ class Delivery:
                     continue
                 if original is None:
                     await _remember_options(session, row.payload, target, now)
-                claimed.append(Claimed(row, target, self._render(row.payload, target),
+                rendered = replace(self._render(row.payload, target),
+                                   bulk=row.priority == outbox.BULK)
+                claimed.append(Claimed(row, target, rendered,
                                        original.message_ref if original else None))
         return claimed
 
@@ -356,6 +358,9 @@ class Delivery:
                 return Outcome(row_id, _back(row, self.clock(), done))
             try:
                 ref = await self._deliver(item, done)
+            except Deferred as exc:
+                self.counts["deferred"] += 1
+                return Outcome(row_id, _deferred(row, target, exc, self.clock(), done))
             except RetryLater as exc:
                 pacer.pause(exc.seconds)
                 return self._throttled(row, done, exc.seconds)
@@ -470,6 +475,15 @@ async def _remember_options(
     named = {code: [c["id"], c["label"]] for c, code in zip(options, codes, strict=True) if code}
     if named:
         await conversations.add_named(session, target.channel, target.chat_id, named, now)
+
+
+def _deferred(row: OutboxMessage, target: Target, exc: Deferred, now: datetime,
+              done: int) -> dict[str, Any]:
+    """Wait as the channel says; a member not yet sent any part is first tried once on
+    another of his/her channels."""
+    if exc.elsewhere and row.member_id is not None and not done and not row.payload.get("avoid"):
+        return {**_back(row, now, done), "payload": {**row.payload, "avoid": target.channel}}
+    return _back(row, now + timedelta(seconds=exc.seconds), done)
 
 
 def _back(row: OutboxMessage, at: datetime, parts_sent: int) -> dict[str, Any]:

@@ -38,7 +38,8 @@ async def resolve_targets(
     found: dict[int, Target] = {}
     for row in rows:
         if row.member_id is not None:
-            account, member = reachable.get(row.member_id), members.get(row.member_id)
+            accounts, member = reachable.get(row.member_id, []), members.get(row.member_id)
+            account = _preferred(accounts, row.payload.get("avoid"))
             if account is not None and member is not None:
                 found[row.id or 0] = _for_member(account, member, settings)
         elif row.channel and row.chat_id:
@@ -67,19 +68,26 @@ async def _members(session: AsyncSession, ids: set[int]) -> dict[int, Member]:
     return {m.id or 0: m for m in found.all()}
 
 
+def _preferred(accounts: list[ChatAccount], avoid: str | None) -> ChatAccount | None:
+    """The account used last, unless its channel is to be avoided and another can be used."""
+    other = [a for a in accounts if a.channel != avoid] if avoid else accounts
+    return (other or accounts or [None])[0]
+
+
 async def _reachable_accounts(
     session: AsyncSession, member_ids: set[int]
-) -> dict[int, ChatAccount]:
+) -> dict[int, list[ChatAccount]]:
+    """Each member's reachable accounts, the one used last first."""
     if not member_ids:
         return {}
     query = (select(ChatAccount)
              .where(col(ChatAccount.member_id).in_(member_ids),
                     col(ChatAccount.unreachable_at).is_(None))
              .order_by(col(ChatAccount.last_seen_at).desc()))
-    best: dict[int, ChatAccount] = {}
+    found: dict[int, list[ChatAccount]] = {}
     for account in (await session.exec(query)).all():
-        best.setdefault(account.member_id, account)
-    return best
+        found.setdefault(account.member_id, []).append(account)
+    return found
 
 
 async def _accounts_by_chat(

@@ -32,8 +32,9 @@ class Engine:
             self._clear(ctx)  # nothing else is done with the data until the member answers
             await self.start(ctx, consent.RECONSENT)
             return
-        if inbound.kind is InboundKind.UNSUPPORTED:
-            ctx.reply(Msg("error.unsupported_kind"))
+        if inbound.kind is InboundKind.UNSUPPORTED:  # a channel may say what it was
+            kind = f"error.unsupported.{inbound.problem}" if inbound.problem else None
+            ctx.reply(Msg(kind or "error.unsupported_kind"))
             await self._help(ctx)
             return
         if inbound.problem is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -22,6 +23,13 @@ from vocabulary.types import Contact
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
 MIN_CODE_LENGTH = 8
 CODE_GROUP = 5  # people copy long codes in groups of a few characters
+
+
+@dataclass(frozen=True)
+class WrongBot:
+    """A good code typed to another Zalo bot than the one it names: not used up."""
+
+    bot: str
 
 
 class Refusal(StrEnum):
@@ -63,9 +71,10 @@ def is_typed_phone(text: str, region: str) -> bool:
 
 
 async def issue_invite(
-    session: AsyncSession, settings: Settings, member: Member, now: datetime, issuer: int | None
+    session: AsyncSession, settings: Settings, member: Member, now: datetime, issuer: int | None,
+    bot: str | None = None,
 ) -> tuple[str, datetime]:
-    """A fresh one-time code for `member`; only its HMAC is stored."""
+    """A fresh one-time code for `member`, for the Zalo bot `bot` if one; only its HMAC is kept."""
     code = new_code(settings.invite_code_length, settings.phone_region)
     expires = now + timedelta(days=settings.invite_code_ttl_days)
     session.add(
@@ -75,6 +84,7 @@ async def issue_invite(
             issued_by=issuer,
             created_at=now,
             expires_at=expires,
+            bot=bot,
         )
     )
     audit.record(session, at=now, actor=f"member:{issuer}" if issuer else "cli",
@@ -98,14 +108,20 @@ async def member_for_contact(
 
 
 async def redeem_invite(
-    session: AsyncSession, settings: Settings, code: str, chat: tuple[str, str], now: datetime
-) -> Member | Refusal:
-    """Use a code once; wrong, expired or used codes count towards the hourly limit."""
+    session: AsyncSession, settings: Settings, code: str, chat: tuple[str, str], now: datetime,
+    bot: str = "",
+) -> Member | Refusal | WrongBot:
+    """Use a code once; wrong, expired or used codes count towards the hourly limit.
+
+    `bot`: the Zalo bot it was typed to; a code naming another bot is left unused.
+    """
     if await _recent_failures(session, chat, now) >= settings.invite_attempts_per_hour:
         return Refusal.TOO_MANY
     digest = code_hash(settings.server_secret(), code)
     invite = (await session.exec(select(InviteCode).where(InviteCode.code_hash == digest))).first()
     refusal = _invite_refusal(invite, now)
+    if refusal is None and invite is not None and bot and invite.bot and invite.bot != bot:
+        return WrongBot(invite.bot)
     if refusal is None and invite is not None:
         claimed = await session.exec(
             update(InviteCode)

@@ -133,6 +133,7 @@ class InviteCode(SQLModel, table=True):
     created_at: datetime = _instant()
     expires_at: datetime = _instant()
     used_at: datetime | None = _instant(nullable=True)
+    bot: str | None = Field(default=None, sa_type=String(32))  # the Zalo bot to write it to
 
 
 class LinkAttempt(SQLModel, table=True):
@@ -144,6 +145,16 @@ class LinkAttempt(SQLModel, table=True):
     channel: str = Field(sa_type=String(16))
     chat_id: str = Field(sa_type=String(64))
     attempted_at: datetime = _instant()
+
+
+class BotUsage(SQLModel, table=True):
+    """Messages a bot's platform accepted in one calendar month (Zalo's quota is per bot)."""
+
+    channel: str = Field(sa_type=String(16), primary_key=True)
+    bot: str = Field(sa_type=String(32), primary_key=True)
+    month: str = Field(sa_type=String(7), primary_key=True)  # "2026-12", deployment's time
+    sent: int = 0
+    warned: bool = False  # officers told it passed the warning share
 
 
 class Conversation(SQLModel, table=True):

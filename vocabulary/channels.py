@@ -19,6 +19,7 @@ class Rendered:
     attachment: FileRef | None = None
     recipient_name: str | None = None
     language: str = "vi"
+    bulk: bool = False  # a reminder or announcement, not a reply (a quota may hold it back)
     bot: str = ""  # which of the channel's bots sends it ("": the only one)
 
 
@@ -32,6 +33,17 @@ class RetryLater(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds}s")
         self.seconds = seconds
+
+
+class Deferred(Exception):
+    """This message must wait (its bot's rate or monthly budget); others on the channel go on.
+
+    `elsewhere`: a member may be reached on another channel meanwhile.
+    """
+
+    def __init__(self, seconds: float, elsewhere: bool = False) -> None:
+        super().__init__(f"deferred {seconds}s")
+        self.seconds, self.elsewhere = seconds, elsewhere
 
 
 class Transient(Exception):

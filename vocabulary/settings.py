@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import secrets
+import tomllib
 from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ZaloBot(BaseModel):
+    """One Zalo bot of the deployment: its token, how members find it, whom it serves."""
+
+    token: SecretStr
+    name: str
+    link: str  # what a member opens to write to it (its zalo.me link)
+    organisations: tuple[str, ...] = ()  # codes of the organisations it serves (and below)
+    rate: float | None = None  # messages per second; None: the channel's rate
+
+    @property
+    def id(self) -> str:
+        """The public part of the token (`{bot_id}:{secret}`): safe to log and to store."""
+        return self.token.get_secret_value().split(":", 1)[0]
 
 
 class Settings(BaseSettings):
@@ -46,6 +62,20 @@ class Settings(BaseSettings):
     file_link_minutes: int = Field(default=60, ge=1)
     web_host: str = "127.0.0.1"  # where polling mode serves file links (webhook mode: its own)
     web_port: int = 8080
+
+    # Zalo Bot Platform (limits of the free Basic plan, reported 09/2026)
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bots: list[ZaloBot] = []  # JSON; or a TOML file of [[bots]] in zalo_bots_file
+    zalo_bots_file: Path | None = None
+    zalo_webhook_path: str = "/zalo/webhook"  # each bot at PATH/<bot id>
+    zalo_user_limit: int = 50  # users per bot
+    zalo_monthly_quota: int = 3000  # messages per bot per calendar month
+    zalo_quota_reserve: float = 0.10  # kept for replies and decisions: bulk never uses it
+    zalo_quota_warning: float = 0.80  # officers are told once a bot has used this much
+    zalo_rate_limit_pause_seconds: float = 5.0  # a 429 below the quota: that bot waits
+    zalo_forbidden_limit: int = 3  # 403s in a row before a chat counts as unreachable
+    zalo_image_hosts: tuple[str, ...] = ("zdn.vn", "zadn.vn", "zalo.me")  # UNCONFIRMED
+    zalo_image_types: tuple[str, ...] = ("image/jpeg", "image/png")
 
     # Identity and consent (Law 91/2025/QH15)
     # Raise it when the consent text changes in substance: members who agreed to an older
@@ -126,6 +156,15 @@ class Settings(BaseSettings):
     delivery_worker_dead_seconds: float = 10.0
     delivery_settle_seconds: float = 0.02
     broadcast_progress_seconds: float = 10.0
+
+    @cached_property
+    def zalo_bot_list(self) -> list[ZaloBot]:
+        """The bots from CHIBOT_ZALO_BOTS, then those of the TOML file, if one is named."""
+        bots = list(self.zalo_bots)
+        if self.zalo_bots_file is not None:
+            listed = tomllib.loads(self.zalo_bots_file.read_text(encoding="utf-8"))
+            bots += [ZaloBot.model_validate(entry) for entry in listed.get("bots", [])]
+        return bots
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import run_with_db, utc_now
-from conversations import identity
+from conversations import identity, zalo_bots
 from storage.db import Database
 from storage.models import MemberStatus
 from storage.repos import members
@@ -23,8 +23,14 @@ def create(roster_id: str = typer.Argument(..., help="The member's party-card nu
             member = await members.by_roster_id(session, roster_id)
             if member is None or member.status == MemberStatus.LEFT:
                 return None
-            code, expires = await identity.issue_invite(session, settings, member, utc_now(), None)
+            bot = await zalo_bots.bot_for(session, settings, member, utc_now())
+            code, expires = await identity.issue_invite(session, settings, member, utc_now(),
+                                                        None, bot.id if bot else None)
             local = expires.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+            if bot is not None:
+                local += f"; on Zalo, write it to {bot.name}: {bot.link}"
+            elif settings.zalo_bot_list:
+                local += "; no Zalo bot serving the branch has a free user slot"
             return code, local
 
     issued = run_with_db(_work)

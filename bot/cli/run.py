@@ -16,8 +16,11 @@ from bot.shutdown import stop_on_signals
 from bot.telegram import TelegramRuntime
 from bot.terminal import TerminalSession, run_interactive
 from bot.timer_kinds import timer_runner
+from bot.zalo import ZaloRuntime
 from handlers.telegram.polling import TokenRefused
 from handlers.typed_lines import TypedLines
+from handlers.zalo import polling as zalo_polling
+from handlers.zalo.app import ZaloChannel
 from storage.db import Database
 from vocabulary.settings import Settings
 
@@ -42,16 +45,54 @@ async def _terminal(db: Database, settings: Settings) -> None:
             await jobs.stop()
 
 
+WEBHOOK_HELP = ("Serve webhooks instead of long polling (Telegram: CHIBOT_TELEGRAM_WEBHOOK_*; "
+                "Zalo: a route per bot under CHIBOT_ZALO_WEBHOOK_PATH, registered at "
+                "CHIBOT_PUBLIC_URL). Use it to run more than one process.")
+ALSO_HELP = "Another channel to serve in the same process: `chibot run telegram zalo`."
+
+
 @app.command("telegram")
 def telegram(
-    webhook: bool = typer.Option(
-        False, "--webhook",
-        help="Serve a webhook (CHIBOT_TELEGRAM_WEBHOOK_URL, _SECRET, _HOST, _PORT, _PATH) "
-             "instead of long polling. Use it to run more than one process.",
-    ),
+    also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
+    webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
 ) -> None:
-    """Serve members on Telegram (token from CHIBOT_TELEGRAM_TOKEN)."""
+    """Serve members on Telegram (token from CHIBOT_TELEGRAM_TOKEN), and on Zalo with `zalo`."""
+    _serve({"telegram", *(also or [])}, webhook)
+
+
+@app.command("zalo")
+def zalo(
+    also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
+    webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
+) -> None:
+    """Serve members on Zalo: the bots in CHIBOT_ZALO_BOTS or CHIBOT_ZALO_BOTS_FILE."""
+    _serve({"zalo", *(also or [])}, webhook)
+
+
+def _serve(channels: set[str], webhook: bool) -> None:
     settings = Settings()
+    unknown = channels - {"telegram", "zalo"}
+    if unknown:
+        typer.echo(f"Unknown channel: {', '.join(sorted(unknown))} (telegram, zalo).", err=True)
+        raise typer.Exit(2)
+    if "telegram" in channels:
+        _check_telegram(settings, webhook)
+    if "zalo" in channels:
+        _check_zalo(settings)
+    work = _webhook if webhook else _polling
+    try:
+        run_with_db(lambda db, s: work(db, s, "zalo" in channels, "telegram" in channels))
+    except (TokenRefused, TelegramUnauthorizedError):
+        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
+                   "it is mistyped, or was revoked in BotFather.", err=True)
+        raise typer.Exit(1) from None
+    except zalo_polling.TokenRefused as exc:
+        typer.echo(f"Zalo refused the token of bot {exc.bot_id} (401 Unauthorized): it is "
+                   "mistyped, or was reset in Zalo Bot Manager.", err=True)
+        raise typer.Exit(1) from None
+
+
+def _check_telegram(settings: Settings, webhook: bool) -> None:
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         typer.echo("Set CHIBOT_TELEGRAM_TOKEN to the token BotFather gave you.", err=True)
         raise typer.Exit(2)
@@ -59,39 +100,53 @@ def telegram(
         typer.echo("Set CHIBOT_TELEGRAM_WEBHOOK_SECRET (8-256 characters A-Z, a-z, 0-9, _ and -).",
                    err=True)
         raise typer.Exit(2)
+
+
+def _check_zalo(settings: Settings) -> None:
     try:
-        run_with_db(_webhook if webhook else _polling)
-    except (TokenRefused, TelegramUnauthorizedError):
-        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
-                   "it is mistyped, or was revoked in BotFather.", err=True)
-        raise typer.Exit(1) from None
+        bots = settings.zalo_bot_list
+    except (OSError, ValueError) as exc:
+        typer.echo(f"The Zalo bots could not be read: {type(exc).__name__}.", err=True)
+        raise typer.Exit(2) from None
+    if not bots:
+        typer.echo("Set CHIBOT_ZALO_BOTS (JSON) or CHIBOT_ZALO_BOTS_FILE (TOML) to your bots' "
+                   "tokens, names, links and organisations.", err=True)
+        raise typer.Exit(2)
 
 
-async def _polling(db: Database, settings: Settings) -> None:
-    runtime = TelegramRuntime(db, settings, utc_now)
+def _runtime(db: Database, settings: Settings, zalo: bool,
+             telegram: bool) -> TelegramRuntime | ZaloRuntime:
+    links = file_links.FileLinks(settings, utc_now) if settings.public_url else None
+    if not telegram:
+        return ZaloRuntime(db, settings, utc_now, links)
+    others = [ZaloChannel(db, settings, utc_now, links)] if zalo else []
+    return TelegramRuntime(db, settings, utc_now, others)
+
+
+async def _polling(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
+    runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
     async with file_links.serving(db, settings, utc_now):  # only with CHIBOT_PUBLIC_URL
         await runtime.poll()  # until SIGTERM or SIGINT
 
 
-async def _webhook(db: Database, settings: Settings) -> None:
+async def _webhook(db: Database, settings: Settings, zalo: bool, telegram: bool) -> None:
     """Serve until SIGTERM or SIGINT; then the listener closes first, requests under way
     finish, and the service stops (claims given back, scheduler stopped, session closed)."""
-    runtime = TelegramRuntime(db, settings, utc_now)
+    runtime = _runtime(db, settings, zalo, telegram)
     gc_tuning.settle()
     app = runtime.webhook_app()
     file_links.add_routes(app, db, settings, utc_now)  # mounted here: channels import no runtime
+    host, port = ((settings.telegram_webhook_host, settings.telegram_webhook_port) if telegram
+                  else (settings.web_host, settings.web_port))
     with stop_on_signals(asyncio.Event()) as stop:
         # No access log: file links are credentials until they expire, members' addresses
         # personal data.
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, settings.telegram_webhook_host,
-                               settings.telegram_webhook_port)
-            await site.start()
-            log.info("webhook listening on %s:%d", settings.telegram_webhook_host,
-                     settings.telegram_webhook_port)
+            await web.TCPSite(runner, host, port).start()
+            log.info("webhook listening on %s:%d", host, port)
             await stop.wait()
         finally:
             await runner.cleanup()

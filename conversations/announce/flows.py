@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from conversations import zalo_bots
 from conversations.context import Ctx
 from conversations.flow import (
     Answer,
@@ -72,10 +73,11 @@ async def _body(ctx: Ctx) -> Msg:
 
 async def _confirm_prompt(ctx: Ctx) -> Prompt:
     branch = await ctx.session.get(Organisation, ctx.data["branch_id"])
-    count = len(await _audience(ctx))
+    audience = await _audience(ctx)
+    shortfalls = await zalo_bots.shortfalls(ctx.session, ctx.settings, audience, ctx.now)
     return Prompt(
-        [Msg("announce.preview", count=count, branch=branch.name if branch else ""),
-         await _body(ctx)],
+        [Msg("announce.preview", count=len(audience), branch=branch.name if branch else ""),
+         await _body(ctx), *shortfalls],
         [("send", Msg("announce.confirm")), ("edit", Msg("announce.edit"))],
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations import identity, member_search, officers
+from conversations import identity, member_search, officers, zalo_bots
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Step, static
 from storage.models import Member
@@ -43,12 +43,17 @@ async def _issue(ctx: Ctx, member: Member) -> Outcome:
         return Done(Msg("invite.not_allowed"))
     if member.id == ctx.member.id:
         return Done(Msg("invite.not_for_self"))
+    bot = await zalo_bots.bot_for(ctx.session, ctx.settings, member, ctx.now)
     code, expires = await identity.issue_invite(
-        ctx.session, ctx.settings, member, ctx.now, ctx.member.id)
-    issued = Msg("invite.issued", name=member.full_name, code=code, expires=expires)
+        ctx.session, ctx.settings, member, ctx.now, ctx.member.id, bot.id if bot else None)
+    said = [Msg("invite.issued", name=member.full_name, code=code, expires=expires)]
+    if bot is not None:
+        said.append(Msg("invite.zalo_bot", bot=bot.name, link=bot.link))
+    elif ctx.settings.zalo_bot_list:
+        said.append(Msg("invite.zalo_full"))
     if await accounts.of_member(ctx.session, member.id or 0):
-        return Done(issued, Msg("invite.already_linked"))
-    return Done(issued)
+        said.append(Msg("invite.already_linked"))
+    return Done(*said)
 
 
 FLOW = Flow(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations import consent, identity
+from conversations import consent, identity, zalo_bots
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
-from conversations.identity import Refusal
+from conversations.identity import Refusal, WrongBot
 from storage.models import Member, Organisation
 from storage.repos import accounts
 from vocabulary.messages import Msg
@@ -28,7 +28,8 @@ async def _start(ctx: Ctx) -> Outcome:
 async def _consent_prompt(ctx: Ctx) -> Prompt:
     other = [lang for lang in ctx.settings.languages if lang != ctx.language]
     return Prompt(
-        [Msg("consent.welcome"), *consent.text(ctx), Msg("consent.question")],
+        [Msg("consent.welcome"), Msg("consent.automated"), *consent.text(ctx),
+         Msg("consent.question")],
         [("yes", Msg("consent.agree")), ("no", Msg("consent.decline"))]
         + [(f"lang-{lang}", Msg(LANGUAGE_NAMES[lang])) for lang in other],
     )
@@ -50,7 +51,10 @@ async def _consent(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data["consented_at"] = ctx.now.isoformat()
     pending = ctx.data.pop("pending_code", None)
     if pending:
-        return await _identify(ctx, Answer(text=pending))
+        outcome = await _identify(ctx, Answer(text=pending))
+        if not isinstance(outcome, Invalid):
+            return outcome
+        ctx.reply(outcome.reason)  # consent is given: the next try is at the code step
     return Next("identify")
 
 
@@ -72,10 +76,15 @@ async def _identify(ctx: Ctx, answer: Answer) -> Outcome:
         return Invalid(Msg("register.typed_phone_code"))
     elif answer.text and identity.looks_like_code(answer.text):
         chat = (ctx.inbound.channel, ctx.inbound.chat_id)
-        found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat, ctx.now)
+        found = await identity.redeem_invite(ctx.session, ctx.settings, answer.text, chat,
+                                             ctx.now, ctx.inbound.bot)
         proof = "invite"
     else:
         return Invalid(Msg("register.need_contact_or_code"))
+    if isinstance(found, WrongBot):
+        right = zalo_bots.by_id(ctx.settings, found.bot)
+        return Invalid(Msg("register.wrong_bot", bot=right.name if right else found.bot,
+                           link=right.link if right else ""))
     if isinstance(found, Refusal):
         if found is Refusal.TOO_MANY:
             return Done(Msg("register.refused.too_many"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from functools import partial
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,6 +29,7 @@ from aiogram.types import (
 
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
+from handlers.text_pieces import split_lines
 from vocabulary.channels import Rendered, RetryLater, Transient, Unreachable
 from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
@@ -37,26 +39,9 @@ TEXT_LIMIT = 4096
 INFO = ChannelInfo(CHANNEL, contact_sharing=True, files=True)
 MENU_COMMANDS = ("menu", "help", "cancel", "profile", "mydata", "language")
 
+split_text = partial(split_lines, limit=TEXT_LIMIT)
+
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line ends where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    return [*pieces, current] if current or not pieces else pieces
 
 
 def commands(settings: Settings, language: str) -> list[BotCommand]:

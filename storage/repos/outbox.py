@@ -95,6 +95,10 @@ def _claim_query(
     if not bulk_allowed:  # at night a waiting bulk message does not hold back a notice
         ahead = and_(ahead, or_(earlier.status == OutboxStatus.SENDING,
                                 earlier.priority >= INTERACTIVE))
+    # Nor does one deferred to later (its bot's month is spent): replies and notices go on.
+    deferred_bulk = and_(earlier.status == OutboxStatus.QUEUED, earlier.priority < INTERACTIVE,
+                         earlier.next_attempt_at > bindparam("now"))
+    ahead = and_(ahead, or_(~deferred_bulk, OutboxMessage.priority < INTERACTIVE))
     blocked = exists().where(and_(
         earlier.recipient == OutboxMessage.recipient,
         col(earlier.id) < col(OutboxMessage.id),
