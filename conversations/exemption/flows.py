@@ -7,7 +7,7 @@ from datetime import date
 
 from conversations import member_search, officers
 from conversations.context import Ctx
-from conversations.exemption import stages
+from conversations.exemption import effects, stages
 from conversations.exemption.kind import NAME
 from conversations.exemption.rules import (
     HEALTH,
@@ -193,8 +193,13 @@ def _draft(ctx: Ctx, member: Member) -> Request:
 async def _confirm_prompt(ctx: Ctx) -> Prompt:
     member = await _subject(ctx)
     assert member is not None
-    lines = await notices.summary(ctx.session, _draft(ctx, member))
-    return Prompt([Msg("request.preview"), *lines[1:], Msg("exemption.rule.decision")],
+    draft = _draft(ctx, member)
+    lines = await notices.summary(ctx.session, draft)
+    asks = (Msg("exemption.preview.asks", kind=effects.kind_label(draft))
+            if draft.recorded_by is None else
+            Msg("exemption.preview.asks_for", kind=effects.kind_label(draft),
+                name=member.full_name))
+    return Prompt([Msg("request.preview"), asks, *lines[1:], Msg("exemption.rule.decision")],
                   [("send", Msg("request.send")), ("cancel", Msg("request.cancel"))])
 
 
@@ -217,8 +222,11 @@ async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
                                        number=request.id or 0, officer=ctx.member.full_name
                                        if ctx.member else ""),
                    dedupe_key=notices.member_key(request, "recorded"))
-    return Done(*done, Msg("request.rule.after_submit") if told else
-                Msg("request.no_deciders"))
+    if not told:
+        return Done(*done, Msg("request.no_deciders"))
+    if request.recorded_by is not None:  # the secretary's own «Đơn của tôi» does not list it
+        return Done(*done, Msg("exemption.record.after_submit", name=member.full_name))
+    return Done(*done, Msg("request.rule.after_submit"))
 
 
 # -- a secretary records a request for a member ------------------------------------------------

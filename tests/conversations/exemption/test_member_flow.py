@@ -85,6 +85,7 @@ async def test_a_fixed_period_checks_its_dates(chat: Chat, people: People, db: D
     assert "dưới 12 tháng" in too_long
     assert "ngày kết thúc muộn nhất là 29/11/2027" in too_long
     preview = await chat.say(people.mai, "29/11/2027")
+    assert "Đồng chí xin miễn công tác và sinh hoạt đảng." in preview
     assert "từ 01/12/2026 đến 29/11/2027" in preview
     await chat.say(people.mai, "1")
     [request] = await requests(db)
@@ -155,8 +156,11 @@ async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
     await chat.say(people.sec, "Hạnh")
     await chat.say(people.sec, "2")
     await chat.say(people.sec, "1")
-    await chat.say(people.sec, "1")
-    await chat.say(people.sec, "1")
+    preview = await chat.say(people.sec, "1")
+    assert "Đơn của đồng chí Ngô Thị Hạnh: xin miễn công tác và sinh hoạt đảng" in preview
+    sent = await chat.say(people.sec, "1")
+    assert "Đơn được ghi cho đồng chí Ngô Thị Hạnh" in sent
+    assert "Đơn của tôi" not in sent
     [request] = await requests(db)
     assert request.member_id == people.org.wife.id
     assert request.recorded_by == people.org.secretary.id
