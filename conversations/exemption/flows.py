@@ -224,7 +224,7 @@ async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
                    dedupe_key=notices.member_key(request, "recorded"))
     if not told:
         return Done(*done, Msg("request.no_deciders"))
-    if request.recorded_by is not None:  # the secretary's own «Đơn của tôi» does not list it
+    if request.recorded_by is not None:  # his own list of requests does not show it
         return Done(*done, Msg("exemption.record.after_submit", name=member.full_name))
     return Done(*done, Msg("request.rule.after_submit"))
 

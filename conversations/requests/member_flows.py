@@ -85,7 +85,7 @@ async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _asking_body(ctx: Ctx, request: Request | None) -> str:
-    """The organisation that asked (a chi bộ, or the đảng ủy at the upper stage)."""
+    """The organisation that asked: the branch, or the base committee at the upper stage."""
     org = await ctx.session.get(Organisation, request.stage_org_id or request.branch_id) \
         if request else None
     return org.name if org else ""
