@@ -189,10 +189,13 @@ class Delivery:
         try:
             while not self.stopping.is_set():
                 room = await flights.room(self.window)
+                # Sends not yet written may hold back a person's next message, and one written
+                # while this claim runs was still 'sending' to it: decide on what was held
+                # before the claim, not after, or that next message waits for another drain.
+                held = bool(flights.unsettled)
                 claimed = await self._claim(min(room, self.settings.delivery_batch))
                 if not claimed:
-                    # Sends not yet written may hold back a person's next message.
-                    if not flights.unsettled or not await flights.land():
+                    if not held or not await flights.land():
                         break
                     continue
                 flights.claimed(item.row.id or 0 for item in claimed)
