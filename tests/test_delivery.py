@@ -160,8 +160,9 @@ async def test_a_drain_sends_the_next_message_of_a_person_whose_last_was_settled
     """A member's second message waits for the first's outcome; when that outcome is written
     while the next claim runs (so the claim saw the first still being sent), the drain claims
     again rather than stopping with the second left queued."""
-    # Outcomes written rarely: the second claim then surely finds the first still 'sending'.
-    settings = settings.model_copy(update={"delivery_settle_seconds": 0.3})
+    # A full claim (one row) is followed by another at once, and outcomes are written rarely:
+    # that second claim surely finds the first message still 'sending'.
+    settings = settings.model_copy(update={"delivery_settle_seconds": 0.3, "delivery_batch": 1})
     branch = await f.org(db, "CB", OrgKind.BRANCH)
     member = await f.member(db, "M1", "Lê Văn Tâm", branch)
     tg = RecordingSender(ChannelInfo("telegram", True, True))
@@ -181,11 +182,11 @@ async def test_a_drain_sends_the_next_message_of_a_person_whose_last_was_settled
             written.set()
         return done
 
-    async def claim_while_settling(self: Delivery, limit: int) -> list[Claimed]:
-        claimed = await claim(self, limit)
-        if not claimed and not written.is_set():  # it saw the first message still 'sending'
+    async def claim_while_settling(self: Delivery, limit: int) -> tuple[int, list[Claimed]]:
+        taken, claimed = await claim(self, limit)
+        if not taken and not written.is_set():  # it saw the first message still 'sending'
             await asyncio.wait_for(written.wait(), 10)
-        return claimed
+        return taken, claimed
 
     monkeypatch.setattr(Settler, "flush", flush_and_tell)
     monkeypatch.setattr(Delivery, "_claim", claim_while_settling)
