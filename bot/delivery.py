@@ -189,15 +189,21 @@ class Delivery:
         try:
             while not self.stopping.is_set():
                 room = await flights.room(self.window)
-                claimed = await self._claim(min(room, self.settings.delivery_batch))
-                if not claimed:
-                    # Sends not yet written may hold back a person's next message.
-                    if not flights.unsettled or not await flights.land():
+                # Sends not yet written may hold back a person's next message, and one written
+                # while this claim runs was still 'sending' to it: decide on what was held
+                # before the claim, not after, or that next message waits for another drain.
+                held = bool(flights.unsettled)
+                limit = min(room, self.settings.delivery_batch)
+                taken, claimed = await self._claim(limit)
+                if not taken:
+                    if not held or not await flights.land():
                         break
                     continue
                 flights.claimed(item.row.id or 0 for item in claimed)
                 for item in claimed:
                     flights.take_off(self._send_one(item, flights.progress))
+                if taken < limit and not await flights.land():
+                    break  # nothing more was due: claim again once these are written
             await flights.land()
         finally:
             # Even when a claim failed: sends under way finish and their outcomes are written,
@@ -310,7 +316,8 @@ class Delivery:
         await stop.wait()
         self.stopping.set()
 
-    async def _claim(self, limit: int) -> list[Claimed]:
+    async def _claim(self, limit: int) -> tuple[int, list[Claimed]]:
+        """How many rows were taken, and those to send (the others are settled here)."""
         now = self.clock()
         async with self.db.session() as session:
             rows = await outbox.claim(session, now, limit,
@@ -344,7 +351,7 @@ class Delivery:
                                    bulk=row.priority == outbox.BULK)
                 claimed.append(Claimed(row, target, rendered,
                                        original.message_ref if original else None))
-        return claimed
+        return len(rows), claimed
 
     async def _send_one(self, item: Claimed, progress: Callable[[Outcome], None]) -> Outcome:
         """Send the parts not yet sent, each at the chat's pace; the outcome says how far."""

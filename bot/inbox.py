@@ -11,11 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.core import Abandon, Core
+from bot.inbox_records import GroupedRecords
 from storage.db import Database
 from storage.models import InboxUpdate
 from storage.new_rows import NewRows
@@ -43,6 +45,9 @@ _FOLLOWED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"))
 _FIRST_OF_CHATS = (select(func.min(_INBOX.c.id)).where(_INBOX.c.processed_at.is_(None))
                    .group_by(_INBOX.c.channel, _INBOX.c.chat_id))
 _NEW = NewRows(_INBOX, "channel", "bot", "update_id")
+_KEY = (_INBOX.c.channel, _INBOX.c.bot, _INBOX.c.update_id)
+_NEW_RETURNING = (pg_insert(_INBOX).on_conflict_do_nothing(index_elements=list(_KEY))
+                  .returning(*_KEY))
 
 
 def pending_query(limit: int) -> SelectOfScalar[InboxUpdate]:
@@ -61,6 +66,8 @@ class Inbox:
         self.sources: dict[str, UpdateSource] = {}
         self._chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self.wakeup = asyncio.Event()
+        self._grouped = GroupedRecords(self._insert_new,
+                                       lambda row: (row["channel"], row["bot"], row["update_id"]))
 
     def add_source(self, source: UpdateSource) -> None:
         self.sources[source.channel] = source
@@ -77,10 +84,19 @@ class Inbox:
         at = self.clock()
         rows = [{"channel": channel, "bot": u.bot, "update_id": u.update_id, "chat_id": u.chat_id,
                  "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
-        async with self.db.session(durable=True) as session:  # the platform forgets them
-            added = await _NEW.insert(session, rows)
+        if self.db.engine.dialect.name == "postgresql":
+            added = await self._grouped.add(rows)
+        else:
+            async with self.db.session(durable=True) as session:  # the platform forgets them
+                added = await _NEW.insert(session, rows)
         self.wakeup.set()
         return added
+
+    async def _insert_new(self, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+        """One statement for updates recorded together, committed by itself; the new keys."""
+        async with self.db.statements() as session:
+            found = await session.exec(_NEW_RETURNING.values(rows))  # type: ignore[call-overload]
+            return {tuple(row) for row in found.all()}
 
     async def process_pending(self, limit: int = 200) -> int:
         """Handle recorded updates: chats side by side, each chat's updates in order.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -17,19 +18,32 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.sqlite import Writers, sqlite_engine
 
 
-def create_engine(url: str, sqlite_synchronous: str = "NORMAL") -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolOptions:
+    """PostgreSQL's connection pool (the settings `postgres_*`)."""
+
+    size: int = 10
+    overflow: int = 10
+    pre_ping: bool = False
+    recycle_seconds: float = 1800.0
+
+
+def create_engine(url: str, sqlite_synchronous: str = "NORMAL",
+                  pool: PoolOptions | None = None) -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
         return sqlite_engine(url, sqlite_synchronous)
-    return create_async_engine(url, pool_pre_ping=True)
+    pool = pool or PoolOptions()
+    return create_async_engine(url, pool_size=pool.size, max_overflow=pool.overflow,
+                               pool_pre_ping=pool.pre_ping, pool_recycle=pool.recycle_seconds)
 
 
 class Database:
     """One engine and its session factory; on SQLite, write transactions take turns."""
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000,
-                 sqlite_synchronous: str = "NORMAL") -> None:
+                 sqlite_synchronous: str = "NORMAL", pool: PoolOptions | None = None) -> None:
         self.url = url
-        self.engine = create_engine(url, sqlite_synchronous)
+        self.engine = create_engine(url, sqlite_synchronous, pool)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -49,6 +63,19 @@ class Database:
             return
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncSession]:
+        """A session whose statements each commit on their own (PostgreSQL): no BEGIN and
+        COMMIT round trips around a lone statement. On SQLite, a durable session."""
+        if self._writers is not None:
+            async with self._writers.session(durable=True) as session:
+                yield session
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                yield session
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

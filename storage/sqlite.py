@@ -105,7 +105,17 @@ class Writers:
     def __init__(self, sessions: Callable[[], AsyncSession], busy_timeout_ms: int) -> None:
         self._sessions = sessions
         self._timeout = busy_timeout_ms / 1000
-        self._turn = asyncio.Lock()
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    @property
+    def _turn(self) -> asyncio.Lock:
+        """This event loop's lock: a database disposed and used again on another loop (a test
+        harness keeping one engine for its compiled statements) must not share a lock."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            self._locks = {loop: (lock := asyncio.Lock())}  # a closed loop's lock is dropped
+        return lock
 
     @asynccontextmanager
     async def session(self, *, durable: bool = False) -> AsyncIterator[AsyncSession]:

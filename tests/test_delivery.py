@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from bot.app import build_core
+from bot.delivery import Claimed, Delivery, Settler
 from storage.db import Database
 from storage.models import ChatAccount, Member, OrgKind, OutboxMessage, OutboxStatus
 from storage.repos import outbox
@@ -149,6 +152,46 @@ async def test_the_account_written_from_last_gets_the_notices_even_seconds_apart
         reached += [name for name, sender in (("telegram", tg), ("zalo", zalo))
                     if len(notices(sender)) > before[name]]
     assert reached == ["telegram", "zalo", "telegram"]
+
+
+async def test_a_drain_sends_the_next_message_of_a_person_whose_last_was_settled_mid_claim(
+    db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+):
+    """A member's second message waits for the first's outcome; when that outcome is written
+    while the next claim runs (so the claim saw the first still being sent), the drain claims
+    again rather than stopping with the second left queued."""
+    # A full claim (one row) is followed by another at once, and outcomes are written rarely:
+    # that second claim surely finds the first message still 'sending'.
+    settings = settings.model_copy(update={"delivery_settle_seconds": 0.3, "delivery_batch": 1})
+    branch = await f.org(db, "CB", OrgKind.BRANCH)
+    member = await f.member(db, "M1", "Lê Văn Tâm", branch)
+    tg = RecordingSender(ChannelInfo("telegram", True, True))
+    _core, delivery = build_core(db, settings, {"telegram": tg}, clock)
+    async with db.session() as session:
+        session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
+                                member_id=member.id or 0, linked_at=clock(), last_seen_at=clock()))
+        await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")]),
+                                       Outbound(member.id or 0, [Msg("error.internal")])], clock())
+    written = asyncio.Event()
+    flush, claim = Settler.flush, Delivery._claim
+
+    async def flush_and_tell(self: Settler) -> bool:
+        wrote = bool(self.pending)
+        done = await flush(self)
+        if wrote and done:
+            written.set()
+        return done
+
+    async def claim_while_settling(self: Delivery, limit: int) -> tuple[int, list[Claimed]]:
+        taken, claimed = await claim(self, limit)
+        if not taken and not written.is_set():  # it saw the first message still 'sending'
+            await asyncio.wait_for(written.wait(), 10)
+        return taken, claimed
+
+    monkeypatch.setattr(Settler, "flush", flush_and_tell)
+    monkeypatch.setattr(Delivery, "_claim", claim_while_settling)
+    assert await delivery.drain() == 2
+    assert tg.sent[0][1].text.startswith("Đã hủy")
 
 
 def notices(sender: RecordingSender) -> list[str]:

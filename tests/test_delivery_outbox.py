@@ -213,7 +213,7 @@ async def test_sends_under_way_are_recorded_even_when_the_next_claim_fails(
     _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
     real_claim, calls = Delivery._claim, 0
 
-    async def failing_second(self: Delivery, limit: int) -> list[object]:
+    async def failing_second(self: Delivery, limit: int) -> tuple[int, list[object]]:
         nonlocal calls
         calls += 1
         if calls > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -61,6 +62,22 @@ async def test_an_update_sent_twice_is_recorded_and_handled_once(db: Database, s
     await inbox.delivery.drain()  # type: ignore[attr-defined]
     assert len(sender.sent) == 1
     assert "91/2025/QH15" in sender.sent[0][1].text
+
+
+async def test_updates_posted_at_once_are_each_recorded_once(db: Database, settings: Settings,
+                                                            clock: FakeClock):
+    """Webhook posts arrive dozens at once (and Telegram may post one again meanwhile): each
+    caller is told whether its own update was new, and each is recorded once."""
+    inbox, _, _ = make(db, settings, clock)
+    posts = [(str(n % 30), f"c{n % 30}") for n in range(45)]  # 15 posted twice
+    new = await asyncio.gather(*(inbox.record("terminal", update, chat,
+                                              {"chat": chat, "text": "xin chào"})
+                                 for update, chat in posts))
+    assert new == [True] * 30 + [False] * 15
+    async with db.session() as session:
+        recorded = (await session.exec(select(InboxUpdate))).all()
+    assert sorted(int(r.update_id) for r in recorded) == list(range(30))
+    assert await inbox.process_pending() == 30
 
 
 async def test_a_crash_after_recording_loses_nothing_and_doubles_nothing(

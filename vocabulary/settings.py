@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # may lose the last seconds (updates the platform handed over always wait). FULL: all wait.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: str = "WARNING"  # INFO shows the bot at work; logs never hold personal data
+    # PostgreSQL's connection pool, per process. A ping before each use would cost three round
+    # trips (a third of a webhook update's); without it a connection the server dropped fails
+    # one statement, whose work is retried, and the pool is renewed.
+    postgres_pool_size: int = 10
+    postgres_pool_overflow: int = 10
+    postgres_pre_ping: bool = False
+    postgres_recycle_seconds: float = 1800.0  # connections are renewed this often
 
     # Telegram
     telegram_token: SecretStr | None = None

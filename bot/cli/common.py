@@ -11,7 +11,7 @@ from typing import TypeVar
 import typer
 
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, PoolOptions
 from vocabulary.settings import Settings
 
 T = TypeVar("T")
@@ -30,7 +30,11 @@ def run_with_db(
     async def _main() -> T:
         database = Database(settings.effective_database_url,
                             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                            sqlite_synchronous=settings.sqlite_synchronous)
+                            sqlite_synchronous=settings.sqlite_synchronous,
+                            pool=PoolOptions(settings.postgres_pool_size,
+                                             settings.postgres_pool_overflow,
+                                             settings.postgres_pre_ping,
+                                             settings.postgres_recycle_seconds))
         try:
             if needs_schema and not await migrate.is_current(database):
                 typer.echo("The database is not set up or not up to date: "
