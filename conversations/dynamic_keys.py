@@ -63,4 +63,10 @@ KEYS = [
     Msg("exemption.ask.certificate"), Msg("exemption.ask.certificate_no_files"),
     Msg("announce.empty"), Msg("announce.too_long"),
     Msg("request.error.text_empty"), Msg("request.error.text_too_long"),
+    Msg("request.details.branch.ask_date"), Msg("request.details.upper.ask_date"),
+    Msg("request.details.consent.ask_date"), Msg("request.details.branch.ask_number"),
+    Msg("request.details.upper.ask_number"), Msg("request.details.consent.ask_number"),
+    Msg("request.details.branch.date"), Msg("request.details.upper.date"),
+    Msg("request.details.consent.date"), Msg("request.details.branch.number"),
+    Msg("request.details.upper.number"), Msg("request.details.consent.number"),
 ]

@@ -139,8 +139,12 @@ async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _start_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("exemption.ask.start"), Msg("exemption.rule.period",
-                                                   months=ctx.settings.exemption_max_months)],
+    member = await _subject(ctx)
+    upper = await stages.deciding_committee(ctx.session, ctx.settings,
+                                            member.branch_id if member else 0)
+    return Prompt([Msg("exemption.ask.start"),
+                   Msg("exemption.rule.period", months=ctx.settings.exemption_max_months),
+                   stages.routing_rule(upper)],
                   [("today", Msg("exemption.today", date=ctx.today))])
 
 
@@ -199,7 +203,10 @@ async def _confirm_prompt(ctx: Ctx) -> Prompt:
             if draft.recorded_by is None else
             Msg("exemption.preview.asks_for", kind=effects.kind_label(draft),
                 name=member.full_name))
-    return Prompt([Msg("request.preview"), asks, *lines[1:], Msg("exemption.rule.decision")],
+    upper = await stages.upper_org(ctx.session, ctx.settings, draft)
+    rule = Msg("exemption.rule.decision_proposes", org=upper.name) if upper else \
+        Msg("exemption.rule.decision")
+    return Prompt([Msg("request.preview"), asks, *lines[1:], rule],
                   [("send", Msg("request.send")), ("cancel", Msg("request.cancel"))])
 
 

@@ -47,4 +47,5 @@ EXEMPTION = define(RequestType(
     name=NAME, action="xr", kind_label=effects.kind_label, lines=lines,
     next_stage=stages.next_stage, approve=effects.put_in_force,
     deciding_roles=stages.deciding_roles, report_head=report_head, restore=effects.restore,
+    stage_rule=stages.stage_rule,
     jobs={"start": effects.start, "end": effects.end, "review": effects.review}))

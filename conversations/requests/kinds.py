@@ -19,6 +19,10 @@ Where = tuple[RequestStage, int]
 Job = Callable[[Act, Timer], Awaitable[None]]
 
 
+async def _stage_rule(_session: AsyncSession, _settings: Settings, request: Request) -> Msg:
+    return Msg(f"request.rule.officer.{request.stage}")
+
+
 async def _nothing_to_undo(_act: Act, _request: Request, _decision: RequestDecision) -> None:
     return None
 
@@ -38,6 +42,8 @@ class RequestType:
     deciding_roles: Callable[[Settings], tuple[OfficerRole, ...]]
     report_head: Callable[[int], Msg]  # heads its decisions reported to the level above
     restore: Callable[[Act, Request, RequestDecision], Awaitable[None]] = _nothing_to_undo
+    # What the deciders are told the rule is at the request's stage (who decides, who proposes).
+    stage_rule: Callable[[AsyncSession, Settings, Request], Awaitable[Msg]] = _stage_rule
     jobs: Mapping[str, Job] = field(default_factory=dict)  # its own timers, by kind suffix
 
     def timer(self, suffix: str) -> str:

@@ -80,3 +80,9 @@ async def fire_timers(db: Database, settings: Settings, clock: FakeClock, chat: 
     fired = await timer_runner(db, settings, clock).fire_due()
     await chat.flush()
     return fired
+
+
+async def settle(chat: Chat, clock: FakeClock) -> None:
+    """Let the undo window pass, so that the member hears of the decisions taken."""
+    clock.advance(minutes=chat.settings.decision_undo_minutes)
+    await fire_timers(chat.db, chat.settings, clock, chat)
