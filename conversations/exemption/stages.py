@@ -73,7 +73,8 @@ async def stage_rule(session: AsyncSession, settings: Settings, request: Request
     """At the branch stage a fixed-period case is considered and proposed, not decided."""
     if request.stage == RequestStage.BRANCH:
         upper = await upper_org(session, settings, request)
-        if upper is not None:
+        if upper is not None and not await routing.stands_in_above(session, request, settings,
+                                                                   upper):
             return Msg("exemption.rule.officer.branch_proposes", org=upper.name)
     if request.stage == RequestStage.UPPER:
         org = await session.get(Organisation, request.stage_org_id or 0)

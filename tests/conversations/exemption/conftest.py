@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.timer_kinds import timer_runner
+from conversations.registry import Registry
 from storage.db import Database
 from storage.models import Member, OfficerRole, Request
 from tests import factories as f
@@ -75,14 +76,15 @@ async def member(db: Database, member_id: int) -> Member:
         return found
 
 
-async def fire_timers(db: Database, settings: Settings, clock: FakeClock, chat: Chat) -> int:
+async def fire_timers(db: Database, settings: Settings, clock: FakeClock, chat: Chat,
+                      registry: Registry | None = None) -> int:
     """Run the periodic timer scan once, then deliver what it queued."""
-    fired = await timer_runner(db, settings, clock).fire_due()
+    fired = await timer_runner(db, settings, clock, registry).fire_due()
     await chat.flush()
     return fired
 
 
-async def settle(chat: Chat, clock: FakeClock) -> None:
+async def settle(chat: Chat, clock: FakeClock, registry: Registry | None = None) -> None:
     """Let the undo window pass, so that the member hears of the decisions taken."""
     clock.advance(minutes=chat.settings.decision_undo_minutes)
-    await fire_timers(chat.db, chat.settings, clock, chat)
+    await fire_timers(chat.db, chat.settings, clock, chat, registry)
