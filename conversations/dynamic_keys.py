@@ -30,7 +30,7 @@ KEYS = [
     Msg("exemption.reason.health"), Msg("exemption.reason.treatment"),
     Msg("exemption.reason.treatment_far"), Msg("exemption.reason.abroad"),
     Msg("exemption.reason.maternity"), Msg("exemption.reason.awaiting_retirement"),
-    Msg("exemption.reason.other"),
+    Msg("exemption.reason.other"), Msg("exemption.reason.mobile_work"),
     Msg("request.status.pending"), Msg("request.status.more_info"),
     Msg("request.status.approved"), Msg("request.status.acknowledged"),
     Msg("request.status.rejected"), Msg("request.status.withdrawn"), Msg("request.status.ended"),

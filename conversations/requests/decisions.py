@@ -112,12 +112,13 @@ async def _follow_up(
                                 request.stage_org_id or acting_org or request.branch_id)
     body = [Msg(f"request.member.{outcome}", number=request.id or 0,
                 note=decision.note or "", org=org.name if org else "")]
-    if outcome in IN_FORCE and request.status != RequestStatus.PENDING:
-        body.append(await kinds.of(request).approve(act, request))
     action = kinds.of(request).action
     choices = [Choice(f"a:{action}:ans:{request.id}:{request.revision}",
                       Msg("request.button.answer"), ref=str(request.id))] \
         if outcome == MORE_INFO else []
+    if outcome in IN_FORCE and request.status != RequestStatus.PENDING:
+        body.append(await kinds.of(request).approve(act, request))
+        choices += kinds.of(request).approval_choices(request)
     await member_notices.after_window(act, request, decision, body, choices)
     if request.status == RequestStatus.PENDING:
         await reminders.schedule(act, request)

@@ -52,8 +52,8 @@ async def ask_health(chat: Chat, person: Person, kind: str = "2") -> str:
     return await chat.say(person, "1")  # send
 
 
-async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: str = "5") -> str:
-    """Ask for exemption for a fixed period (reason 5: maternity leave)."""
+async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: str = "6") -> str:
+    """Ask for exemption for a fixed period (reason 6: maternity leave)."""
     await chat.open_menu(person, "Đơn từ của tôi")
     await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
     await chat.say(person, "2")

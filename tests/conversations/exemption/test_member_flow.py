@@ -98,7 +98,7 @@ async def test_another_reason_is_written_in_the_members_words(
 ) -> None:
     await open_request(chat, people.mai)
     await chat.say(people.mai, "2")
-    assert "ghi ngắn gọn lý do" in await chat.say(people.mai, "7")
+    assert "ghi ngắn gọn lý do" in await chat.say(people.mai, "8")
     assert "vài chữ" in await chat.say(people.mai, "   ")
     assert "không quá 500" in await chat.say(people.mai, "x" * 501)
     await chat.say(people.mai, "Chăm mẹ ốm ở Cần Thơ")
