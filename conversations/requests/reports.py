@@ -21,7 +21,12 @@ async def plan(act: Act, request: Request, decision: RequestDecision) -> None:
     branch = await act.session.get(Organisation, request.branch_id)
     above, _readers = await routing.committee_above(act.session, branch) if branch \
         else (None, [])
-    if above is None:
+    if above is None:  # said, not silently dropped: the secretary reports it himself
+        if act.by is not None:
+            act.out.append(Outbound(act.by.id or 0, [Msg(
+                "request.report.nobody_above", number=request.id or 0,
+                branch=branch.name if branch else "")],
+                dedupe_key=f"{request.type}-nobody-above:{decision.id}"))
         return
     decision.report_to_org_id = above.id
     act.session.add(decision)
