@@ -20,7 +20,7 @@ from conversations.flow import (
     Step,
     written,
 )
-from conversations.requests import decisions, kinds
+from conversations.requests import decisions, kinds, reports
 from conversations.requests.act import Act
 from conversations.requests.actions import RECORDED_FLOW
 from storage.models import Member, Organisation, Request, RequestDecision, RequestStage
@@ -79,9 +79,16 @@ async def _undo(ctx: Ctx, decision: RequestDecision) -> list[Choice]:
                    Msg("request.button.undo", minutes=ctx.settings.decision_undo_minutes))]
 
 
-def _recorded(decision: RequestDecision) -> Msg:
-    return Msg("request.officer.recorded", number=decision.request_id,
-               outcome=Msg(f"request.outcome.{decision.outcome}"))
+async def _recorded(ctx: Ctx, decision: RequestDecision) -> list[Msg]:
+    """What was recorded, and whether anybody above will hear of it."""
+    said = [Msg("request.officer.recorded", number=decision.request_id,
+                outcome=Msg(f"request.outcome.{decision.outcome}"))]
+    if decision.detail.get(reports.NOBODY_ABOVE):
+        request = await ctx.session.get(Request, decision.request_id)
+        branch = await ctx.session.get(Organisation, request.branch_id) if request else None
+        said.append(Msg("request.report.nobody_above", number=decision.request_id,
+                        branch=branch.name if branch else ""))
+    return said
 
 
 async def _deciding_org(ctx: Ctx, decision: RequestDecision) -> str:
@@ -96,7 +103,7 @@ async def _prompt(ctx: Ctx, step: str, question: list[Msg],
     if decision is None:
         return Prompt([Msg("flow.expired")], [("done", Msg("request.details.done"))])
     first = _asked(decision)[:1] == (step,)
-    body = [_recorded(decision), *question] if first else question
+    body = [*await _recorded(ctx, decision), *question] if first else question
     return Prompt(body, [*options, ("skip", Msg("request.details.skip"))],
                   actions=await _undo(ctx, decision))
 
@@ -270,7 +277,7 @@ async def _summary_prompt(ctx: Ctx) -> Prompt:
     decision = await _decision(ctx)
     if decision is None:
         return Prompt([Msg("flow.expired")], [("done", Msg("request.details.done"))])
-    head = [] if _asked(decision) else [_recorded(decision)]
+    head = [] if _asked(decision) else await _recorded(ctx, decision)
     body = [*head, *lines(decision, await _deciding_org(ctx, decision))]
     return Prompt(body, [("done", Msg("request.details.done"))],
                   actions=await _undo(ctx, decision))
