@@ -37,7 +37,7 @@ REFUSING = (REJECTED, CONSENT_REFUSED, NOT_CONFIRMED)
 IN_FORCE = (APPROVED, ACKNOWLEDGED, CONFIRMED)  # outcomes that may put a request in force
 # Decisions whose documents have a date and number (a meeting's resolution, a committee's
 # decision, a managing committee's written consent), asked for after the tap.
-DOCUMENTED = (APPROVED, REJECTED, CONSENTED, CONSENT_REFUSED)
+DOCUMENTED = (APPROVED, FORWARDED, REJECTED, CONSENTED, CONSENT_REFUSED)
 SNAPSHOT = ("status", "stage", "stage_org_id", "stage_since", "deferred_at", "question",
             "closed_at")
 

@@ -60,7 +60,8 @@ async def test_fixed_period_goes_on_to_the_base_committee(
         in to_sec
 
     mark = len(chat.sender.sent)
-    await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
+    proposed = await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
+    assert "Chi bộ họp ngày nào" in proposed  # the proposal is a resolution of the meeting
     await settle(chat, clock)
 
     assert "được chuyển lên Đảng bộ xã An Hòa quyết định" in received(chat, people.mai, mark)
