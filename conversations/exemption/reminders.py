@@ -1,5 +1,5 @@
 """Meeting reminders are opt-in for an exempted member (232-QD/TW 7.2: he/she may ask to keep
-receiving the chi bo's information): asked with the approval, changed from «My information».
+receiving the chi bo's information): asked with the approval, changed from "My information".
 The meetings capability reads `Member.meeting_reminders_opt_in`."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The member hears of a decision only once it can no longer be undone, so an officer's
-mis-tap never reaches him/her (no «approved» followed by «cancelled»)."""
+mis-tap never reaches him/her (no "approved" followed by "cancelled")."""
 
 from __future__ import annotations
 
