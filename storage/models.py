@@ -71,6 +71,9 @@ class Member(SQLModel, table=True):
     managing_body: str | None = Field(default=None, sa_type=String(200))
     status: MemberStatus = Field(default=MemberStatus.ACTIVE, sa_type=String(20))
     language: str | None = Field(default=None, sa_type=String(8))
+    # An exempted member still receives meeting reminders only if he/she asked to (232-QD 7.2).
+    meeting_reminders_opt_in: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
@@ -370,6 +373,9 @@ class RequestDecision(SQLModel, table=True):
     resolution_no: str | None = Field(default=None, sa_type=String(60))
     note: str | None = Field(default=None, sa_type=String(500))
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # What the filed documents need besides date and number: votes, the consenting committee.
+    detail: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     report_to_org_id: int | None = Field(default=None, foreign_key="organisation.id")
     reported_at: datetime | None = _instant(nullable=True)
     undone_at: datetime | None = _instant(nullable=True)

@@ -268,6 +268,11 @@ async def _member_problems(session: AsyncSession, kinds: dict[str, OrgKind],
 # Reading the tree
 
 
+# The roles whose holders receive a branch's reports (as the request workflow sends them).
+COMMITTEE_ROLES = (OfficerRole.BASE_COMMITTEE_MEMBER, OfficerRole.SECRETARY,
+                   OfficerRole.DEPUTY_SECRETARY)
+
+
 @dataclass
 class TreeNode:
     """An organisation, its current members (for a group: in the group) and what is below."""
@@ -275,6 +280,9 @@ class TreeNode:
     org: Organisation
     members: int = 0
     children: list[TreeNode] = field(default_factory=list)
+    # A branch with no committee officers recorded anywhere above it: its decisions (on
+    # exemption requests, ...) would be reported to nobody.
+    nobody_above: bool = False
 
 
 async def tree(session: AsyncSession) -> list[TreeNode]:
@@ -292,9 +300,22 @@ async def tree(session: AsyncSession) -> list[TreeNode]:
     for node in nodes.values():
         parent = nodes.get(node.org.parent_id)
         (parent.children if parent else roots).append(node)
+    staffed = set((await session.exec(
+        select(Officer.org_id).where(col(Officer.ended_at).is_(None),
+                                     col(Officer.role).in_(COMMITTEE_ROLES)))).all())
     for root in roots:
         _total(root, direct)
+        _mark_gaps(root, staffed, covered=False)
     return roots
+
+
+def _mark_gaps(node: TreeNode, staffed: set[int], *, covered: bool) -> None:
+    """Flag branches with no committee officers above them (`covered`: some ancestor has)."""
+    if OrgKind(node.org.kind).is_branch:
+        node.nobody_above = not covered
+    below = covered or node.org.id in staffed
+    for child in node.children:
+        _mark_gaps(child, staffed, covered=below)
 
 
 def _total(node: TreeNode, direct: dict[int | None, int]) -> int:

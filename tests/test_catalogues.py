@@ -97,3 +97,18 @@ def test_a_message_survives_the_outbox_round_trip() -> None:
 
     msg = Msg("help.officer_line", role=Msg("role.secretary"), name="An", phone=date(2026, 1, 2))
     assert Msg.from_json(msg.to_json()) == msg
+
+
+def test_vietnamese_addresses_members_as_dong_chi_without_jargon() -> None:
+    """Members are «đồng chí», never «bạn»; no software jargon such as «hoàn tác» or «kênh»."""
+    vi = {m.id: m.string for m in _po("vi") if m.id}
+    jargon = sorted(k for k, text in vi.items() if re.search(r"hoàn tác|kênh", text, re.I))
+    # The terminal demo's own lines speak to whoever runs it, not to a member.
+    other_pronoun = sorted(k for k, text in vi.items() if not k.startswith("terminal.")
+                           and re.search(r"(?<!\w)(bạn|anh|chị|em|ông|bà)(?!\w)", text, re.I))
+    assert (jargon, other_pronoun) == ([], [])
+    spoken_to = ["exemption.ask.kind", "exemption.effect.exemption.open",
+                 "exemption.effect.reduction.until", "exemption.reminders.now_on",
+                 "exemption.error.already_open", "request.member.approved",
+                 "request.member.rejected", "request.mine.none"]
+    assert [k for k in spoken_to if "đồng chí" not in vi[k].lower()] == []

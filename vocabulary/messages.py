@@ -20,7 +20,8 @@ DOMAIN = "messages"
 class Msg:
     """A catalogue key with its parameters; turned into text only for a known reader.
 
-    Parameters may be str, int, date, aware datetime or another Msg (rendered in turn).
+    Parameters may be str, int, date, aware datetime, another Msg (rendered in turn) or a
+    dict of texts by language (a label from a data file), rendered in the reader's language.
     """
 
     key: str
@@ -91,6 +92,8 @@ class Renderer:
             return format_date(value, self.text("format.date"), locale=self.language)
         if value is None:
             return self.text("common.none")
+        if isinstance(value, dict):
+            return str(value.get(self.language) or next(iter(value.values()), ""))
         return str(value)
 
     def join(self, msgs: list[Msg]) -> str:

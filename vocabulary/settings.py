@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     # 09-HD/BTCTW (2017) offers only exemption for the fixed-period reasons; UNCONFIRMED
     # whether the 2022 guidance (12-HD/BTCTW) allows reduction for them too.
     exemption_reduction_for_fixed_reasons: bool = False
+    # A province's own reasons, added to the built-in list (conversations/exemption/reasons.toml).
+    exemption_reasons_file: Path | None = None
     # Who records the chi bo's decision; add "committee_member" for the chi uy members.
     exemption_deciding_roles: tuple[str, ...] = ("secretary", "deputy_secretary")
     # Fixed-period reasons go on to the dang uy co so (09-HD 2017; UNCONFIRMED for 2022).

@@ -97,7 +97,10 @@ def show_tree() -> None:
 
 def _print_node(node: TreeNode, depth: int) -> None:
     org = node.org
-    typer.echo(f"{'    ' * depth}{org.code}  {org.name}  [{org.kind}]  {node.members} members")
+    gap = ("  ! no committee officers recorded above: its decisions are reported to nobody"
+           if node.nobody_above else "")
+    typer.echo(f"{'    ' * depth}{org.code}  {org.name}  [{org.kind}]  {node.members} members"
+               f"{gap}")
     for child in node.children:
         _print_node(child, depth + 1)
 

@@ -49,7 +49,8 @@ def import_command(
         return await import_roster(
             database, file, now=now, today=now.astimezone(settings.tz).date(),
             mark_missing_left=mark_missing_left, force=force, dry_run=dry_run,
-            region=settings.phone_region, progress=tick)
+            region=settings.phone_region, tz=settings.tz,
+            review_months=settings.exemption_review_months, progress=tick)
 
     with _progress_bar() as tick:
         report = run_with_db(work)
@@ -86,7 +87,7 @@ def _print_report(file: Path, report: ImportReport, *, mark_missing_left: bool) 
         typer.echo(f"{len(report.errors)} errors; nothing was written.", err=True)
         return
     typer.echo(f"created: {report.created}, updated: {report.updated}, "
-               f"unchanged: {report.unchanged}")
+               f"unchanged: {report.unchanged}, reliefs brought in: {report.reliefs}")
     for roster_id, fields in report.changed_fields.items():
         typer.echo(f"  updated {roster_id}: {', '.join(fields)}")
     _print_missing(report, mark_missing_left=mark_missing_left)

@@ -20,10 +20,9 @@ from storage.models import (
     Timer,
 )
 from storage.repos.timers import schedule
+from storage.roster.reliefs import END, REVIEW, START  # the roster's import sets them too
 from vocabulary.messages import Msg
 from vocabulary.types import Outbound
-
-START, END, REVIEW = "exemption-start", "exemption-end", "exemption-review"
 
 
 def local_midnight(day: date, act: Act) -> datetime:

@@ -9,13 +9,8 @@ from conversations import member_search, officers
 from conversations.context import Ctx
 from conversations.exemption import effects, stages
 from conversations.exemption.kind import NAME
-from conversations.exemption.rules import (
-    HEALTH,
-    OTHER,
-    REASONS,
-    period_problem,
-    start_problem,
-)
+from conversations.exemption.reasons import Reason, reasons
+from conversations.exemption.rules import period_problem, start_problem
 from conversations.flow import (
     Answer,
     Done,
@@ -90,27 +85,29 @@ async def _kind(ctx: Ctx, answer: Answer) -> Outcome:
     return Next("reason")
 
 
-def _reasons(ctx: Ctx) -> tuple[str, ...]:
+def _reasons(ctx: Ctx) -> list[Reason]:
     """The reasons this kind may give: 09-HD/BTCTW lists only exemption for the fixed-period
     ones (UNCONFIRMED for the 2022 guidance, hence the setting)."""
+    found = reasons(ctx.settings.exemption_reasons_file)
     if ctx.data.get("kind") == ReliefKind.REDUCTION and \
             not ctx.settings.exemption_reduction_for_fixed_reasons:
-        return (HEALTH,)
-    return REASONS
+        return [r for r in found if r.open_ended]
+    return list(found)
 
 
 async def _reason_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("exemption.ask.reason")],
-                  [(r, Msg(f"exemption.reason.{r}")) for r in _reasons(ctx)])
+    return Prompt([Msg("exemption.ask.reason")], [(r.code, r.label) for r in _reasons(ctx)])
 
 
 async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.option not in _reasons(ctx):
+    chosen = next((r for r in _reasons(ctx) if r.code == answer.option), None)
+    if chosen is None:
         return Invalid(Msg("common.please_choose"))
-    ctx.data["reason"] = answer.option
-    if answer.option == HEALTH:
+    ctx.data["reason"] = chosen.code
+    ctx.data["reason_label"] = chosen.label_text  # a province's own label stays with it
+    if chosen.open_ended:
         return Next("certificate")
-    return Next("other_text" if answer.option == OTHER else "start")
+    return Next("other_text" if chosen.asks_text else "start")
 
 
 async def _certificate_prompt(ctx: Ctx) -> Prompt:
@@ -139,8 +136,12 @@ async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _start_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("exemption.ask.start"), Msg("exemption.rule.period",
-                                                   months=ctx.settings.exemption_max_months)],
+    member = await _subject(ctx)
+    upper = await stages.deciding_committee(ctx.session, ctx.settings,
+                                            member.branch_id if member else 0)
+    return Prompt([Msg("exemption.ask.start"),
+                   Msg("exemption.rule.period", months=ctx.settings.exemption_max_months),
+                   stages.routing_rule(upper)],
                   [("today", Msg("exemption.today", date=ctx.today))])
 
 
@@ -186,6 +187,7 @@ def _draft(ctx: Ctx, member: Member) -> Request:
         starts_on=date.fromisoformat(data["start"]) if data.get("start") else None,
         ends_on=date.fromisoformat(data["end"]) if data.get("end") else None,
         attachment=data.get("certificate"), attachment_at_meeting=bool(data.get("at_meeting")),
+        detail={"reason_label": data["reason_label"]} if data.get("reason_label") else {},
         recorded_by=ctx.member.id if ctx.member and ctx.member.id != member.id else None,
         created_at=ctx.now, stage_since=ctx.now)
 
@@ -199,7 +201,10 @@ async def _confirm_prompt(ctx: Ctx) -> Prompt:
             if draft.recorded_by is None else
             Msg("exemption.preview.asks_for", kind=effects.kind_label(draft),
                 name=member.full_name))
-    return Prompt([Msg("request.preview"), asks, *lines[1:], Msg("exemption.rule.decision")],
+    upper = await stages.upper_org(ctx.session, ctx.settings, draft)
+    rule = Msg("exemption.rule.decision_proposes", org=upper.name) if upper else \
+        Msg("exemption.rule.decision")
+    return Prompt([Msg("request.preview"), asks, *lines[1:], rule],
                   [("send", Msg("request.send")), ("cancel", Msg("request.cancel"))])
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.exemption import effects, stages
-from conversations.exemption.rules import OTHER, RETURN
+from conversations.exemption import effects, reminders, stages
+from conversations.exemption.rules import RETURN
 from conversations.requests.kinds import RequestType, define
 from storage.models import Member, Request
 from vocabulary.messages import Msg
@@ -14,8 +14,10 @@ NAME = "exemption"
 
 
 def reason_line(request: Request) -> Msg:
-    if request.reason == OTHER and request.reason_text:
+    if request.reason_text:
         return Msg("exemption.reason.other_text", text=request.reason_text)
+    if request.detail.get("reason_label"):  # a province's own reason
+        return Msg("exemption.reason.named", label=request.detail["reason_label"])
     return Msg(f"exemption.reason.{request.reason}")
 
 
@@ -47,4 +49,5 @@ EXEMPTION = define(RequestType(
     name=NAME, action="xr", kind_label=effects.kind_label, lines=lines,
     next_stage=stages.next_stage, approve=effects.put_in_force,
     deciding_roles=stages.deciding_roles, report_head=report_head, restore=effects.restore,
+    stage_rule=stages.stage_rule, approval_choices=reminders.approval_choices,
     jobs={"start": effects.start, "end": effects.end, "review": effects.review}))

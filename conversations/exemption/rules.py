@@ -1,4 +1,5 @@
-"""What a request may say: its reasons, its period, and what an approval puts in force."""
+"""What a request may say: its period, and what an approval puts in force (its reasons are
+data: reasons.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,12 @@ from dateutil.relativedelta import relativedelta
 from storage.models import MemberStatus, ReliefKind, Request
 from vocabulary.messages import Msg
 
-HEALTH = "health"  # advanced age or poor health: open-ended, with a medical certificate
-FIXED_REASONS = ("treatment", "treatment_far", "abroad", "maternity", "awaiting_retirement",
-                 "other")
-REASONS = (HEALTH, *FIXED_REASONS)
-OTHER = "other"
 RETURN = "return"  # the reason recorded on a request to return to normal activity
 
 
 def is_fixed_period(request: Request) -> bool:
-    return request.reason in FIXED_REASONS
+    """A relief for a fixed period (Case 2); open-ended ones (age, health) have no end."""
+    return request.kind != ReliefKind.RETURN and request.ends_on is not None
 
 
 def start_problem(start: date, today: date, past_days: int) -> Msg | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
 from conversations.requests import (
     actions,
+    decision_details,
     handover,
     jobs,
     member_flows,
@@ -18,7 +19,7 @@ from vocabulary.messages import Msg
 def register(registry: Registry) -> None:
     """A member's requests and answers; the officers' notes, decisions and waiting list."""
     for flow in (member_flows.MINE_FLOW, member_flows.ANSWER, officer_flows.NOTE,
-                 officer_flows.RECORDED, officer_flows.WAITING_FLOW):
+                 decision_details.RECORDED, officer_flows.WAITING_FLOW):
         registry.add_flow(flow)
     registry.add_menu(MenuEntry("mine", Msg("menu.requests_mine"), member_flows.MINE,
                                 group=MY_REQUESTS, order=90))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col
 
-from conversations.requests import attachments, kinds, notices, reminders, reports
+from conversations.requests import (
+    attachments,
+    kinds,
+    member_notices,
+    notices,
+    reminders,
+    reports,
+)
 from conversations.requests.act import Act
 from storage.models import (
     Member,
@@ -20,7 +27,7 @@ from storage.models import (
 )
 from storage.repos.requests import OPEN
 from vocabulary.messages import Msg
-from vocabulary.types import Choice, FileRef, Outbound
+from vocabulary.types import Choice, FileRef
 
 APPROVED, REJECTED, MORE_INFO, DEFERRED = "approved", "rejected", "more_info", "deferred"
 CONSENTED, CONSENT_REFUSED, FORWARDED = "consented", "consent_refused", "forwarded"
@@ -28,6 +35,9 @@ ACKNOWLEDGED, CONFIRMED, NOT_CONFIRMED = "acknowledged", "confirmed", "not_confi
 AGREEING = (APPROVED, CONSENTED, ACKNOWLEDGED, CONFIRMED)
 REFUSING = (REJECTED, CONSENT_REFUSED, NOT_CONFIRMED)
 IN_FORCE = (APPROVED, ACKNOWLEDGED, CONFIRMED)  # outcomes that may put a request in force
+# Decisions whose documents have a date and number (a meeting's resolution, a committee's
+# decision, a managing committee's written consent), asked for after the tap.
+DOCUMENTED = (APPROVED, FORWARDED, REJECTED, CONSENTED, CONSENT_REFUSED)
 SNAPSHOT = ("status", "stage", "stage_org_id", "stage_since", "deferred_at", "question",
             "closed_at")
 
@@ -61,7 +71,7 @@ async def decide(
     decision = RequestDecision(
         request_id=request.id or 0, stage=stage or RequestStage.BRANCH, outcome=recorded,
         by_member_id=act.by.id or 0, at=act.now, note=note,
-        meeting_on=act.today if outcome == APPROVED else None, before=before)
+        meeting_on=act.today if outcome in DOCUMENTED else None, before=before)
     act.session.add(decision)
     await act.session.flush()
     act.audit("decided", request, outcome=decision.outcome, stage=stage,
@@ -102,14 +112,14 @@ async def _follow_up(
                                 request.stage_org_id or acting_org or request.branch_id)
     body = [Msg(f"request.member.{outcome}", number=request.id or 0,
                 note=decision.note or "", org=org.name if org else "")]
-    if outcome in IN_FORCE and request.status != RequestStatus.PENDING:
-        body.append(await kinds.of(request).approve(act, request))
     action = kinds.of(request).action
     choices = [Choice(f"a:{action}:ans:{request.id}:{request.revision}",
                       Msg("request.button.answer"), ref=str(request.id))] \
         if outcome == MORE_INFO else []
-    act.out.append(Outbound(request.member_id, body, choices,
-                            dedupe_key=notices.member_key(request, request.revision)))
+    if outcome in IN_FORCE and request.status != RequestStatus.PENDING:
+        body.append(await kinds.of(request).approve(act, request))
+        choices += kinds.of(request).approval_choices(request)
+    await member_notices.after_window(act, request, decision, body, choices)
     if request.status == RequestStatus.PENDING:
         await reminders.schedule(act, request)
         if outcome in (CONSENTED, FORWARDED, CONFIRMED):
@@ -146,9 +156,6 @@ async def undo(act: Act, decision: RequestDecision) -> bool:
     await notices.close_copies(act.session, request, revision, line, act.out)
     # The copies of the decided revision are closed too; fresh buttons go to the deciders.
     await notices.close_copies(act.session, request, revision - 1, line, act.out)
-    act.out.append(Outbound(request.member_id, [Msg("request.member.undone",
-                                                    number=request.id or 0)],
-                            dedupe_key=notices.member_key(request, request.revision)))
     if request.status in OPEN:
         await reminders.schedule(act, request)
         if request.status == RequestStatus.PENDING:
@@ -205,20 +212,20 @@ async def end(act: Act, request: Request) -> bool:
     return True
 
 
-async def meeting_details(
-    act: Act, decision: RequestDecision, meeting_on: date | None, resolution_no: str | None,
-) -> None:
-    """The meeting date or resolution number of an approval, added after the tap."""
-    if meeting_on is not None:
-        decision.meeting_on = meeting_on
-    if resolution_no is not None:
-        decision.resolution_no = resolution_no
+async def record_details(act: Act, decision: RequestDecision, **fields: Any) -> None:
+    """What was added after the tap: `meeting_on` (the meeting's or the document's date),
+    `resolution_no` (its number), or `detail` entries (votes, the consenting committee)."""
+    for name in ("meeting_on", "resolution_no"):
+        if name in fields:
+            setattr(decision, name, fields.pop(name))
+    if fields:
+        decision.detail = {**decision.detail, **fields}
     act.session.add(decision)
     request = await act.session.get(Request, decision.request_id)
     if request is not None:
         act.audit("details", request, decision=decision.id,
-                  meeting_on=meeting_on.isoformat() if meeting_on else None,
-                  resolution_no=resolution_no)
+                  meeting_on=decision.meeting_on.isoformat() if decision.meeting_on else None,
+                  resolution_no=decision.resolution_no, **decision.detail)
 
 
 async def _move(act: Act, request: Request, revision: int, values: dict[str, Any]) -> bool:

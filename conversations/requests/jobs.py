@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.requests import attachments, reminders, reports
+from conversations.requests import attachments, member_notices, reminders, reports
 from conversations.requests.act import Act
 from conversations.requests.kinds import Job, RequestType
 from storage.models import Timer
@@ -23,6 +23,7 @@ def _jobs(request_type: RequestType) -> dict[str, Job]:
 
     return {reminders.REMIND: reminders.remind, reminders.ESCALATE: reminders.escalate,
             reports.REPORT: report, reports.DIGEST: report, attachments.PURGE: attachments.purge,
+            member_notices.NOTICE: member_notices.send,
             **request_type.jobs}
 
 

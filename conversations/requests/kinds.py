@@ -11,12 +11,21 @@ from conversations.requests.act import Act
 from storage.models import OfficerRole, Request, RequestDecision, RequestStage, Timer
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
+from vocabulary.types import Choice
 
 MAX_TEXT = 500  # the longest reason, question or answer typed about a request
 
 # Who acts next on a request: a stage and the organisation whose officers act there.
 Where = tuple[RequestStage, int]
 Job = Callable[[Act, Timer], Awaitable[None]]
+
+
+async def _stage_rule(_session: AsyncSession, _settings: Settings, request: Request) -> Msg:
+    return Msg(f"request.rule.officer.{request.stage}")
+
+
+def _no_choices(_request: Request) -> list[Choice]:
+    return []
 
 
 async def _nothing_to_undo(_act: Act, _request: Request, _decision: RequestDecision) -> None:
@@ -38,7 +47,11 @@ class RequestType:
     deciding_roles: Callable[[Settings], tuple[OfficerRole, ...]]
     report_head: Callable[[int], Msg]  # heads its decisions reported to the level above
     restore: Callable[[Act, Request, RequestDecision], Awaitable[None]] = _nothing_to_undo
+    # What the deciders are told the rule is at the request's stage (who decides, who proposes).
+    stage_rule: Callable[[AsyncSession, Settings, Request], Awaitable[Msg]] = _stage_rule
     jobs: Mapping[str, Job] = field(default_factory=dict)  # its own timers, by kind suffix
+    # Buttons sent to the member with the approval (a question about what it puts in force).
+    approval_choices: Callable[[Request], list[Choice]] = _no_choices
 
     def timer(self, suffix: str) -> str:
         """The timer kind `suffix` of this type ("exemption-remind")."""

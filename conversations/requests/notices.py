@@ -83,12 +83,12 @@ def attachment(request: Request) -> FileRef | None:
 
 
 async def decider_message(
-    session: AsyncSession, request: Request, *heading: Msg
+    session: AsyncSession, settings: Settings, request: Request, *heading: Msg
 ) -> tuple[list[Msg], list[Choice]]:
     """The request as its deciders see it, with the buttons for its current stage."""
     org = await session.get(Organisation, request.stage_org_id or 0)
     body = [*heading, *await summary(session, request), stage_line(request, org),
-            Msg(f"request.rule.officer.{request.stage}")]
+            await kinds.of(request).stage_rule(session, settings, request)]
     return body, buttons(request)
 
 
@@ -97,7 +97,7 @@ async def notify_deciders(
     *heading: Msg, tag: str = "",
 ) -> int:
     """Send the request with its buttons to everyone who may act on it now; returns how many."""
-    body, choices = await decider_message(session, request, *heading)
+    body, choices = await decider_message(session, settings, request, *heading)
     deciders = await routing.deciders(session, request, settings)
     for officer in deciders:
         out.append(Outbound(officer.id or 0, body, choices, attachment=attachment(request),

@@ -15,13 +15,16 @@ from vocabulary.messages import Msg
 from vocabulary.types import Outbound
 
 REPORT, DIGEST = "report", "digest"
+NOBODY_ABOVE = "nobody_above"  # in a decision's detail: no committee above to report it to
 
 
 async def plan(act: Act, request: Request, decision: RequestDecision) -> None:
     branch = await act.session.get(Organisation, request.branch_id)
     above, _readers = await routing.committee_above(act.session, branch) if branch \
         else (None, [])
-    if above is None:
+    if above is None:  # said, not dropped silently: the officer is told with the decision
+        decision.detail = {**decision.detail, NOBODY_ABOVE: True}
+        act.session.add(decision)
         return
     decision.report_to_org_id = above.id
     act.session.add(decision)

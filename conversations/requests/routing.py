@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.requests import kinds
+from storage import org_tree
 from storage.models import Member, OfficerRole, Organisation, Request, RequestStage
 from storage.repos import orgs
 from vocabulary.settings import Settings
 
 UPPER_ROLES = (OfficerRole.SECRETARY, OfficerRole.DEPUTY_SECRETARY,
                OfficerRole.BASE_COMMITTEE_MEMBER)
-COMMITTEE_ROLES = (OfficerRole.BASE_COMMITTEE_MEMBER, OfficerRole.SECRETARY,
-                   OfficerRole.DEPUTY_SECRETARY)
+COMMITTEE_ROLES = org_tree.COMMITTEE_ROLES  # they receive a branch's reports
 
 
 async def deciders(session: AsyncSession, request: Request, settings: Settings) -> list[Member]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Request, RequestStatus
+from storage.models import Request, RequestDecision, RequestStatus
 
 OPEN = (RequestStatus.PENDING, RequestStatus.MORE_INFO)
 IN_FORCE = (RequestStatus.APPROVED, RequestStatus.ACKNOWLEDGED)
@@ -47,3 +49,19 @@ async def waiting_at(session: AsyncSession, org_ids: list[int]) -> list[Request]
              .order_by(col(Request.deferred_at).is_(None), col(Request.id)))
     return list((await session.exec(query)).all())
 
+
+
+async def last_meeting_on(
+    session: AsyncSession, branch_id: int, stage: str, before: date, other_than: int
+) -> date | None:
+    """The latest date a decision at `stage` was recorded with for this branch's requests
+    (its last meeting as the bot knows it), up to `before`, leaving out one decision."""
+    query = (select(RequestDecision.meeting_on)
+             .join(Request, col(Request.id) == RequestDecision.request_id)
+             .where(Request.branch_id == branch_id, RequestDecision.stage == stage,
+                    col(RequestDecision.meeting_on).is_not(None),
+                    col(RequestDecision.meeting_on) <= before,
+                    col(RequestDecision.undone_at).is_(None),
+                    col(RequestDecision.id) != other_than)
+             .order_by(col(RequestDecision.meeting_on).desc()).limit(1))
+    return (await session.exec(query)).first()

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -16,6 +17,7 @@ from storage.db import Database
 from storage.models import Member, MemberStatus, Organisation
 from storage.repos import audit
 from storage.roster.reader import read_roster
+from storage.roster.reliefs import Clock, bring_in
 from storage.roster.report import ImportReport, MissingMember
 from storage.roster.validate import PROGRESS_EVERY, MemberRecord, OrgIndex, Progress, validate
 
@@ -40,6 +42,8 @@ async def import_roster(
     force: bool = False,
     dry_run: bool = False,
     region: str = "VN",
+    tz: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh"),
+    review_months: int = 12,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Create and update members from a roster file; any row error means nothing is written.
@@ -62,6 +66,7 @@ async def import_roster(
         if report.errors:
             return report
         await _apply(session, records, report, now=now, progress=progress)
+        await _reliefs(session, records, report, Clock(now, today, tz, review_months))
         report.missing = await _missing(session, {r.roster_id for r in records})
         if mark_missing_left and not dry_run:
             report.marked_left = await _mark_left(session, report.missing, now)
@@ -92,6 +97,21 @@ async def _apply(session: AsyncSession, records: list[MemberRecord], report: Imp
         if progress and (done % PROGRESS_EVERY == 0 or done == len(records)):
             progress("writing", done, len(records))
     await session.flush()
+
+
+async def _reliefs(session: AsyncSession, records: list[MemberRecord], report: ImportReport,
+                   clock: Clock) -> None:
+    """Reliefs the file records for members who have none in force yet."""
+    with_relief = [r for r in records if r.relief is not None]
+    if not with_relief or report.dry_run:
+        report.reliefs = len(with_relief) if report.dry_run else 0
+        return
+    found = await _existing(session, [r.roster_id for r in with_relief])
+    for record in with_relief:
+        member = found.get(record.roster_id)
+        if member is not None and record.relief is not None and \
+                await bring_in(session, member, record.relief, clock):
+            report.reliefs += 1
 
 
 def _new_member(record: MemberRecord, now: datetime) -> Member:

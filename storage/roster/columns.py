@@ -20,6 +20,7 @@ class Field:
     label: str
     headers: tuple[str, ...]
     required: bool = False
+    old_headers: tuple[str, ...] = ()  # still read, with a warning to rename the column
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,12 @@ class Columns:
 
     def field_for(self, header: str) -> Field | None:
         key = fold(header)
-        return next((f for f in self.fields if key in {fold(h) for h in f.headers}), None)
+        return next((f for f in self.fields
+                     if key in {fold(h) for h in (*f.headers, *f.old_headers)}), None)
+
+    def is_old(self, found: Field, header: str) -> bool:
+        """Whether `header` is a spelling of `found` kept only for older files."""
+        return fold(header) in {fold(h) for h in found.old_headers}
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -47,7 +53,8 @@ def columns(path: Path = COLUMNS_FILE) -> Columns:
     """Read the column definitions once."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     fields = tuple(
-        Field(name, spec["label"], tuple(spec["headers"]), bool(spec.get("required", False)))
+        Field(name, spec["label"], tuple(spec["headers"]), bool(spec.get("required", False)),
+              tuple(spec.get("old_headers", ())))
         for name, spec in data["fields"].items()
     )
     words = {

@@ -155,6 +155,10 @@ def _map_headers(headers: list[CellValue], spec: Columns, sheet: Sheet) -> dict[
         else:
             positions[found.name] = index
             sheet.headers[found.name] = text
+            if spec.is_old(found, text):
+                sheet.warnings.append(Issue(
+                    f"read as '{found.headers[0]}'; please rename the column to that",
+                    column=text))
     for required in (f for f in spec.fields if f.required and f.name not in positions):
         sheet.errors.append(Issue(f"required column '{required.label}' is missing"))
     return positions

@@ -12,6 +12,7 @@ from storage.models import Organisation, OrgKind
 from storage.phones import normalise_phone
 from storage.roster.columns import columns
 from storage.roster.reader import CellValue, RawRow, Sheet
+from storage.roster.reliefs import Relief
 from storage.roster.report import Issue
 from vocabulary.dates import parse_date
 
@@ -19,7 +20,10 @@ Progress = Callable[[str, int, int], None]
 """Told (phase, done, total) as rows are checked and written."""
 
 PROGRESS_EVERY = 200
-MAX_LENGTHS = {"roster_id": 32, "full_name": 200, "managing_body": 200}
+MAX_LENGTHS = {"roster_id": 32, "full_name": 200, "managing_body": 200,
+               "relief_decision_no": 60}
+RELIEF_FIELDS = ("relief_kind", "relief_reason", "relief_since", "relief_until",
+                 "relief_decided_on", "relief_decision_no")
 _FULL_YEAR = re.compile(r"\d{4}")
 
 
@@ -30,6 +34,7 @@ class MemberRecord:
     row: int
     roster_id: str
     values: dict[str, Any]
+    relief: Relief | None = None  # a reduction or exemption already in force
 
 
 class OrgIndex:
@@ -98,8 +103,9 @@ class _RowCheck:
         if self.present("language") and (language := self.language()) is not None:
             values["language"] = language  # a blank cell keeps the member's own choice
         self.cross_check(values)
+        relief = self.relief()
         roster_id = values["roster_id"]
-        return MemberRecord(self.raw.number, roster_id, values) if roster_id else None
+        return MemberRecord(self.raw.number, roster_id, values, relief) if roster_id else None
 
     # Cells
 
@@ -125,14 +131,14 @@ class _RowCheck:
             return None
         return text
 
-    def date_cell(self, name: str) -> date | None:
+    def date_cell(self, name: str, *, future_ok: bool = False) -> date | None:
         value = self.cell(name)
         if value is None:
             return None
         found = value if isinstance(value, date) else self._parse_date(value)
         if found is None:
             self.problem(name, f"'{value}' is not a date: write day/month/year, e.g. 05/03/1960")
-        elif found > self.today:
+        elif found > self.today and not future_ok:
             self.problem(name, f"{found:%d/%m/%Y} is in the future")
             return None
         return found
@@ -171,6 +177,39 @@ class _RowCheck:
 
     def language(self) -> str | None:
         return self.word("language", "language")
+
+    # A relief already in force
+
+    def relief(self) -> Relief | None:
+        """The row's reduction or exemption; None when its cells are blank (or wrong)."""
+        if not any(self.present(f) and self.cell(f) is not None for f in RELIEF_FIELDS):
+            return None
+        kind = self.word("relief_kind", "relief_kind") if self.present("relief_kind") else None
+        reason = self.word("relief_reason", "relief_reason") \
+            if self.present("relief_reason") else None
+        since = self.date_cell("relief_since", future_ok=True) \
+            if self.present("relief_since") else None
+        until = self.date_cell("relief_until", future_ok=True) \
+            if self.present("relief_until") else None
+        decided = self.date_cell("relief_decided_on") if self.present("relief_decided_on") \
+            else None
+        number = self.text("relief_decision_no") if self.present("relief_decision_no") else None
+        for name, value in (("relief_kind", kind), ("relief_reason", reason),
+                            ("relief_since", since)):
+            if value is None and self.cell(name) is None:
+                self.problem(name, "required when the row records a relief")
+        if since and until and until < since:
+            self.problem("relief_until", f"{until:%d/%m/%Y} is before {since:%d/%m/%Y}")
+        elif until and until < self.today:
+            self.problem("relief_until", f"the relief ended on {until:%d/%m/%Y}: leave its "
+                                         "cells blank")
+        elif reason == "health" and until is not None:
+            self.problem("relief_until", "a relief for age or poor health has no end date")
+        elif reason not in (None, "health") and until is None:
+            self.problem("relief_until", "required for a fixed-period reason")
+        if kind is None or reason is None or since is None or self.issues:
+            return None
+        return Relief(kind, reason, since, until, decided, number)
 
     # Organisations and rules across cells
 

@@ -41,6 +41,8 @@ async def linked(db: Database, org: Branch) -> None:
     for member, user_id in ((org.mai, MAI), (org.secretary, SEC), (deputy, DEP),
                             (org.husband, LONG)):
         await f.link(db, member, str(user_id), channel="telegram")
+# The member hears of a decision once its undo window has passed: here at the next timer scan.
+TOLD_AT_ONCE = {"decision_undo_minutes": 0, "timer_scan_seconds": 1}
 
 
 async def tap(telegram: FakeBotAPI, user_id: int, label: str) -> SentMessage:
@@ -90,7 +92,7 @@ async def stored(db: Database) -> tuple[Request, int, list[AuditEntry]]:
 async def test_the_secretary_approves_by_inline_button(
     db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch, linked: None
 ):
-    async with polling(db, tg_settings):
+    async with polling(db, tg_settings.model_copy(update=TOLD_AT_ONCE)):
         copy = await ask_health(telegram)
         assert copy.callback_data()[0] == f"{CALLBACK_VERSION}a:xr:ok:1:1"
         query_id = await approve(telegram, copy)
@@ -131,7 +133,7 @@ async def test_a_plain_members_forged_button_is_refused(
 async def test_a_replayed_old_button_decides_nothing_twice(
     db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch, linked: None
 ):
-    async with polling(db, tg_settings):
+    async with polling(db, tg_settings.model_copy(update=TOLD_AT_ONCE)):
         copy = await ask_health(telegram)
         old = button(copy, APPROVE)
         deputys = telegram.sent_to(DEP)[-1]

@@ -16,7 +16,7 @@ from tests import factories as f
 from tests.conversations.conftest import Branch
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.e2e.fake_zalo_api import TEXT_LIMIT, FakeZaloAPI
-from tests.e2e.test_exemption_telegram import tap
+from tests.e2e.test_exemption_telegram import TOLD_AT_ONCE, tap
 from tests.e2e.zalo_support import (
     BINH_MINH,
     BOT_NAMES,
@@ -42,7 +42,7 @@ async def zalo() -> AsyncIterator[FakeZaloAPI]:
 
 @pytest.fixture
 def z_settings(settings: Settings, zalo: FakeZaloAPI) -> Settings:
-    return zalo_settings(settings, zalo, {BINH_MINH: ("CB-BM",)})
+    return zalo_settings(settings, zalo, {BINH_MINH: ("CB-BM",)}, **TOLD_AT_ONCE)
 
 
 class Typist:
@@ -99,6 +99,9 @@ async def test_an_exemption_request_with_a_certificate_decided_over_zalo(
         assert "Xin xác nhận" not in bare
         await sec.say("1 1", expect="Xin xác nhận")
         await sec.say("1", expect="Đã ghi quyết định về đơn số 1")
+        await sec.say("1", expect="Số nghị quyết")  # the meeting was today
+        await sec.say("07-NQ/CB", expect="ba con số")
+        await sec.say("1", expect="Ngày họp chi bộ")  # no votes
         await sec.say("xong", expect="Đã lưu")
         await mai.wait("Đơn số 1 của đồng chí đã được đồng ý")
     async with db.session() as session:
@@ -113,7 +116,7 @@ async def test_an_exemption_request_with_a_certificate_decided_over_zalo(
 async def test_a_member_on_zalo_and_the_secretary_on_telegram_complete_a_request(
         db: Database, tg_settings: Settings, telegram: FakeBotAPI, zalo: FakeZaloAPI,
         org: Branch) -> None:
-    settings = zalo_settings(tg_settings, zalo, {BINH_MINH: ("CB-BM",)})
+    settings = zalo_settings(tg_settings, zalo, {BINH_MINH: ("CB-BM",)}, **TOLD_AT_ONCE)
     await link_zalo(db, zalo, org.mai, BINH_MINH, MAI)
     await f.link(db, org.secretary, str(TG_SEC), channel="telegram")
     mai = Typist(zalo, MAI)

@@ -31,7 +31,7 @@ HEADERS = {
     "admitted_on": "Ngày vào Đảng",
     "official_on": "Ngày chính thức",
     "retired": "Cán bộ hưu trí",
-    "managing_body": "Cơ quan quản lý",
+    "managing_body": "Cấp ủy quản lý",
     "language": "Ngôn ngữ",
 }
 
@@ -214,7 +214,7 @@ ROW_ERRORS = [
                  id="unknown-group"),
     pytest.param({"gender": "Trai"}, "Giới tính", "'Trai' is not understood: write one of Nam, Nữ",
                  id="bad-gender"),
-    pytest.param({"retired": "có", "managing_body": ""}, "Cơ quan quản lý",
+    pytest.param({"retired": "có", "managing_body": ""}, "Cấp ủy quản lý",
                  "required for a retired cadre", id="retired-without-body"),
     pytest.param({"retired": "chắc"}, "Cán bộ hưu trí", "write one of có, không",
                  id="bad-yes-no"),
@@ -276,6 +276,21 @@ async def test_a_bad_phone_is_never_echoed_whole(
     assert "ending 567" in text
     assert "0912" not in text
     assert "345" not in text
+
+
+async def test_the_old_managing_body_header_still_imports_with_a_warning(
+        db: Database, tree: dict[str, Organisation], clock: FakeClock, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("Số thẻ,Họ và tên,Mã chi bộ,Cán bộ hưu trí,Cơ quan quản lý\n"
+                    "DV001,Nguyễn Văn An,B1,có,Đảng ủy Sở Y tế\n", encoding="utf-8")
+
+    report = await run_import(db, path, clock)
+
+    assert report.ok, report.errors
+    assert [str(w) for w in report.warnings] == [
+        "file, column 'Cơ quan quản lý': read as 'Cấp ủy quản lý'; please rename the column "
+        "to that"]
+    assert (await stored(db))["DV001"].managing_body == "Đảng ủy Sở Y tế"
 
 
 # File-level problems
@@ -482,5 +497,5 @@ async def test_each_import_is_audited_with_counts_only(
     [entry] = await import_entries(db)
     assert (entry.actor, entry.at) == ("cli", clock())
     assert entry.detail == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0,
-                            "missing": 0, "marked_left": 0}
+                            "missing": 0, "marked_left": 0, "reliefs": 0}
 

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.timer_kinds import timer_runner
+from conversations.registry import Registry
 from storage.db import Database
 from storage.models import Member, OfficerRole, Request
 from tests import factories as f
@@ -51,8 +52,8 @@ async def ask_health(chat: Chat, person: Person, kind: str = "2") -> str:
     return await chat.say(person, "1")  # send
 
 
-async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: str = "5") -> str:
-    """Ask for exemption for a fixed period (reason 5: maternity leave)."""
+async def ask_fixed(chat: Chat, person: Person, start: str, end: str, reason: str = "6") -> str:
+    """Ask for exemption for a fixed period (reason 6: maternity leave)."""
     await chat.open_menu(person, "Đơn từ của tôi")
     await chat.tap(person, chat.choice_id(person, "Xin giảm, miễn"))
     await chat.say(person, "2")
@@ -75,8 +76,15 @@ async def member(db: Database, member_id: int) -> Member:
         return found
 
 
-async def fire_timers(db: Database, settings: Settings, clock: FakeClock, chat: Chat) -> int:
+async def fire_timers(db: Database, settings: Settings, clock: FakeClock, chat: Chat,
+                      registry: Registry | None = None) -> int:
     """Run the periodic timer scan once, then deliver what it queued."""
-    fired = await timer_runner(db, settings, clock).fire_due()
+    fired = await timer_runner(db, settings, clock, registry).fire_due()
     await chat.flush()
     return fired
+
+
+async def settle(chat: Chat, clock: FakeClock, registry: Registry | None = None) -> None:
+    """Let the undo window pass, so that the member hears of the decisions taken."""
+    clock.advance(minutes=chat.settings.decision_undo_minutes)
+    await fire_timers(chat.db, chat.settings, clock, chat, registry)

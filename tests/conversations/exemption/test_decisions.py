@@ -8,7 +8,13 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import AuditEntry, MemberStatus, RequestDecision, RequestStatus
-from tests.conversations.exemption.conftest import People, ask_health, member, requests
+from tests.conversations.exemption.conftest import (
+    People,
+    ask_health,
+    member,
+    requests,
+    settle,
+)
 from tests.support import Chat, FakeClock
 from vocabulary.types import FileRef, Inbound, InboundKind
 
@@ -31,12 +37,17 @@ async def refusals(db: Database) -> list[AuditEntry]:
 
 
 async def test_one_tap_approves_and_every_copy_shows_who_recorded_it(
-    chat: Chat, people: People, db: Database
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     reply = await chat.tap(people.sec, APPROVE)
     assert "Đã ghi quyết định về đơn số 1: đồng ý" in reply
-    assert "Ngày họp chi bộ: 21/11/2026" in reply
+    assert "Chi bộ họp ngày nào" in reply
+    assert "Hôm nay (21/11/2026)" in [label for _i, label in chat.last_choices(people.sec)]
+    assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.EXEMPTED
+    # The member hears of it once the decision can no longer be taken back.
+    assert "đồng ý" not in texts(chat, people.mai.chat_id)
+    await settle(chat, clock)
     assert "đã được đồng ý" in texts(chat, people.mai.chat_id)
     assert "không nhận" not in texts(chat, people.mai.chat_id)
     assert "miễn công tác và sinh hoạt đảng từ 21/11/2026" in texts(chat, people.mai.chat_id)
@@ -47,17 +58,47 @@ async def test_one_tap_approves_and_every_copy_shows_who_recorded_it(
         assert edited[officer.chat_id].choices == []
 
 
-async def test_the_meeting_date_and_resolution_number_can_follow_the_tap(
-    chat: Chat, people: People, db: Database
+async def test_the_meeting_date_number_and_votes_follow_the_tap_checked(
+    chat: Chat, people: People, db: Database, clock: FakeClock
+) -> None:
+    await ask_health(chat, people.mai)
+    clock.advance(days=2)  # the meeting is on 23/11; the request came on 21/11
+    await chat.tap(people.sec, APPROVE)
+    assert "không thể ở sau hôm nay" in await chat.say(people.sec, "25/11/2026")
+    assert "chưa đọc được ngày này" in await chat.say(people.sec, "31/13/2026")
+    assert "trước ngày gửi đơn (21/11/2026)" in await chat.say(people.sec, "20/11/2026")
+    assert "Số nghị quyết của chi bộ" in await chat.say(people.sec, "22/11/2026")
+    assert "gồm chữ, chữ số" in await chat.say(people.sec, "😀")
+    assert "giống một ngày" in await chat.say(people.sec, "31/13/2026")
+    assert "ba con số" in await chat.say(people.sec, "07-NQ/CB")
+    assert "không được quá số có mặt (12)" in await chat.say(people.sec, "12 10 5")
+    summary = await chat.say(people.sec, "12 10 2")
+    assert "Ngày họp chi bộ: 22/11/2026" in summary
+    assert "Số nghị quyết: 07-NQ/CB" in summary
+    assert "Biểu quyết: 12 có mặt, 10 tán thành, 2 không tán thành" in summary
+    assert "Đã lưu" in await chat.say(people.sec, "1")
+    [decision] = await decisions(db)
+    assert (decision.meeting_on.isoformat(), decision.resolution_no) == ("2026-11-22", "07-NQ/CB")
+    assert decision.detail == {"present": 12, "agreed": 10, "against": 2}
+    await settle(chat, clock)  # the report upward says «họp ngày 22/11/2026»
+    assert "họp ngày 22/11/2026, nghị quyết 07-NQ/CB" in texts(chat, people.base.chat_id)
+
+
+async def test_the_last_recorded_meeting_is_offered_with_one_tap(
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, APPROVE)
-    assert "không thể ở sau hôm nay" in await chat.say(people.sec, "25/11/2026")
-    assert "Ngày họp chi bộ: 18/11/2026" in await chat.say(people.sec, "18/11/2026")
-    assert "Số nghị quyết: 07-NQ/CB" in await chat.say(people.sec, "07-NQ/CB")
-    assert "Đã lưu" in await chat.say(people.sec, "1")
-    [decision] = await decisions(db)
-    assert (decision.meeting_on.isoformat(), decision.resolution_no) == ("2026-11-18", "07-NQ/CB")
+    await chat.say(people.sec, "1")  # today, 21/11
+    await chat.say(people.sec, "/cancel")
+    await ask_health(chat, people.long)
+    clock.advance(days=3)
+    await chat.tap(people.dep, "a:xr:ok:2:1")
+    assert "21/11/2026 (lần họp trước đã ghi)" in [
+        label for _i, label in chat.last_choices(people.dep)]
+    await chat.say(people.dep, "2")
+    [_first, second] = await decisions(db)
+    assert second.meeting_on.isoformat() == "2026-11-21"
 
 
 async def test_two_officers_tapping_together_record_one_decision(
@@ -89,12 +130,13 @@ async def test_a_replayed_old_button_changes_nothing(
 
 
 async def test_rejection_asks_the_reason_and_the_member_reads_it(
-    chat: Chat, people: People, db: Database
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     assert "Xin ghi lý do" in await chat.tap(people.sec, "a:xr:no:1:1")
     assert "vài chữ" in await chat.say(people.sec, " ")
     await chat.say(people.sec, "Sức khỏe đồng chí vẫn tham gia được")
+    await settle(chat, clock)
     assert "Lý do: Sức khỏe đồng chí vẫn tham gia được" in texts(chat, people.mai.chat_id)
     [request] = await requests(db)
     assert request.status == RequestStatus.REJECTED
@@ -102,11 +144,12 @@ async def test_rejection_asks_the_reason_and_the_member_reads_it(
 
 
 async def test_a_question_goes_to_the_member_and_the_answer_comes_back(
-    chat: Chat, people: People, db: Database
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, "a:xr:ask:1:1")
     await chat.say(people.sec, "Giấy khám của bệnh viện nào?")
+    await settle(chat, clock)
     assert "Giấy khám của bệnh viện nào?" in texts(chat, people.mai.chat_id)
     answer_button = chat.choice_id(people.mai, "Trả lời")
     assert "Chi bộ ấp Bình Minh hỏi" in await chat.tap(people.mai, answer_button)
@@ -121,10 +164,11 @@ async def test_a_question_goes_to_the_member_and_the_answer_comes_back(
 
 
 async def test_deferred_requests_head_the_list_before_the_meeting(
-    chat: Chat, people: People, db: Database
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, "a:xr:def:1:1")
+    await settle(chat, clock)
     assert "cuộc họp tới" in texts(chat, people.mai.chat_id)
     await chat.say(people.sec, "1")  # done
     await chat.open_menu(people.dep, "Việc của cấp ủy")
@@ -145,11 +189,17 @@ async def test_undo_within_the_window_restores_everything(
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, APPROVE)
     clock.advance(minutes=9)
-    assert "Đã hoàn tác" in await chat.tap(people.sec, chat.choice_id(people.sec, "Hoàn tác"))
+    taken_back = await chat.tap(people.sec, chat.choice_id(people.sec, "Rút lại"))
+    assert "Đã rút lại quyết định vừa ghi" in taken_back
     [request] = await requests(db)
     assert request.status == RequestStatus.PENDING
     assert (await member(db, people.org.mai.id or 0)).status == MemberStatus.ACTIVE
-    assert "đã được hủy do bấm nhầm" in texts(chat, people.mai.chat_id)
+    await settle(chat, clock)
+    # The member never heard of the decision, so there is nothing to take back from her.
+    told = texts(chat, people.mai.chat_id)
+    assert "đồng ý" not in told
+    assert "bấm nhầm" not in told
+    assert "hủy" not in told
     assert next(label for _i, label in chat.last_choices(people.dep)) == "✅ Chi bộ đã đồng ý"
     async with db.session() as session:
         undone = (await session.exec(select(AuditEntry).where(
@@ -195,17 +245,19 @@ async def test_an_over_long_resolution_number_is_refused(
 ) -> None:
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, APPROVE)
-    assert "không quá 60" in await chat.say(people.sec, "x" * 61)
+    await chat.say(people.sec, "1")  # held today
+    assert "không quá 60" in await chat.say(people.sec, "1" * 61)
     [decision] = await decisions(db)
     assert decision.resolution_no is None
 
 
 async def test_the_member_may_answer_with_a_document(
-    chat: Chat, people: People, db: Database
+    chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:
     await ask_health(chat, people.mai)
     await chat.tap(people.sec, "a:xr:ask:1:1")
     await chat.say(people.sec, "Xin gửi giấy khám")
+    await settle(chat, clock)
     await chat.tap(people.mai, chat.choice_id(people.mai, "Trả lời"))
     paper = FileRef("cd/cdef", "giay.pdf", "application/pdf", 50_000)
     assert "Đã gửi câu trả lời" in await chat.send_file(people.mai, paper)

@@ -185,8 +185,8 @@ async def test_an_undone_decision_is_not_reported(
     chat = Chat(db, settings, clock)
     await ask_health(chat, people.mai)
     await approve(chat, people.sec)
-    undone = await chat.tap(people.sec, chat.choice_id(people.sec, "Hoàn tác"))
-    assert "Đã hoàn tác quyết định về đơn số 1" in undone
+    undone = await chat.tap(people.sec, chat.choice_id(people.sec, "Rút lại"))
+    assert "Đã rút lại quyết định vừa ghi về đơn số 1" in undone
 
     clock.advance(minutes=30)
     await fire_timers(db, settings, clock, chat)
@@ -267,6 +267,8 @@ async def test_a_member_returns_to_normal_activity(
 
     mark = len(chat.sender.sent)
     await approve(chat, people.sec)
+    clock.advance(minutes=10)
+    await fire_timers(db, settings, clock, chat)
 
     assert "Từ hôm nay đồng chí sinh hoạt bình thường" in received(chat, people.mai, mark)
     assert (await member(db, mai)).status == MemberStatus.ACTIVE

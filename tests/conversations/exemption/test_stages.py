@@ -3,7 +3,10 @@ committee; and who may act at each stage when officers change or ask for themsel
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlmodel import select
 
 from conversations.requests.handover import resend_waiting
 from storage.db import Database
@@ -11,6 +14,7 @@ from storage.models import (
     MemberStatus,
     OfficerRole,
     OrgKind,
+    RequestDecision,
     RequestStage,
     RequestStatus,
 )
@@ -23,6 +27,7 @@ from tests.conversations.exemption.conftest import (
     fire_timers,
     member,
     requests,
+    settle,
 )
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
@@ -45,13 +50,24 @@ async def test_fixed_period_goes_on_to_the_base_committee(
 ):
     chat = Chat(db, settings, clock)
     await ask_fixed(chat, people.mai, "01/12/2026", "28/02/2027")
+    asked = received(chat, people.mai)
+    assert "chi bộ quyết định, sau đó" not in asked
+    assert "Chi bộ xem xét, đề nghị tại cuộc họp; Đảng bộ xã An Hòa quyết định." in asked
+    assert "đề nghị Đảng bộ xã An Hòa quyết định; kết quả" in asked
+    to_sec = received(chat, people.sec)
+    assert "Chi bộ quyết định tập thể" not in to_sec
+    assert "Chi bộ xem xét tập thể tại cuộc họp và đề nghị; Đảng bộ xã An Hòa quyết định" \
+        in to_sec
 
     mark = len(chat.sender.sent)
-    await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
+    proposed = await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
+    assert "Chi bộ họp ngày nào" in proposed  # the proposal is a resolution of the meeting
+    await settle(chat, clock)
 
     assert "được chuyển lên Đảng bộ xã An Hòa quyết định" in received(chat, people.mai, mark)
     to_base = received(chat, people.base, mark)
-    assert "Chi bộ đã đồng ý; đề nghị cấp ủy cơ sở quyết định" in to_base
+    assert "Chi bộ đã xem xét và đề nghị; đề nghị cấp ủy quyết định" in to_base
+    assert "Đảng bộ xã An Hòa quyết định và ra quyết định" in to_base
     assert "Trần Thị Mai" in to_base
     assert "✅ Cấp ủy đã đồng ý" in labels(chat, people.base)
     [request] = await requests(db)
@@ -59,7 +75,16 @@ async def test_fixed_period_goes_on_to_the_base_committee(
     assert request.stage_org_id == people.org.base.id
 
     mark = len(chat.sender.sent)
-    await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    recorded = await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    # The dang uy issues a decision: its date and number, not a branch meeting's resolution.
+    assert "Đảng bộ xã An Hòa ra quyết định ngày nào" in recorded
+    assert "Ngày họp chi bộ" not in recorded
+    assert "Số quyết định (ví dụ" in await chat.say(people.base, "1")
+    summary = await chat.say(people.base, "125-QĐ/ĐU")
+    assert "Ngày quyết định của Đảng bộ xã An Hòa: 21/11/2026" in summary
+    assert "Số quyết định: 125-QĐ/ĐU" in summary
+    assert "Số nghị quyết" not in summary
+    await settle(chat, clock)
 
     told = received(chat, people.mai, mark)
     assert "Đơn số 1 của đồng chí đã được đồng ý" in told
@@ -94,8 +119,11 @@ async def test_a_base_branch_decides_a_fixed_period_itself(
     await ask_fixed(chat, sa, "21/11/2026", "28/02/2027")  # from today
     [request] = await requests(db)
 
+    assert "Chi bộ xem xét và quyết định tại cuộc họp." in received(chat, sa)
+    assert "Chi bộ quyết định tập thể tại cuộc họp" in received(chat, tam)
     mark = len(chat.sender.sent)
     await chat.tap(tam, chat.choice_id(tam, APPROVE))
+    await settle(chat, clock)
 
     assert f"Đơn số {request.id} của đồng chí đã được đồng ý" in received(chat, sa, mark)
     assert "chuyển lên" not in received(chat, sa, mark)
@@ -127,8 +155,9 @@ async def test_under_a_sub_committee_a_fixed_period_goes_to_the_base_committee(
     await ask_fixed(chat, tam, "01/12/2026", "28/02/2027")
 
     await chat.tap(bay, chat.choice_id(bay, APPROVE))
+    await settle(chat, clock)
 
-    assert "đơn được chuyển lên Đảng bộ xã Long Hòa quyết định" in received(chat, tam)
+    assert "được chuyển lên Đảng bộ xã Long Hòa quyết định" in received(chat, tam)
     assert "✅ Cấp ủy đã đồng ý" in labels(chat, muoi)
     assert chat.last_choices(chin) == []
     [request] = await requests(db)
@@ -137,7 +166,7 @@ async def test_under_a_sub_committee_a_fixed_period_goes_to_the_base_committee(
 
 async def retired_cadre(db: Database, people: People) -> Person:
     cadre = await f.member(db, "M-010", "Huỳnh Văn Sáu", people.org.branch, "+84912000131",
-                           is_retired_cadre=True, managing_body="Ban Tổ chức Tỉnh ủy")
+                           is_retired_cadre=True, managing_body="Ban Thường vụ Tỉnh ủy")
     await f.link(db, cadre, "sau")
     return Person("sau")
 
@@ -150,17 +179,31 @@ async def test_a_retired_cadre_needs_the_managing_body_first(
     await ask_health(chat, sau)
 
     to_sec = received(chat, people.sec)
-    assert "Cán bộ hưu trí, cơ quan quản lý: Ban Tổ chức Tỉnh ủy" in to_sec
-    assert "Đang chờ ghi nhận ý kiến của cơ quan quản lý" in to_sec
-    assert labels(chat, people.sec) == ["Đã có ý kiến đồng ý của cơ quan quản lý",
-                                        "Cơ quan quản lý không đồng ý"]
+    assert "Cán bộ hưu trí, cấp ủy quản lý: Ban Thường vụ Tỉnh ủy" in to_sec
+    assert "Đang chờ ghi nhận ý kiến của cấp ủy quản lý" in to_sec
+    assert "cơ quan quản lý" not in to_sec.lower()
+    assert labels(chat, people.sec) == ["Đã có ý kiến đồng ý của cấp ủy quản lý",
+                                        "Cấp ủy quản lý không đồng ý"]
     [request] = await requests(db)
     assert request.stage == RequestStage.CONSENT
 
     mark = len(chat.sender.sent)
-    await chat.tap(people.sec, chat.choice_id(people.sec, "đồng ý của cơ quan quản lý"))
+    asked = await chat.tap(people.sec, chat.choice_id(people.sec, "đồng ý của cấp ủy quản lý"))
+    # Which committee, when (it may predate the request), and its document's number.
+    assert "Cấp ủy quản lý nào đã cho ý kiến" in asked
+    assert "Cấp ủy quản lý cho ý kiến ngày nào" in await chat.say(people.sec, "1")
+    assert "Số văn bản" in await chat.say(people.sec, "02/11/2026")
+    summary = await chat.say(people.sec, "45-CV/TU")
+    assert "Cấp ủy quản lý: Ban Thường vụ Tỉnh ủy" in summary
+    assert "Ngày cấp ủy quản lý cho ý kiến: 02/11/2026" in summary
+    assert "Số văn bản: 45-CV/TU" in summary
+    async with db.session() as session:
+        consent = (await session.exec(select(RequestDecision))).one()
+    assert (consent.detail, consent.meeting_on, consent.resolution_no) == (
+        {"committee": "Ban Thường vụ Tỉnh ủy"}, date(2026, 11, 2), "45-CV/TU")
+    await settle(chat, clock)
 
-    assert "Đã có ý kiến đồng ý của cơ quan quản lý về đơn số 1" in received(chat, sau, mark)
+    assert "Đã có ý kiến đồng ý của cấp ủy quản lý về đơn số 1" in received(chat, sau, mark)
     assert "đề nghị chi bộ xem xét" in received(chat, people.dep, mark)
     assert "✅ Chi bộ đã đồng ý" in labels(chat, people.dep)
     [request] = await requests(db)
@@ -174,12 +217,13 @@ async def test_a_refused_consent_asks_why_and_rejects(
     sau = await retired_cadre(db, people)
     await ask_health(chat, sau)
 
-    asked = await chat.tap(people.sec, chat.choice_id(people.sec, "Cơ quan quản lý không"))
-    assert "Xin ghi ý kiến của cơ quan quản lý về đơn số 1" in asked
+    asked = await chat.tap(people.sec, chat.choice_id(people.sec, "Cấp ủy quản lý không"))
+    assert "Xin ghi ý kiến của cấp ủy quản lý về đơn số 1" in asked
     mark = len(chat.sender.sent)
-    await chat.say(people.sec, "Cơ quan cần đồng chí tiếp tục sinh hoạt")
+    await chat.say(people.sec, "Cấp ủy cần đồng chí tiếp tục sinh hoạt")
+    await settle(chat, clock)
 
-    assert ("Cơ quan quản lý không đồng ý với đơn số 1. Lý do: Cơ quan cần đồng chí tiếp tục "
+    assert ("Cấp ủy quản lý không đồng ý với đơn số 1. Lý do: Cấp ủy cần đồng chí tiếp tục "
             "sinh hoạt") in received(chat, sau, mark)
     [request] = await requests(db)
     assert (request.status, request.stage) == (RequestStatus.REJECTED, None)
@@ -259,6 +303,7 @@ async def test_without_a_deputy_the_secretarys_request_goes_to_the_base_committe
     # The base committee, standing in for the branch, decides once: the approval is final.
     mark = len(chat.sender.sent)
     await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    await settle(chat, clock)
     assert "Đơn số 1 của đồng chí đã được đồng ý" in received(chat, people.sec, mark)
     [request] = await requests(db)
     assert (request.status, request.stage) == (RequestStatus.APPROVED, None)

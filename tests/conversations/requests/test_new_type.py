@@ -16,7 +16,11 @@ from storage.db import Database
 from storage.models import Member, OfficerRole, OrgKind, Request, RequestStage, RequestStatus
 from storage.repos import outbox
 from tests import factories as f
-from tests.conversations.exemption.conftest import People, people  # noqa: F401  (fixture)
+from tests.conversations.exemption.conftest import (  # noqa: F401  (fixture)
+    People,
+    people,
+    settle,
+)
 from tests.conversations.requests import trip
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
@@ -83,7 +87,8 @@ def test_the_type_registers_its_buttons_and_every_timer_kind(registry: Registry)
 
 
 async def test_an_inform_only_request_is_acknowledged_not_decided(
-    chat: Chat, people: People, db: Database  # noqa: F811
+    chat: Chat, people: People, db: Database, clock: FakeClock,  # noqa: F811
+    registry: Registry,
 ) -> None:
     number = await submit(chat, people.org.mai, trip.INFORM, until=date(2026, 12, 20))
     assert labels(chat, people.sec) == ["✅ Đã ghi nhận"]
@@ -91,6 +96,7 @@ async def test_an_inform_only_request_is_acknowledged_not_decided(
     mark = len(chat.sender.sent)
     reply = await chat.tap(people.sec, chat.choice_id(people.sec, "Đã ghi nhận"))
     assert f"Đã ghi quyết định về đơn số {number}: đã ghi nhận" in reply
+    await settle(chat, clock, registry)
     assert f"Chi bộ đã ghi nhận đơn số {number}" in received(chat, people.mai, mark)
     assert "trip.effect.away" in received(chat, people.mai, mark)
     request = await stored(db, number)
@@ -100,7 +106,8 @@ async def test_an_inform_only_request_is_acknowledged_not_decided(
 
 
 async def test_a_second_branch_confirms_after_the_home_branch_agrees(
-    chat: Chat, people: People, db: Database, receiving: int  # noqa: F811
+    chat: Chat, people: People, db: Database, receiving: int, clock: FakeClock,  # noqa: F811
+    registry: Registry,
 ) -> None:
     number = await submit(chat, people.org.mai, trip.TRANSFER, other=receiving,
                           until=date(2027, 5, 31))
@@ -115,19 +122,22 @@ async def test_a_second_branch_confirms_after_the_home_branch_agrees(
     assert "không có quyền" in await chat.tap(people.dep, confirm)  # home's officers cannot
     mark = len(chat.sender.sent)
     await chat.tap(TAM, confirm)
+    await settle(chat, clock, registry)
     assert f"Đơn số {number} của đồng chí đã được Chi bộ ấp Hòa Bình xác nhận" in received(
         chat, people.mai, mark)
     assert (await stored(db, number)).status == RequestStatus.APPROVED
 
 
 async def test_the_receiving_branch_may_refuse_with_a_reason(
-    chat: Chat, people: People, db: Database, receiving: int  # noqa: F811
+    chat: Chat, people: People, db: Database, receiving: int, clock: FakeClock,  # noqa: F811
+    registry: Registry,
 ) -> None:
     number = await submit(chat, people.org.mai, trip.TRANSFER, other=receiving,
                           until=date(2027, 5, 31))
     await chat.tap(people.sec, chat.choice_id(people.sec, "đã đồng ý"))
     assert "lý do không xác nhận" in await chat.tap(TAM, chat.choice_id(TAM, "Không xác nhận"))
     await chat.say(TAM, "Chưa nhận được giấy giới thiệu")
+    await settle(chat, clock, registry)
     assert "Lý do: Chưa nhận được giấy giới thiệu" in received(chat, people.mai)
     assert (await stored(db, number)).status == RequestStatus.REJECTED
 
