@@ -91,14 +91,25 @@ async def schedule_reminders(session: AsyncSession, settings: Settings,
         if days and need > _capacity(settings):
             planned.overloaded.append((day, need, _capacity(settings)))
         for meeting, due in zip(group, dues, strict=True):
-            if due >= meeting.starts_at:
-                continue  # a morning reminder after the meeting began: the day before did it
+            if due >= meeting.starts_at or superseded(settings, meeting, days, now):
+                continue  # after the meeting began, or a later reminder is due already
             rows.append({"kind": REMIND, "key": remind_key(meeting.id or 0, days),
                          "due_at": max(due, now), "payload": {"meeting": meeting.id,
                                                                "days": days},
                          "fired_at": None, "created_at": now})
     planned.timers = await _NEW_TIMERS.insert(session, rows)
     return planned
+
+
+def superseded(settings: Settings, meeting: Meeting, days: int, now: datetime) -> bool:
+    """Whether a reminder nearer the meeting is due by now (one late reminder, not two)."""
+    local = meeting.starts_at.astimezone(settings.tz).date()
+    for nearer in settings.meeting_reminder_days:
+        if nearer < days:
+            start = _window(local - timedelta(days=nearer), settings)[0]
+            if start <= now and start < meeting.starts_at:
+                return True
+    return False
 
 
 def _window(day: date, settings: Settings) -> tuple[datetime, datetime]:
@@ -180,15 +191,16 @@ async def schedule_month(session: AsyncSession, settings: Settings, month: date,
 
 async def start_plan(session: AsyncSession, settings: Settings, plan: MeetingPlan,
                      now: datetime) -> Planned:
-    """A new plan's meetings for this month and the next; later months come by timer."""
-    this_month = now.astimezone(settings.tz).date().replace(day=1)
+    """A new plan's meetings of every month whose planning time has come; the next month's
+    timer plans the rest."""
+    month = now.astimezone(settings.tz).date().replace(day=1)
+    ahead = timedelta(days=settings.meeting_plan_ahead_days)
     planned = Planned()
-    for month in (this_month, month_after(this_month)):
+    while rules.month_bounds(month, settings.tz)[0] - ahead <= now:
         done = await plan_month(session, settings, month, now, [plan.id or 0])
         planned.meetings += done.meetings
         planned.timers += done.timers
         planned.overloaded += done.overloaded
-    await schedule_month(session, settings, month_after(this_month, 2), now)
+        month = month_after(month)
+    await schedule_month(session, settings, month, now)
     return planned
-
-

@@ -34,7 +34,8 @@ async def remind(session: AsyncSession, settings: Settings, meeting_id: int, day
     """The reminder for every expected member; none once the meeting began or was called off
     (a timer fired late after a restart is sent only while the meeting is still ahead)."""
     meeting = await session.get(Meeting, meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= now:
+    if meeting is None or meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= now \
+            or planner.superseded(settings, meeting, days, now):
         return []
     org = await session.get(Organisation, meeting.org_id)
     query = await service.expected_query(session, settings, meeting)

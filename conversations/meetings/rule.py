@@ -125,6 +125,8 @@ def _strip(text: str, name: str) -> str | None:
     for ordinal in ("last", "first"):
         if text == f"{ordinal} {name}":
             return ordinal
+    if text == name:
+        return ""
     if text.startswith(name + " "):
         return text[len(name) + 1:]
     return None

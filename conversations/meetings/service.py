@@ -48,7 +48,7 @@ class Doing:
 
 
 def _holds_meetings(org: Organisation) -> None:
-    if not (org.kind.is_branch or org.kind == OrgKind.GROUP):
+    if not (OrgKind(org.kind).is_branch or org.kind == OrgKind.GROUP):
         raise MeetingError(Msg("meetings.error.not_branch", org=org.name))
 
 
@@ -236,3 +236,16 @@ async def year_rate(session: AsyncSession, meeting: Meeting) -> tuple[int, int]:
     """The organisation's attendance at this year's regular meetings so far."""
     year = meeting.starts_at.year if meeting.period is None else int(meeting.period[:4])
     return await repo.rate(session, await repo.regular_in_year(session, meeting.org_id, year))
+
+
+async def end_plan(do: Doing, plan: MeetingPlan) -> int:
+    """Stop a plan: its meetings ahead are cancelled (those reminded are told)."""
+    if plan.ended_at is not None:
+        raise MeetingError(Msg("meetings.error.plan_ended"))
+    plan.ended_at = do.now
+    do.session.add(plan)
+    ahead = [m for m in await repo.of_orgs(do.session, [plan.org_id], do.now)
+             if m.plan_id == plan.id and m.status == MeetingStatus.PLANNED]
+    for meeting in ahead:
+        await cancel(do, meeting)
+    return len(ahead)
