@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import col, select
+
 from bot.timer_kinds import timer_runner
 from conversations.meetings import planner, service
 from storage.db import Database
 from storage.models import Meeting, MeetingKind, MemberStatus, Organisation, OrgKind
 from storage.repos import outbox
+from tests import factories as f
 from tests.conversations.meetings.conftest import (
     People,
     attendees,
@@ -20,7 +23,6 @@ from tests.conversations.meetings.conftest import (
     texts_to,
     timers,
 )
-from tests import factories as f
 from tests.support import Chat, FakeClock
 from vocabulary.settings import Settings
 from vocabulary.types import FileRef
@@ -36,7 +38,6 @@ async def plan(db: Database, settings: Settings, clock: FakeClock, org: Organisa
 
 async def meetings(db: Database) -> list[Meeting]:
     async with db.session() as session:
-        from sqlmodel import col, select
         return list((await session.exec(select(Meeting).order_by(col(Meeting.starts_at)))).all())
 
 
@@ -80,9 +81,11 @@ async def test_the_reminder_reaches_the_expected_members_with_time_place_and_ans
     assert await fire(db, settings, clock, chat) == 1
     text = texts_to(chat, people.mai)
     assert "ngày mai có sinh hoạt định kỳ" in text
-    assert "19:30" in text and "03/12/2026" in text
+    assert "19:30" in text
+    assert "03/12/2026" in text
     assert "Nhà văn hóa" in text
-    assert "Tôi sẽ dự" in text and "Tôi xin vắng" in text
+    assert "Tôi sẽ dự" in text
+    assert "Tôi xin vắng" in text
     expected = set(await attendees(db, (await meetings(db))[0].id or 0))
     assert people.org.wife.id not in expected  # exempted: not expected, not reminded
     assert {people.org.mai.id, people.org.secretary.id, people.deputy.id, people.leader.id,
@@ -118,7 +121,8 @@ async def test_a_day_many_chi_bo_share_is_spread_over_the_window(
     day_before = sorted(t.due_at.astimezone(settings.tz) for t in await timers(db)
                         if t.key.endswith(":1") and t.due_at.year == 2027)
     assert len(day_before) == 4
-    assert day_before[0].hour == 7 and all(d.date() == date(2027, 1, 2) for d in day_before)
+    assert day_before[0].hour == 7
+    assert all(d.date() == date(2027, 1, 2) for d in day_before)
     assert all(7 <= d.hour < 21 for d in day_before)
     assert len(set(day_before)) == 4  # each chi bộ in its own part of the window
 
@@ -193,7 +197,8 @@ async def test_moving_a_meeting_tells_those_reminded_and_moves_the_reminders(
         await outbox.enqueue(session, do.out, do.now)
     await chat.flush()
     text = texts_to(chat, people.mai)
-    assert "đã đổi thời gian hoặc địa điểm" in text and "Hội trường xã" in text
+    assert "đã đổi thời gian hoặc địa điểm" in text
+    assert "Hội trường xã" in text
     assert "05/12/2026" in text
     clock.now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
     assert await fire(db, settings, clock, chat) == 0  # the old morning reminder moved
@@ -242,7 +247,9 @@ async def test_the_window_is_checked_against_the_rate(
                                             "ngày 3, 19:30", "")
     assert planned.overloaded
     day, need, can = planned.overloaded[0]
-    assert day == date(2026, 12, 2) and need == 6 and can == 5
+    assert day == date(2026, 12, 2)
+    assert need == 6
+    assert can == 5
 
 
 async def test_runner_registers_the_meeting_timers(db: Database, settings: Settings,
