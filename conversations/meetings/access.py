@@ -18,7 +18,7 @@ async def managed(session: AsyncSession, member: Member) -> list[Organisation]:
         org = await session.get(Organisation, role.org_id)
         if org is None:
             continue
-        if role.role in BRANCH_LEADERS and org.kind.is_branch:
+        if role.role in BRANCH_LEADERS and OrgKind(org.kind).is_branch:
             found[org.id or 0] = org
             groups = await session.exec(select(Organisation).where(
                 Organisation.parent_id == org.id, Organisation.kind == OrgKind.GROUP))
