@@ -16,6 +16,6 @@ def register(registry: Registry) -> None:
     registry.add_timer(REMIND, reminders.make_remind)
     registry.add_timer(MONTH, reminders.make_month)
     registry.add_menu(MenuEntry("meetings_mine", Msg("menu.meetings_mine"), member_flows.MINE,
-                                group=BRANCH_LIFE, order=10))
+                                member_flows.visible, group=BRANCH_LIFE, order=10))
     registry.add_menu(MenuEntry("meetings", Msg("menu.meetings"), officer_flows.MEETINGS,
                                 officer_flows.visible, group=OFFICERS, order=25))

@@ -64,7 +64,7 @@ async def test_another_reason_is_written_and_shown_to_the_secretary(
 
 async def open_meeting(chat: Chat, people: People, label: str = "03/12/2026") -> str:
     await chat.open_menu(people.sec, "Việc của cấp ủy")
-    await chat.tap(people.sec, chat.choice_id(people.sec, "Sinh hoạt chi bộ"))
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Lịch sinh hoạt và điểm danh"))
     return await chat.tap(people.sec, chat.choice_id(people.sec, label))
 
 

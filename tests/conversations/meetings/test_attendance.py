@@ -56,7 +56,7 @@ async def test_marking_is_open_from_the_start_for_the_set_number_of_days(
     await chat.say(people.sec, "/cancel")
     clock.now = MEETING_AT + timedelta(days=settings.meeting_attendance_edit_days, minutes=1)
     await chat.open_menu(people.sec, "Việc của cấp ủy")
-    await chat.tap(people.sec, chat.choice_id(people.sec, "Sinh hoạt chi bộ"))
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Lịch sinh hoạt và điểm danh"))
     assert all("03/12/2026" not in label for _id, label in chat.last_choices(people.sec))
 
 
@@ -68,12 +68,12 @@ async def test_only_the_chi_bo_leaders_and_the_group_leader_for_his_group_may_ma
     await chat.say(people.mai, "/menu")  # a member: no officers' group at all
     assert all("Việc của cấp ủy" not in label for _id, label in chat.last_choices(people.mai))
     await chat.open_menu(people.lead, "Việc của cấp ủy")
-    await chat.tap(people.lead, chat.choice_id(people.lead, "Sinh hoạt chi bộ"))
+    await chat.tap(people.lead, chat.choice_id(people.lead, "Lịch sinh hoạt và điểm danh"))
     shown = [label for _id, label in chat.last_choices(people.lead)]
     assert any("Tổ đảng số 1" in label for label in shown)
     assert all("Chi bộ ấp Bình Minh" not in label for label in shown)
     await chat.open_menu(people.dep, "Việc của cấp ủy")
-    await chat.tap(people.dep, chat.choice_id(people.dep, "Sinh hoạt chi bộ"))
+    await chat.tap(people.dep, chat.choice_id(people.dep, "Lịch sinh hoạt và điểm danh"))
     shown = [label for _id, label in chat.last_choices(people.dep)]
     assert any("Tổ đảng số 1" in label for label in shown)
     assert any("Chi bộ ấp Bình Minh" in label for label in shown)
