@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     # A month's meetings are set (with their reminders) this many days before it begins.
     meeting_plan_ahead_days: int = 15
     meeting_list_days: int = 7  # the officers' list shows meetings since this many days ago
+    # Reminder timers due together are fired together, this many meetings per transaction.
+    meeting_reminder_batch: int = 2000
 
     # Monthly topics (seed 003)
     topics_per_month_min: int = 2

@@ -88,9 +88,7 @@ async def _meeting_prompt(ctx: Ctx) -> Prompt:
 
 async def answers_view(ctx: Ctx, meeting: Meeting) -> list[Msg]:
     """Who will come, who asked to be excused and why, who has not answered."""
-    await repo.add_attendees(ctx.session, meeting.id or 0,
-                             await service.expected_query(ctx.session, ctx.settings, meeting),
-                             None)
+    await repo.add_attendees(ctx.session, service.pairs_of(ctx.settings, meeting), None)
     rows = await repo.attendees(ctx.session, meeting.id or 0)
     coming = [m.full_name for a, m in rows if a.answer == "attend"]
     away = [Msg("meetings.view.absent_line", name=m.full_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -188,6 +189,12 @@ async def expected_query(session: AsyncSession, settings: Settings,
                              meeting.starts_at.astimezone(settings.tz).date())
 
 
+def pairs_of(settings: Settings, meeting: Meeting) -> Any:
+    """The meeting's audience as (meeting_id, member_id) rows (see audience.expected_pairs)."""
+    return audience.expected_pairs([meeting.id or 0],
+                                   meeting.starts_at.astimezone(settings.tz).date())
+
+
 async def expected_ids(session: AsyncSession, settings: Settings, meeting: Meeting) -> list[int]:
     query = await expected_query(session, settings, meeting)
     return list((await session.exec(query)).all())
@@ -196,8 +203,7 @@ async def expected_ids(session: AsyncSession, settings: Settings, meeting: Meeti
 async def checklist(session: AsyncSession, settings: Settings,
                     meeting: Meeting) -> dict[int, Attendance]:
     """The marks to start from: saved ones, else the answers (no answer: present)."""
-    await repo.add_attendees(session, meeting.id or 0,
-                             await expected_query(session, settings, meeting), None)
+    await repo.add_attendees(session, pairs_of(settings, meeting), None)
     marks = {}
     for row, _member in await repo.attendees(session, meeting.id or 0):
         marks[row.member_id] = row.attendance or _from_answer(row)

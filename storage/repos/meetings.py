@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, update
+from sqlalchemy import and_, func, literal, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -76,22 +76,36 @@ async def clashes(session: AsyncSession, org_id: int, start: datetime, end: date
     return list((await session.exec(query)).all())
 
 
-async def add_attendees(session: AsyncSession, meeting_id: int,
-                        member_ids: Select[tuple[int]], now: datetime | None) -> None:
-    """Record the expected members (a subquery): new rows with `reminded_at`, and mark those
-    already there as reminded if `now` is given."""
+async def add_attendees(session: AsyncSession, pairs: Any, now: datetime | None) -> None:
+    """Record the expected members, given as a (meeting_id, member_id) subquery; with `now`,
+    those not yet reminded count as reminded now."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    source = member_ids.add_columns(literal(meeting_id), literal(now, UTCDateTime()))
+    # SQLite reads "FROM x ON CONFLICT" as a join unless a WHERE comes between.
+    source = select(pairs.c.meeting_id, pairs.c.member_id,
+                    literal(now, UTCDateTime())).where(true())
     # INSERT ... SELECT: the audience never leaves the database.
     statement = insert(MeetingAttendee).from_select(
-        ["member_id", "meeting_id", "reminded_at"], source,
+        ["meeting_id", "member_id", "reminded_at"], source,
     ).on_conflict_do_nothing(index_elements=["meeting_id", "member_id"])
     await session.exec(statement)  # type: ignore[call-overload]
     if now is not None:
-        await session.exec(update(MeetingAttendee).where(
-            MeetingAttendee.meeting_id == meeting_id, col(MeetingAttendee.reminded_at).is_(None),
-            col(MeetingAttendee.member_id).in_(member_ids)).values(reminded_at=now))
+        ids = select(pairs.c.meeting_id).distinct()
+        await session.exec(update(MeetingAttendee).where(  # type: ignore[call-overload]
+            col(MeetingAttendee.meeting_id).in_(ids), col(MeetingAttendee.reminded_at).is_(None),
+            tuple_(MeetingAttendee.meeting_id, MeetingAttendee.member_id).in_(
+                select(pairs.c.meeting_id, pairs.c.member_id))).values(reminded_at=now))
+
+
+async def expected_with_answers(session: AsyncSession, pairs: Any
+                                ) -> list[tuple[int, int, str | None]]:
+    """(meeting_id, member_id, answer) for every expected member."""
+    query = (select(pairs.c.meeting_id, pairs.c.member_id, MeetingAttendee.answer)
+             .select_from(pairs.outerjoin(MeetingAttendee, and_(
+                 MeetingAttendee.meeting_id == pairs.c.meeting_id,
+                 MeetingAttendee.member_id == pairs.c.member_id)))
+             .order_by(pairs.c.meeting_id, pairs.c.member_id))
+    return [(int(m), int(p), a) for m, p, a in (await session.exec(query)).all()]
 
 
 async def attendees(session: AsyncSession, meeting_id: int
