@@ -13,7 +13,7 @@ def register(registry: Registry) -> None:
     for flow in (answers.FLOW, officer_flows.FLOW, plan_flow.FLOW, member_flows.FLOW):
         registry.add_flow(flow)
     registry.add_action(ACTION, answers.act)
-    registry.add_timer(REMIND, reminders.make_remind)
+    registry.add_timer(REMIND, reminders.make_remind, batches=True)
     registry.add_timer(MONTH, reminders.make_month)
     registry.add_menu(MenuEntry("meetings_mine", Msg("menu.meetings_mine"), member_flows.MINE,
                                 member_flows.visible, group=BRANCH_LIFE, order=10))

@@ -9,8 +9,10 @@ queue everything at 07:00; the planner says which days do not fit the channel's 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -27,6 +29,7 @@ from vocabulary.settings import Settings
 REMIND = "meeting.remind"
 MONTH = "meeting.month"
 _NEW_TIMERS = NewRows(Timer.__table__, "key")  # type: ignore[attr-defined]
+FEW = 1000  # organisations named in a query's IN list; more are read whole
 
 
 @dataclass
@@ -51,15 +54,15 @@ async def plan_month(session: AsyncSession, settings: Settings, month: date, now
     """Create the month's meetings of the active plans (or of `plan_ids`) and their timers."""
     start, end = rules.month_bounds(month, settings.tz)
     plans = await repo.active_plans(session, plan_ids)
-    rows = []
+    rows, known = [], {}  # many chi bo share a rule: each distinct rule is read once
     for plan in plans:
-        parsed = rules.parse(plan.rule)
-        for moment in parsed.occurrences(start, end, settings.tz):
-            if moment > now:
-                rows.append(_occurrence(plan, moment, settings, now))
+        if plan.rule not in known:
+            known[plan.rule] = rules.parse(plan.rule).occurrences(start, end, settings.tz)
+        rows += [_occurrence(plan, moment, settings, now) for moment in known[plan.rule]
+                 if moment > now]
     added = await repo.add_occurrences(session, rows)
     period = f"{month.year:04d}-{month.month:02d}"
-    meetings = await repo.in_period(session, period, [p.id or 0 for p in plans], now)
+    meetings = await repo.in_period(session, period, plan_ids, now)
     planned = await schedule_reminders(session, settings, meetings, now)
     planned.meetings = added
     return planned
@@ -74,11 +77,19 @@ def _occurrence(plan: MeetingPlan, moment: datetime, settings: Settings,
             "marked_at": None, "marked_by": None}
 
 
+class Scheduled(Protocol):
+    """What the planner reads of a meeting (an entity, or a plain row of these columns)."""
+
+    id: int | None
+    org_id: int
+    starts_at: datetime
+
+
 async def schedule_reminders(session: AsyncSession, settings: Settings,
-                             meetings: list[Meeting], now: datetime) -> Planned:
+                             meetings: Sequence[Scheduled], now: datetime) -> Planned:
     """One timer per meeting and offset; a timer set before keeps its time."""
     sizes = await audience_sizes(session, {m.org_id for m in meetings})
-    by_day: dict[tuple[date, int], list[Meeting]] = defaultdict(list)
+    by_day: dict[tuple[date, int], list[Scheduled]] = defaultdict(list)
     for meeting in meetings:
         for days in settings.meeting_reminder_days:
             day = meeting.starts_at.astimezone(settings.tz).date() - timedelta(days=days)
@@ -101,7 +112,7 @@ async def schedule_reminders(session: AsyncSession, settings: Settings,
     return planned
 
 
-def superseded(settings: Settings, meeting: Meeting, days: int, now: datetime) -> bool:
+def superseded(settings: Settings, meeting: Scheduled, days: int, now: datetime) -> bool:
     """Whether a reminder nearer the meeting is due by now (one late reminder, not two)."""
     local = meeting.starts_at.astimezone(settings.tz).date()
     for nearer in settings.meeting_reminder_days:
@@ -142,17 +153,20 @@ async def audience_sizes(session: AsyncSession, org_ids: set[int]) -> dict[int, 
     """About how many members each organisation's meeting reaches (for spreading)."""
     if not org_ids:
         return {}
-    kinds = dict((await session.exec(select(Organisation.id, Organisation.kind)
-                                     .where(col(Organisation.id).in_(org_ids)))).all())
+    few = len(org_ids) <= FEW  # a province's month: every organisation, no list of ids
+    kinds_query = select(Organisation.id, Organisation.kind)
+    if few:
+        kinds_query = kinds_query.where(col(Organisation.id).in_(org_ids))
+    groups = {i for i, kind in (await session.exec(kinds_query)).all() if kind == OrgKind.GROUP}
     sizes: dict[int, int] = {}
-    for column, wanted in ((Member.branch_id, False), (Member.group_id, True)):
-        ids = [i for i, kind in kinds.items() if (kind == OrgKind.GROUP) == wanted]
-        if not ids:
-            continue
-        query = (select(column, func.count()).where(col(column).in_(ids),
-                                                    col(Member.status).in_(EXPECTED_STATUSES))
+    for column, is_group in ((Member.branch_id, False), (Member.group_id, True)):
+        query = (select(column, func.count()).where(col(Member.status).in_(EXPECTED_STATUSES))
                  .group_by(column))
-        sizes.update({int(org): int(n) for org, n in (await session.exec(query)).all()})
+        if few:
+            query = query.where(col(column).in_(org_ids))
+        for org, n in (await session.exec(query)).all():
+            if org is not None and (int(org) in groups) == is_group and int(org) in org_ids:
+                sizes[int(org)] = int(n)
     return sizes
 
 

@@ -46,9 +46,10 @@ async def plans_of(session: AsyncSession, org_id: int) -> list[MeetingPlan]:
 
 
 async def in_period(session: AsyncSession, period: str, plan_ids: list[int] | None,
-                    now: datetime) -> list[Meeting]:
-    """Planned meetings of plans for one month that are still ahead."""
-    query = select(Meeting).where(Meeting.period == period,
+                    now: datetime) -> list[Any]:
+    """Planned meetings of plans for one month that are still ahead: rows of their id,
+    organisation and start (a province's month is tens of thousands: no entities)."""
+    query = select(Meeting.id, Meeting.org_id, Meeting.starts_at).where(Meeting.period == period,
                                   Meeting.status == MeetingStatus.PLANNED,
                                   Meeting.starts_at > now, col(Meeting.plan_id).is_not(None))
     if plan_ids is not None:
