@@ -98,13 +98,14 @@ async def _names(session: AsyncSession, org_ids: set[int]) -> dict[int, Organisa
 def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, Organisation],
               offsets: dict[int, int], rows: list[tuple[int, int, str | None]],
               now: datetime) -> list[Outbound]:
-    bodies = {i: [_head(m, now, settings), *texts.details(m, orgs.get(m.org_id))]
-              for i, m in meetings.items()}
-    choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
     said = {None: Msg("meetings.reminder.please_answer"),
             "attend": Msg("meetings.reminder.said_attend"),
             "absent": Msg("meetings.reminder.said_absent")}
-    return [Outbound(member_id, [*bodies[meeting_id], said[answer]], choices[meeting_id],
+    # One body per meeting and answer, shared by its messages (the outbox encodes it once).
+    bodies = {(i, answer): [_head(m, now, settings), *texts.details(m, orgs.get(m.org_id)), line]
+              for i, m in meetings.items() for answer, line in said.items()}
+    choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
+    return [Outbound(member_id, bodies[(meeting_id, answer)], choices[meeting_id],
                      bulk=True, subject=f"meeting:{meeting_id}",
                      dedupe_key=f"meeting-reminder:{meeting_id}:{member_id}:"
                                 f"{offsets[meeting_id]}")
