@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, true, tuple_, update
+from sqlalchemy import and_, func, literal, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -90,12 +90,11 @@ async def add_attendees(session: AsyncSession, pairs: Any, now: datetime | None)
         ["meeting_id", "member_id", "reminded_at"], source,
     ).on_conflict_do_nothing(index_elements=["meeting_id", "member_id"])
     await session.exec(statement)  # type: ignore[call-overload]
-    if now is not None:
+    if now is not None:  # rows the officers' view made before any reminder went out
         ids = select(pairs.c.meeting_id).distinct()
         await session.exec(update(MeetingAttendee).where(  # type: ignore[call-overload]
-            col(MeetingAttendee.meeting_id).in_(ids), col(MeetingAttendee.reminded_at).is_(None),
-            tuple_(MeetingAttendee.meeting_id, MeetingAttendee.member_id).in_(
-                select(pairs.c.meeting_id, pairs.c.member_id))).values(reminded_at=now))
+            col(MeetingAttendee.meeting_id).in_(ids), col(MeetingAttendee.reminded_at).is_(None))
+            .values(reminded_at=now))
 
 
 async def expected_with_answers(session: AsyncSession, pairs: Any
