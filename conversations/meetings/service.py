@@ -65,19 +65,19 @@ async def plan(do: Doing, org: Organisation, kind: MeetingKind, rule_text: str,
         raise MeetingError(Msg(wrong.key, rule=rule_text)) from None
     if any(p.kind == kind for p in await repo.plans_of(do.session, org.id or 0)):
         raise MeetingError(Msg("meetings.error.plan_exists", kind=Msg(f"meetings.kind.{kind}")))
+    await _refuse_clashes(do, org, rule_text)  # before anything is written
     new = MeetingPlan(org_id=org.id or 0, kind=kind, rule=rule_text.strip(),
                       place=place.strip(), created_by=do.by.id if do.by else None,
                       created_at=do.now)
     do.session.add(new)
     await do.session.flush()
-    await _refuse_clashes(do, org, new)
     return new, await planner.start_plan(do.session, do.settings, new, do.now)
 
 
-async def _refuse_clashes(do: Doing, org: Organisation, new: MeetingPlan) -> None:
+async def _refuse_clashes(do: Doing, org: Organisation, rule_text: str) -> None:
     """A plan whose meetings would fall on another planned meeting of the organisation."""
     horizon = do.now + timedelta(days=366)
-    for moment in rules.parse(new.rule).occurrences(do.now, horizon, do.settings.tz):
+    for moment in rules.parse(rule_text).occurrences(do.now, horizon, do.settings.tz):
         if await _clash(do, org.id or 0, moment):
             raise MeetingError(Msg("meetings.error.clash", at=moment))
 

@@ -84,3 +84,17 @@ async def test_the_group_leader_plans_for_his_group_only_and_a_member_not_at_all
     [plan] = await plans(db)
     assert plan.org_id == people.group.id
     assert "Chỉ bí thư, phó bí thư" in await chat.tap(people.mai, "m:meetings")
+
+
+async def test_a_plan_falling_on_a_planned_meeting_is_refused_and_not_kept(
+    chat: Chat, db: Database, people: People
+) -> None:
+    await start_plan(chat, people.sec)
+    await chat.tap(people.sec, chat.choice_id(people.sec, "bất thường"))
+    await chat.say(people.sec, "05/01/2027 19:00")
+    await chat.say(people.sec, "Hội trường xã")
+    await start_plan(chat, people.sec)
+    await chat.tap(people.sec, chat.choice_id(people.sec, "chuyên đề"))
+    await chat.say(people.sec, "đầu quý, ngày 5, 19:30")
+    assert "Trùng với một buổi sinh hoạt khác" in await chat.say(people.sec, "Hội trường xã")
+    assert await plans(db) == []
