@@ -36,8 +36,8 @@ FEW = 1000  # organisations named in a query's IN list; more are read whole
 class Planned:
     """What one run of the planner did, and the days whose reminders do not fit the rate."""
 
-    meetings: int = 0
-    timers: int = 0
+    meetings: int = 0  # created
+    timers: int = 0  # set (or already there)
     overloaded: list[tuple[date, int, int]] = field(default_factory=list)  # day, need, can
 
 
@@ -60,7 +60,7 @@ async def plan_month(session: AsyncSession, settings: Settings, month: date, now
             known[plan.rule] = rules.parse(plan.rule).occurrences(start, end, settings.tz)
         rows += [_occurrence(plan, moment, settings, now) for moment in known[plan.rule]
                  if moment > now]
-    added = await repo.add_occurrences(session, rows)
+    added = await repo.add_occurrences(session, rows, now)
     period = f"{month.year:04d}-{month.month:02d}"
     meetings = await repo.in_period(session, period, plan_ids, now)
     planned = await schedule_reminders(session, settings, meetings, now)
@@ -108,7 +108,8 @@ async def schedule_reminders(session: AsyncSession, settings: Settings,
                          "due_at": max(due, now), "payload": {"meeting": meeting.id,
                                                                "days": days},
                          "fired_at": None, "created_at": now})
-    planned.timers = await _NEW_TIMERS.insert(session, rows)
+    await _NEW_TIMERS.insert_uncounted(session, rows)
+    planned.timers = len(rows)  # set, or kept as they were
     return planned
 
 

@@ -26,9 +26,18 @@ from storage.types import UTCDateTime
 _NEW_MEETINGS = NewRows(Meeting.__table__, "plan_id", "period")  # type: ignore[attr-defined]
 
 
-async def add_occurrences(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Insert a plan's meetings; one already there for its month is left as it is."""
-    return await _NEW_MEETINGS.insert(session, rows)
+async def add_occurrences(session: AsyncSession, rows: list[dict[str, Any]],
+                          now: datetime) -> int:
+    """Insert a plan's meetings (one already there for its month is left as it is); returns
+    how many are new, counted by their creation instant (PostgreSQL's executemany does not
+    count)."""
+    if not rows:
+        return 0
+    await _NEW_MEETINGS.insert_uncounted(session, rows)
+    periods = sorted({str(r["period"]) for r in rows})
+    query = select(func.count()).select_from(Meeting).where(
+        Meeting.created_at == now, col(Meeting.period).in_(periods))
+    return int((await session.exec(query)).one())
 
 
 async def active_plans(session: AsyncSession, plan_ids: list[int] | None = None
