@@ -35,7 +35,7 @@ def make_remind(settings: Settings) -> TimerHandler:
         due = [(int(timer.payload["meeting"]), int(timer.payload["days"]))]
         due += await _claim_others(session, now, settings.meeting_reminder_batch - 1)
         out = await remind_many(session, settings, due, now)
-        await outbox.enqueue(session, out, now)
+        await outbox.enqueue_uncounted(session, out, now)
 
     return handler
 

@@ -39,6 +39,14 @@ async def enqueue(
     return await _NEW.insert(session, [_row(m, now, broadcast_id, payloads) for m in messages])
 
 
+async def enqueue_uncounted(session: AsyncSession, messages: list[Outbound],
+                            now: datetime) -> None:
+    """As `enqueue`, for a bulk send of tens of thousands that needs no count: one
+    executemany (PostgreSQL would otherwise compile multi-row statements for each chunk)."""
+    payloads: dict[tuple[int, int], dict[str, Any]] = {}
+    await _NEW.insert_uncounted(session, [_row(m, now, None, payloads) for m in messages])
+
+
 def _row(message: Outbound, now: datetime, broadcast_id: int | None,
          payloads: dict[tuple[int, int], dict[str, Any]]) -> dict[str, object]:
     chat = message.to if isinstance(message.to, ChatRef) else None
