@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
@@ -29,21 +29,19 @@ class TerminalSession:
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
                  write: Callable[[str], None]) -> None:
         self.db, self.write, self.settings = db, write, settings
-        self.waited = timedelta(0)  # /wait moves the demo's time on, to show what timers do
-
-        def now() -> datetime:
-            return clock() + self.waited
-
-        self.clock = now
+        self.real_clock, self.shift = clock, timedelta(0)  # /clock moves the demo in time
         self.meta = Renderer(settings.default_language, settings.tz)
         self.channel = TerminalChannel(write, self.meta)
-        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, now)
-        self.timers = timer_runner(db, settings, now)
-        self.progress = ProgressUpdater(db, self.delivery, now)
+        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, self.clock)
+        self.timers = timer_runner(db, settings, self.clock)
+        self.progress = ProgressUpdater(db, self.delivery, self.clock)
         self.region = settings.phone_region
         self.person = Person(chat_id=GUEST, name=self.meta(Msg("terminal.guest")))
         self.channel.current = self.person.chat_id
         write(self.meta(Msg("terminal.welcome")))
+
+    def clock(self) -> datetime:
+        return self.real_clock() + self.shift
 
     @property
     def prompt(self) -> str:
@@ -60,6 +58,8 @@ class TerminalSession:
             await self._contact(rest, owner=None)
         elif head == "/wait":
             await self._wait(rest)
+        elif head == "/clock":
+            await self._set_clock(rest)
         elif text.strip():
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()
@@ -70,8 +70,22 @@ class TerminalSession:
         """Let time pass (by default the undo window), firing whatever timers fall due."""
         count = int(minutes) if minutes.strip().isdigit() else \
             self.settings.decision_undo_minutes
-        self.waited += timedelta(minutes=count)
+        self.shift += timedelta(minutes=count)
         self.write(self.meta(Msg("terminal.waited", minutes=count)))
+        await self.timers.fire_due()
+
+    async def _set_clock(self, text: str) -> None:
+        """Move the demo to a local date and time ("2027-03-04 08:00") and run the timers
+        that fall due by then, as the periodic runner would."""
+        try:
+            day, _, at = text.strip().partition(" ")
+            target = datetime.combine(date.fromisoformat(day), time.fromisoformat(at),
+                                      self.settings.tz)
+        except ValueError:
+            self.write(self.meta(Msg("terminal.clock_usage")))
+            return
+        self.shift = target - self.real_clock()
+        self.write(self.meta(Msg("terminal.clock", at=target)))
         await self.timers.fire_due()
 
     async def _name_once_linked(self) -> None:

@@ -20,6 +20,7 @@ def timer_runner(
 ) -> TimerRunner:
     runner = TimerRunner(db, clock)
     runner.register(unreachable.KIND, unreachable.summarise)
-    for kind, make in (registry or default_registry()).timers.items():
-        runner.register(kind, make(settings))
+    registry = registry or default_registry()
+    for kind, make in registry.timers.items():
+        runner.register(kind, make(settings), batches=kind in registry.batching_timers)
     return runner

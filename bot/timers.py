@@ -23,20 +23,38 @@ class TimerRunner:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self.db, self.clock = db, clock
         self.handlers: dict[str, TimerHandler] = {}
+        self.batching: set[str] = set()
 
-    def register(self, kind: str, handler: TimerHandler) -> None:
+    def register(self, kind: str, handler: TimerHandler, *, batches: bool = False) -> None:
+        """`batches`: the handler fires the other due timers of its kind with its own."""
         self.handlers[kind] = handler
+        if batches:
+            self.batching.add(kind)
 
     async def fire_due(self, limit: int = 500) -> int:
-        """Fire what is due now; a timer claimed by another process is skipped."""
+        """Fire what is due now; a timer claimed by another process is skipped.
+
+        Returns how many handlers ran; once a batching kind has run, the rest of its kind
+        in this scan were taken along (or are left for the next scan, which comes at once).
+        """
         now = self.clock()
-        async with self.db.session() as session:
-            query = (select(Timer.id).where(col(Timer.fired_at).is_(None), Timer.due_at <= now)
-                     .order_by(col(Timer.due_at)).limit(limit))
-            due = list((await session.exec(query)).all())
-        fired = 0
-        for timer_id in due:
-            fired += await self._fire(timer_id, now)
+        fired, again = 0, True
+        while again:
+            again = False
+            async with self.db.session() as session:
+                query = (select(Timer.id, Timer.kind)
+                         .where(col(Timer.fired_at).is_(None), Timer.due_at <= now)
+                         .order_by(col(Timer.due_at)).limit(limit))
+                due = list((await session.exec(query)).all())
+            batched: set[str] = set()
+            for timer_id, kind in due:
+                if kind in batched:
+                    continue
+                done = await self._fire(timer_id, now)
+                fired += done
+                if done and kind in self.batching:
+                    batched.add(kind)
+                    again = True
         return fired
 
     async def _fire(self, timer_id: int | None, now: datetime) -> int:

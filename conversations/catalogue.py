@@ -6,6 +6,7 @@ from conversations.announce import capability as _announce
 from conversations.exemption import capability as _exemption
 from conversations.invite import capability as _invite
 from conversations.language import capability as _language
+from conversations.meetings import capability as _meetings
 from conversations.profile import capability as _profile
 from conversations.registration import capability as _registration
 from conversations.registry import (
@@ -29,7 +30,7 @@ GROUPS = (
 )
 CAPABILITIES: tuple[Capability, ...] = (
     _registration.register, _profile.register, _language.register, _invite.register,
-    _announce.register, _requests.register, _exemption.register,
+    _announce.register, _requests.register, _exemption.register, _meetings.register,
 )
 
 

@@ -70,6 +70,8 @@ class Registry:
     actions: dict[str, ActionFn] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     timers: dict[str, TimerMaker] = field(default_factory=dict)
+    # Kinds whose handler fires the other due timers of its kind along with its own.
+    batching_timers: set[str] = field(default_factory=set)
     role_changes: list[RoleChangeHook] = field(default_factory=list)
     consent_withdrawn: list[ConsentHook] = field(default_factory=list)
 
@@ -91,10 +93,12 @@ class Registry:
     def add_action(self, name: str, handler: ActionFn) -> None:
         self.actions[name] = handler
 
-    def add_timer(self, kind: str, make: TimerMaker) -> None:
+    def add_timer(self, kind: str, make: TimerMaker, *, batches: bool = False) -> None:
         if kind in self.timers:
             raise ValueError(f"timer kind {kind!r} registered twice")
         self.timers[kind] = make
+        if batches:
+            self.batching_timers.add(kind)
 
     def on_role_change(self, hook: RoleChangeHook) -> None:
         self.role_changes.append(hook)

@@ -379,3 +379,72 @@ class RequestDecision(SQLModel, table=True):
     report_to_org_id: int | None = Field(default=None, foreign_key="organisation.id")
     reported_at: datetime | None = _instant(nullable=True)
     undone_at: datetime | None = _instant(nullable=True)
+
+
+class MeetingKind(StrEnum):
+    REGULAR = "regular"  # the monthly meeting (Statute Art. 24)
+    THEMATIC = "thematic"  # at least once a quarter, never instead of the monthly one
+    EXTRAORDINARY = "extraordinary"
+
+
+class MeetingPlan(SQLModel, table=True):
+    """A recurring meeting of a chi bo or to dang: its rule ("ngay 3, 19:30") and place."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: MeetingKind = Field(sa_type=String(16))
+    rule: str = Field(sa_type=String(120))
+    place: str = Field(default="", sa_type=String(200))
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    """One meeting: an occurrence of a plan (its `period` is the month) or a one-off."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "period"),
+                      Index("ix_meeting_starts", "starts_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="meetingplan.id")
+    kind: MeetingKind = Field(sa_type=String(16))
+    period: str | None = Field(default=None, sa_type=String(7))  # "2026-12", local month
+    starts_at: datetime = _instant()
+    place: str = Field(default="", sa_type=String(200))
+    agenda: str | None = Field(default=None, sa_type=String(1000))
+    # Files attached to it: FileRef fields plus "sent" once they went out to the members.
+    documents: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: MeetingStatus = Field(default=MeetingStatus.PLANNED, sa_type=String(10))
+    revision: int = 1  # every change of time or place adds one
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _instant()
+    cancelled_at: datetime | None = _instant(nullable=True)
+    marked_at: datetime | None = _instant(nullable=True)  # attendance last saved
+    marked_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Attendance(StrEnum):
+    PRESENT = "present"
+    EXCUSED = "excused"  # vang co ly do
+    UNEXCUSED = "unexcused"
+
+
+class MeetingAttendee(SQLModel, table=True):
+    """A member expected at a meeting: when reminded, his/her answer, and the attendance."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
+    reminded_at: datetime | None = _instant(nullable=True)
+    answer: str | None = Field(default=None, sa_type=String(8))  # "attend" or "absent"
+    reason: str | None = Field(default=None, sa_type=String(12))  # work, health, family, other
+    reason_text: str | None = Field(default=None, sa_type=String(300))
+    answered_at: datetime | None = _instant(nullable=True)
+    attendance: Attendance | None = Field(default=None, sa_type=String(12))
+    marked_at: datetime | None = _instant(nullable=True)

@@ -130,6 +130,18 @@ class Settings(BaseSettings):
     excused_absence_streak_limit: int = 3
     attendance_target_percent: int = 85
     meeting_documents_days_before: int = 1
+    # Reminders go out this many days before each meeting (0: the morning of it); those of
+    # days before are spread over the window, so that a day many chi bo share fits the rate.
+    meeting_reminder_days: tuple[int, ...] = (1, 0)
+    meeting_reminder_window_start: time = time(7, 0)
+    meeting_reminder_window_end: time = time(21, 0)
+    meeting_attendance_edit_days: int = 7  # attendance can be marked and corrected this long
+    meeting_minutes: int = 90  # 42-HD/BTCTW: at least 90 minutes; meetings closer clash
+    # A month's meetings are set (with their reminders) this many days before it begins.
+    meeting_plan_ahead_days: int = 15
+    meeting_list_days: int = 7  # the officers' list shows meetings since this many days ago
+    # Reminder timers due together are fired together, this many meetings per transaction.
+    meeting_reminder_batch: int = 2000
 
     # Monthly topics (seed 003)
     topics_per_month_min: int = 2

@@ -35,11 +35,25 @@ async def enqueue(
     broadcast_id: int | None = None,
 ) -> int:
     """Queue messages; one whose dedupe key is already queued is skipped. Returns how many."""
-    return await _NEW.insert(session, [_row(m, now, broadcast_id) for m in messages])
+    payloads: dict[tuple[int, int], dict[str, Any]] = {}
+    return await _NEW.insert(session, [_row(m, now, broadcast_id, payloads) for m in messages])
 
 
-def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str, object]:
+async def enqueue_uncounted(session: AsyncSession, messages: list[Outbound],
+                            now: datetime) -> None:
+    """As `enqueue`, for a bulk send of tens of thousands that needs no count: one
+    executemany (PostgreSQL would otherwise compile multi-row statements for each chunk)."""
+    payloads: dict[tuple[int, int], dict[str, Any]] = {}
+    await _NEW.insert_uncounted(session, [_row(m, now, None, payloads) for m in messages])
+
+
+def _row(message: Outbound, now: datetime, broadcast_id: int | None,
+         payloads: dict[tuple[int, int], dict[str, Any]]) -> dict[str, object]:
     chat = message.to if isinstance(message.to, ChatRef) else None
+    # Many messages of one bulk send share their body and choices: encoded once.
+    shared = (id(message.body), id(message.choices))
+    if message.attachment is not None or message.edit_of is not None or shared not in payloads:
+        payloads[shared] = message.payload()
     return {
         "dedupe_key": message.dedupe_key,
         "recipient": recipient_key(message),
@@ -47,7 +61,7 @@ def _row(message: Outbound, now: datetime, broadcast_id: int | None) -> dict[str
         "channel": chat.channel if chat else None,
         "chat_id": chat.chat_id if chat else None,
         "bot": chat.bot if chat else "",
-        "payload": {**message.payload(), "reply": chat is not None},
+        "payload": {**payloads[shared], "reply": chat is not None},
         "priority": BULK if message.bulk else INTERACTIVE,
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
