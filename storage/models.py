@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -442,6 +443,8 @@ class MeetingAttendee(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
     reminded_at: datetime | None = _instant(nullable=True)
+    # Counted in rates and Article 8's months: not an exempted member who asked for reminders.
+    counted: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     answer: str | None = Field(default=None, sa_type=String(8))  # "attend" or "absent"
     reason: str | None = Field(default=None, sa_type=String(12))  # work, health, family, other
     reason_text: str | None = Field(default=None, sa_type=String(300))

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.meetings import rule as rules
-from conversations.meetings.audience import EXPECTED_STATUSES
+from conversations.meetings.audience import reminded
 from storage.models import Meeting, MeetingPlan, Member, Organisation, OrgKind, Timer
 from storage.new_rows import NewRows
 from storage.repos import meetings as repo
@@ -161,7 +161,7 @@ async def audience_sizes(session: AsyncSession, org_ids: set[int]) -> dict[int, 
     groups = {i for i, kind in (await session.exec(kinds_query)).all() if kind == OrgKind.GROUP}
     sizes: dict[int, int] = {}
     for column, is_group in ((Member.branch_id, False), (Member.group_id, True)):
-        query = (select(column, func.count()).where(col(Member.status).in_(EXPECTED_STATUSES))
+        query = (select(column, func.count()).where(reminded())
                  .group_by(column))
         if few:
             query = query.where(col(column).in_(org_ids))

@@ -92,11 +92,11 @@ async def add_attendees(session: AsyncSession, pairs: Any, now: datetime | None)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # SQLite reads "FROM x ON CONFLICT" as a join unless a WHERE comes between.
-    source = select(pairs.c.meeting_id, pairs.c.member_id,
+    source = select(pairs.c.meeting_id, pairs.c.member_id, pairs.c.counted,
                     literal(now, UTCDateTime())).where(true())
     # INSERT ... SELECT: the audience never leaves the database.
     statement = insert(MeetingAttendee).from_select(
-        ["meeting_id", "member_id", "reminded_at"], source,
+        ["meeting_id", "member_id", "counted", "reminded_at"], source,
     ).on_conflict_do_nothing(index_elements=["meeting_id", "member_id"])
     await session.exec(statement)  # type: ignore[call-overload]
     if now is not None:  # rows the officers' view made before any reminder went out
@@ -147,6 +147,7 @@ async def unexcused_months(session: AsyncSession, member_id: int, year: int) -> 
              .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
              .where(MeetingAttendee.member_id == member_id,
                     MeetingAttendee.attendance == Attendance.UNEXCUSED,
+                    col(MeetingAttendee.counted),
                     Meeting.kind == MeetingKind.REGULAR,
                     Meeting.status == MeetingStatus.PLANNED,
                     col(Meeting.period).startswith(f"{year}-")))
@@ -158,7 +159,7 @@ async def last_regular(session: AsyncSession, member_id: int, limit: int
     """The member's attendance at his/her latest marked regular meetings, newest first."""
     query = (select(MeetingAttendee.attendance)
              .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
-             .where(MeetingAttendee.member_id == member_id,
+             .where(MeetingAttendee.member_id == member_id, col(MeetingAttendee.counted),
                     Meeting.kind == MeetingKind.REGULAR,
                     Meeting.status == MeetingStatus.PLANNED,
                     col(MeetingAttendee.attendance).is_not(None))
@@ -172,7 +173,7 @@ async def rate(session: AsyncSession, meeting_ids: list[int]) -> tuple[int, int]
                  MeetingAttendee.attendance == Attendance.PRESENT))
              .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
              .where(col(MeetingAttendee.meeting_id).in_(meeting_ids),
-                    col(Meeting.marked_at).is_not(None)))
+                    col(MeetingAttendee.counted), col(Meeting.marked_at).is_not(None)))
     expected, present = (await session.exec(query)).one()
     return int(present), int(expected)
 

@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column('meeting_id', sa.Integer(), nullable=False),
         sa.Column('member_id', sa.Integer(), nullable=False),
         sa.Column('reminded_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('counted', sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column('answer', sa.String(length=8), nullable=True),
         sa.Column('reason', sa.String(length=12), nullable=True),
         sa.Column('reason_text', sa.String(length=300), nullable=True),

@@ -10,7 +10,16 @@ from sqlmodel import col, select
 from bot.timer_kinds import timer_runner
 from conversations.meetings import planner, service
 from storage.db import Database
-from storage.models import Meeting, MeetingKind, MemberStatus, Organisation, OrgKind
+from storage.models import (
+    Attendance,
+    Meeting,
+    MeetingKind,
+    Member,
+    MemberStatus,
+    Organisation,
+    OrgKind,
+)
+from storage.repos import meetings as repo
 from storage.repos import outbox
 from tests import factories as f
 from tests.conversations.meetings.conftest import (
@@ -257,3 +266,33 @@ async def test_runner_registers_the_meeting_timers(db: Database, settings: Setti
     runner = timer_runner(db, settings, clock)
     assert {planner.REMIND, planner.MONTH} <= set(runner.handlers)
     assert timedelta(days=settings.meeting_plan_ahead_days).days == 15
+
+
+async def test_an_exempted_member_who_asked_for_reminders_gets_them_and_is_not_counted(
+    db: Database, settings: Settings, clock: FakeClock, people: People, chat: Chat
+) -> None:
+    await set_status(db, people.org.wife, MemberStatus.EXEMPTED)
+    async with db.session() as session:
+        wife = await session.get(Member, people.org.wife.id)
+        assert wife is not None
+        wife.meeting_reminders_opt_in = True
+    await plan(db, settings, clock, people.org.branch)
+    clock.now = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    await fire(db, settings, clock, chat)
+    meeting = (await meetings(db))[0]
+    reminders = await outbox_keys(db, "meeting-reminder:")
+    assert f"meeting-reminder:{meeting.id}:{people.org.wife.id}:1" in reminders
+    clock.now = meeting.starts_at + timedelta(hours=3)
+    async with db.session() as session:
+        found = await session.get(Meeting, meeting.id)
+        assert found is not None
+        do = service.Doing(session, settings, clock())
+        checklist = await service.checklist(session, settings, found)
+        marks = dict.fromkeys(checklist, Attendance.PRESENT)
+        marks[people.org.wife.id or 0] = Attendance.UNEXCUSED
+        await service.save_attendance(do, found, marks)
+    async with db.session() as session:
+        present, expected = await repo.rate(session, [meeting.id or 0])
+        assert people.org.wife.id in await service.expected_ids(session, settings, found)
+    assert present == expected  # her absence does not lower the chi bo's rate
+    assert expected == len(checklist) - 1
