@@ -18,6 +18,7 @@ from conversations.registry import (
     Registry,
 )
 from conversations.requests import capability as _requests
+from conversations.topics import capability as _topics
 from vocabulary.messages import Msg
 
 GROUPS = (
@@ -29,7 +30,7 @@ GROUPS = (
 )
 CAPABILITIES: tuple[Capability, ...] = (
     _registration.register, _profile.register, _language.register, _invite.register,
-    _announce.register, _requests.register, _exemption.register,
+    _announce.register, _requests.register, _exemption.register, _topics.register,
 )
 
 

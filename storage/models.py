@@ -435,6 +435,8 @@ class TopicRound(SQLModel, table=True):
     items: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     edited_by: int | None = Field(default=None, foreign_key="member.id")
     voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # a FileRef
+    # The outbox payload while the round is being queued (copied by one INSERT ... SELECT).
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     sent_at: datetime | None = _instant(nullable=True)
     recipients: int = 0
     created_at: datetime = _instant()

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column('items', sa.JSON(), nullable=False),
         sa.Column('edited_by', sa.Integer(), nullable=True),
         sa.Column('voice', sa.JSON(), nullable=True),
+        sa.Column('payload', sa.JSON(), nullable=True),
         sa.Column('sent_at', UTCDateTime(timezone=True), nullable=True),
         sa.Column('recipients', sa.Integer(), nullable=False),
         sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),

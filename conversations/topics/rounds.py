@@ -1,0 +1,197 @@
+"""The monthly round: every chi bo's next items, queued for all its members in a few
+set-based statements (500,000 members in one transaction)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, bindparam, cast, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from conversations.officers import BRANCH_LEADERS
+from conversations.topics import audience, calendar, notice
+from conversations.topics.rotation import Pick, State, next_picks
+from storage.models import (
+    ChatAccount,
+    Member,
+    Organisation,
+    OrgKind,
+    OutboxMessage,
+    OutboxStatus,
+    TopicItem,
+    TopicRotation,
+    TopicRound,
+)
+from storage.repos import orgs, outbox, timers
+from storage.repos import topics as repo
+from storage.topics.load import ensure_default
+from vocabulary.messages import Msg
+from vocabulary.settings import Settings
+from vocabulary.types import Outbound
+
+log = logging.getLogger(__name__)
+TIMER = "topics-round"
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.BASE_BRANCH)
+
+
+@dataclass
+class RoundReport:
+    month: str
+    branches: int = 0
+    recipients: int = 0
+    short: list[int] = field(default_factory=list)  # chi bo with too few items to send
+
+
+def state_of(row: TopicRotation | None) -> State:
+    return State(row.cycle, frozenset(row.sent)) if row else State()
+
+
+async def send_month(session: AsyncSession, settings: Settings, month: str,
+                     now: datetime) -> RoundReport:
+    """Queue the month's topics for every chi bo not yet sent them; once per chi bo and month."""
+    default = await ensure_default(session, now)
+    catalogues = await repo.catalogues(session, default.id or 0)
+    branches = (await session.exec(select(Organisation.id, Organisation.name)  # type: ignore[call-overload]
+                                   .where(col(Organisation.kind).in_(BRANCH_KINDS)))).all()
+    existing = await repo.rounds_in(session, month)
+    states = await repo.rotations(session)
+    sendable = await repo.sendable(session, {catalogues.of(b) for b, _ in branches})
+    report = RoundReport(month)
+    picked: dict[int, list[Pick]] = {}
+    for branch_id, _name in branches:
+        planned = existing.get(branch_id)
+        if planned is not None and planned.sent_at is not None:
+            continue
+        available = sendable.get(catalogues.of(branch_id), [])
+        if len(available) < settings.topics_per_month_min:
+            report.short.append(branch_id)
+        allowed = {item_id for item_id, _code in available}
+        picks = ([p for p in map(Pick.from_json, planned.items) if p.item_id in allowed]
+                 if planned is not None else
+                 next_picks(available, state_of(states.get(branch_id)),
+                            settings.topics_per_month))
+        if picks:
+            picked[branch_id] = picks
+    texts = await repo.items(session, {p.item_id for ps in picked.values() for p in ps})
+    names = dict(branches)
+    rows, updates = [], []
+    for branch_id, picks in picked.items():
+        planned = existing.get(branch_id)
+        values = {"items": [p.to_json() for p in picks], "sent_at": now,
+                  "payload": _payload(month, names[branch_id], [texts[p.item_id] for p in picks],
+                                      planned.voice if planned else None)}
+        if planned is None:
+            rows.append({"branch_id": branch_id, "month": month,
+                         "catalogue_id": catalogues.of(branch_id), "voice": None,
+                         "recipients": 0, "created_at": now, **values})
+        else:
+            updates.append({"round_id": planned.id, **values})
+    if rows:
+        await session.exec(TopicRound.__table__.insert(), params=rows)  # type: ignore[attr-defined,call-overload]
+    if updates:
+        table = TopicRound.__table__  # type: ignore[attr-defined]
+        await session.exec(update(table).where(table.c.id == bindparam("round_id"))  # type: ignore[call-overload]
+                           .values(items=bindparam("items"), sent_at=bindparam("sent_at"),
+                                   payload=bindparam("payload")), params=updates)
+    report.branches = len(picked)
+    report.recipients = await _enqueue(session, month, now)
+    await _advance(session, states, picked, now)
+    await _tell_short(session, settings, report, now)
+    log.info("monthly topics %s: %d chi bo, %d messages queued, %d short of items",
+             month, report.branches, report.recipients, len(report.short))
+    return report
+
+
+def _payload(month: str, branch: str, items: list[TopicItem],
+             voice: dict[str, Any] | None) -> dict[str, Any]:
+    message = Outbound(0, notice.body(month, branch, items, voice is not None),
+                       [notice.read_choice(month)], attachment=notice.voice_file(voice))
+    return {**message.payload(), "reply": False}
+
+
+async def _enqueue(session: AsyncSession, month: str, now: datetime) -> int:
+    """One INSERT ... SELECT: a bulk message per member of every chi bo being sent."""
+    people = audience.members().subquery()
+    rounds = TopicRound.__table__  # type: ignore[attr-defined]
+    round_id, member_id = cast(rounds.c.id, String), cast(people.c.member_id, String)
+    linked = exists().where(ChatAccount.member_id == people.c.member_id)
+    chosen = (select(
+        literal("topics:") + round_id + literal(":") + member_id,
+        literal("m:") + member_id, people.c.member_id, literal(""), rounds.c.payload,
+        literal(outbox.BULK), literal(str(OutboxStatus.QUEUED)), literal(0), literal(now),
+        literal(now), literal("topics:") + round_id, literal(0), literal(0))
+        .select_from(people.join(rounds, rounds.c.branch_id == people.c.branch_id))
+        .where(and_(rounds.c.month == month, rounds.c.payload.is_not(None), linked)))
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    columns = ["dedupe_key", "recipient", "member_id", "bot", "payload", "priority", "status",
+               "attempts", "next_attempt_at", "created_at", "subject", "parts_sent",
+               "throttles"]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).from_select(columns, chosen).on_conflict_do_nothing(
+        index_elements=["dedupe_key"])
+    added = (await session.exec(statement)).rowcount  # type: ignore[call-overload]
+    counted = (select(func.count()).select_from(table)
+               .where(table.c.subject == literal("topics:") + cast(rounds.c.id, String))
+               .scalar_subquery())
+    await session.exec(update(rounds).where(rounds.c.month == month,  # type: ignore[call-overload]
+                                            rounds.c.payload.is_not(None))
+                       .values(recipients=counted, payload=None))
+    return int(added)
+
+
+async def _advance(session: AsyncSession, states: dict[int, TopicRotation],
+                   picked: dict[int, list[Pick]], now: datetime) -> None:
+    """Each chi bo's rotation moves past what it was just sent."""
+    rows = []
+    for branch_id, picks in picked.items():
+        after = state_of(states.get(branch_id)).after(picks)
+        rows.append({"branch_id": branch_id, "cycle": after.cycle, "sent": sorted(after.sent),
+                     "updated_at": now})
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(
+        TopicRotation.__table__)  # type: ignore[attr-defined]
+    statement = insert.on_conflict_do_update(
+        index_elements=["branch_id"],
+        set_={"cycle": insert.excluded.cycle, "sent": insert.excluded.sent,
+              "updated_at": insert.excluded.updated_at})
+    await session.exec(statement, params=rows)  # type: ignore[call-overload]
+
+
+async def _tell_short(session: AsyncSession, settings: Settings, report: RoundReport,
+                      now: datetime) -> None:
+    """Too few items have their official text: the chi bo's leaders and the administrators."""
+    if not report.short:
+        return
+    minimum, month = settings.topics_per_month_min, notice.month_label(report.month)
+    messages = []
+    for branch_id in report.short:
+        for _officer, leader in await orgs.holders(session, branch_id, BRANCH_LEADERS):
+            messages.append(Outbound(leader.id or 0, [Msg("topics.short.branch", month=month,
+                                                          minimum=minimum)],
+                                     dedupe_key=f"topics-short:{report.month}:{leader.id}"))
+    if settings.topics_administrators:
+        admins = (await session.exec(select(Member.id).where(  # type: ignore[call-overload]
+            col(Member.roster_id).in_(settings.topics_administrators)))).all()
+        for (admin_id,) in admins:
+            messages.append(Outbound(admin_id, [Msg("topics.short.admin", month=month,
+                                                    count=len(report.short), minimum=minimum)],
+                                     dedupe_key=f"topics-short-admin:{report.month}:{admin_id}"))
+    log.warning("monthly topics %s: %d chi bo have fewer than %d items with official text",
+                report.month, len(report.short), minimum)
+    await outbox.enqueue(session, messages, now)
+
+
+async def schedule_next(session: AsyncSession, settings: Settings, now: datetime) -> None:
+    """The timer of the next month whose topics have not gone out."""
+    month = calendar.upcoming(settings, now)
+    await timers.schedule(session, TIMER, f"{TIMER}:{month}", calendar.send_at(settings, month),
+                          now, month=month)
