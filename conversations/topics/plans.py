@@ -39,11 +39,13 @@ async def sendable(session: AsyncSession, branch_id: int, now: datetime
 
 async def outlook(session: AsyncSession, settings: Settings, branch_id: int,
                   now: datetime) -> list[Month]:
-    """This month's topics and next month's."""
+    """This month's topics and next month's (the next two when this month's never went out)."""
     _catalogue, available = await sendable(session, branch_id, now)
     state = state_of(await repo.rotation(session, branch_id))
     months = []
     this = calendar.month_of(settings, now)
+    if await repo.round_of(session, branch_id, this) is None:
+        this = calendar.upcoming(settings, now)  # this month's went out before Chibot did
     for month in (this, calendar.next_month(this)):
         saved = await repo.round_of(session, branch_id, month)
         if saved is not None:
