@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import resource
 import time
 from datetime import UTC, datetime
@@ -69,6 +70,8 @@ def main() -> None:
     parser.add_argument("--postgres", help="postgresql+asyncpg://... (a database of its own)")
     parser.add_argument("--sqlite", default="bench-province.sqlite3")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     url = args.postgres or f"sqlite+aiosqlite:///{args.sqlite}"
     asyncio.run(_main(url, args.branches, args.per_branch, args.months))
 

@@ -422,6 +422,15 @@ class TopicRotation(SQLModel, table=True):
     updated_at: datetime = _instant()
 
 
+class TopicMessage(SQLModel, table=True):
+    """A month's message as queued: chi bo given the same items share one, and each member's
+    outbox row is copied from it by one INSERT ... SELECT."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant()
+
+
 class TopicRound(SQLModel, table=True):
     """A chi bo's topics for one month: planned (editable by its officers), then sent."""
 
@@ -435,8 +444,7 @@ class TopicRound(SQLModel, table=True):
     items: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     edited_by: int | None = Field(default=None, foreign_key="member.id")
     voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # a FileRef
-    # The outbox payload while the round is being queued (copied by one INSERT ... SELECT).
-    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    message_id: int | None = Field(default=None, foreign_key="topicmessage.id")  # what was sent
     sent_at: datetime | None = _instant(nullable=True)
     recipients: int = 0
     created_at: datetime = _instant()

@@ -25,8 +25,8 @@ def item_lines(item: TopicItem) -> list[Msg]:
     return [text, Msg("topics.item_source", source=item.source)] if item.source else [text]
 
 
-def body(month: str, branch: str, items: list[TopicItem], voice: bool) -> list[Msg]:
-    lines = [Msg("topics.notice.head", month=month_label(month), branch=branch)]
+def body(month: str, items: list[TopicItem], voice: bool) -> list[Msg]:
+    lines = [Msg("topics.notice.head", month=month_label(month))]
     for item in items:
         lines += item_lines(item)
     if voice:

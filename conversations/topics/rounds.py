@@ -3,12 +3,26 @@ set-based statements (500,000 members in one transaction)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, cast, exists, func, literal, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -25,6 +39,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     TopicItem,
+    TopicMessage,
     TopicRotation,
     TopicRound,
 )
@@ -55,16 +70,17 @@ def state_of(row: TopicRotation | None) -> State:
 async def send_month(session: AsyncSession, settings: Settings, month: str,
                      now: datetime) -> RoundReport:
     """Queue the month's topics for every chi bo not yet sent them; once per chi bo and month."""
+    started = time.perf_counter()
     default = await ensure_default(session, now)
     catalogues = await repo.catalogues(session, default.id or 0)
-    branches = (await session.exec(select(Organisation.id, Organisation.name)  # type: ignore[call-overload]
-                                   .where(col(Organisation.kind).in_(BRANCH_KINDS)))).all()
+    branches = (await session.exec(select(Organisation.id)  # type: ignore[call-overload]
+                                   .where(col(Organisation.kind).in_(BRANCH_KINDS)))).scalars().all()
     existing = await repo.rounds_in(session, month)
     states = await repo.rotations(session)
-    sendable = await repo.sendable(session, {catalogues.of(b) for b, _ in branches})
+    sendable = await repo.sendable(session, {catalogues.of(b) for b in branches})
     report = RoundReport(month)
     picked: dict[int, list[Pick]] = {}
-    for branch_id, _name in branches:
+    for branch_id in branches:
         planned = existing.get(branch_id)
         if planned is not None and planned.sent_at is not None:
             continue
@@ -79,13 +95,13 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
         if picks:
             picked[branch_id] = picks
     texts = await repo.items(session, {p.item_id for ps in picked.values() for p in ps})
-    names = dict(branches)
+    messages = _Messages(session, month, texts, now)
     rows, updates = [], []
     for branch_id, picks in picked.items():
         planned = existing.get(branch_id)
+        voice = planned.voice if planned else None
         values = {"items": [p.to_json() for p in picks], "sent_at": now,
-                  "payload": _payload(month, names[branch_id], [texts[p.item_id] for p in picks],
-                                      planned.voice if planned else None)}
+                  "message_id": await messages.id_for(picks, voice)}
         if planned is None:
             rows.append({"branch_id": branch_id, "month": month,
                          "catalogue_id": catalogues.of(branch_id), "voice": None,
@@ -98,36 +114,63 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
         table = TopicRound.__table__  # type: ignore[attr-defined]
         await session.exec(update(table).where(table.c.id == bindparam("round_id"))  # type: ignore[call-overload]
                            .values(items=bindparam("items"), sent_at=bindparam("sent_at"),
-                                   payload=bindparam("payload")), params=updates)
+                                   message_id=bindparam("message_id")), params=updates)
     report.branches = len(picked)
+    computed = time.perf_counter()
     report.recipients = await _enqueue(session, month, now)
+    queued = time.perf_counter()
     await _advance(session, states, picked, now)
     await _tell_short(session, settings, report, now)
-    log.info("monthly topics %s: %d chi bo, %d messages queued, %d short of items",
-             month, report.branches, report.recipients, len(report.short))
+    log.info("monthly topics %s: %d chi bo, %d messages queued, %d short of items "
+             "(computed in %.1f s, queued in %.1f s, rotation and notices in %.1f s)",
+             month, report.branches, report.recipients, len(report.short),
+             computed - started, queued - computed, time.perf_counter() - queued)
     return report
 
 
-def _payload(month: str, branch: str, items: list[TopicItem],
-             voice: dict[str, Any] | None) -> dict[str, Any]:
-    message = Outbound(0, notice.body(month, branch, items, voice is not None),
-                       [notice.read_choice(month)], attachment=notice.voice_file(voice))
-    return {**message.payload(), "reply": False}
+class _Messages:
+    """One message per distinct set of items (and voice note): 50,000 chi bo share a few."""
+
+    def __init__(self, session: AsyncSession, month: str, texts: dict[int, TopicItem],
+                 now: datetime) -> None:
+        self.session, self.month, self.texts, self.now = session, month, texts, now
+        self._ids: dict[str, int] = {}
+
+    async def id_for(self, picks: list[Pick], voice: dict[str, Any] | None) -> int:
+        key = json.dumps([[p.item_id for p in picks], voice], sort_keys=True)
+        if key not in self._ids:
+            items = [self.texts[p.item_id] for p in picks]
+            message = Outbound(0, notice.body(self.month, items, voice is not None),
+                               [notice.read_choice(self.month)],
+                               attachment=notice.voice_file(voice))
+            self._ids[key] = await _insert_message(
+                self.session, {**message.payload(), "reply": False}, self.now)
+        return self._ids[key]
+
+
+async def _insert_message(session: AsyncSession, payload: dict[str, Any], now: datetime) -> int:
+    """Stored as UTF-8 text, not ASCII escapes: each member's copy is half the size."""
+    text = type_coerce(json.dumps(payload, ensure_ascii=False), String)
+    table = TopicMessage.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(payload=text, created_at=now).returning(table.c.id)
+    return int((await session.exec(statement)).scalar_one())  # type: ignore[call-overload]
 
 
 async def _enqueue(session: AsyncSession, month: str, now: datetime) -> int:
     """One INSERT ... SELECT: a bulk message per member of every chi bo being sent."""
     people = audience.members().subquery()
     rounds = TopicRound.__table__  # type: ignore[attr-defined]
+    messages = TopicMessage.__table__  # type: ignore[attr-defined]
     round_id, member_id = cast(rounds.c.id, String), cast(people.c.member_id, String)
     linked = exists().where(ChatAccount.member_id == people.c.member_id)
     chosen = (select(
         literal("topics:") + round_id + literal(":") + member_id,
-        literal("m:") + member_id, people.c.member_id, literal(""), rounds.c.payload,
+        literal("m:") + member_id, people.c.member_id, literal(""), messages.c.payload,
         literal(outbox.BULK), literal(str(OutboxStatus.QUEUED)), literal(0), literal(now),
         literal(now), literal("topics:") + round_id, literal(0), literal(0))
-        .select_from(people.join(rounds, rounds.c.branch_id == people.c.branch_id))
-        .where(and_(rounds.c.month == month, rounds.c.payload.is_not(None), linked)))
+        .select_from(people.join(rounds, rounds.c.branch_id == people.c.branch_id)
+                     .join(messages, messages.c.id == rounds.c.message_id))
+        .where(and_(rounds.c.month == month, rounds.c.sent_at == now, linked)))
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     columns = ["dedupe_key", "recipient", "member_id", "bot", "payload", "priority", "status",
                "attempts", "next_attempt_at", "created_at", "subject", "parts_sent",
@@ -141,8 +184,8 @@ async def _enqueue(session: AsyncSession, month: str, now: datetime) -> int:
                .where(table.c.subject == literal("topics:") + cast(rounds.c.id, String))
                .scalar_subquery())
     await session.exec(update(rounds).where(rounds.c.month == month,  # type: ignore[call-overload]
-                                            rounds.c.payload.is_not(None))
-                       .values(recipients=counted, payload=None))
+                                            rounds.c.sent_at == now)
+                       .values(recipients=counted))
     return int(added)
 
 

@@ -71,6 +71,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('branch_id'),
     )
     op.create_table(
+        'topicmessage',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('payload', sa.JSON(), nullable=False),
+        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_table(
         'topicround',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('branch_id', sa.Integer(), nullable=False),
@@ -79,13 +86,14 @@ def upgrade() -> None:
         sa.Column('items', sa.JSON(), nullable=False),
         sa.Column('edited_by', sa.Integer(), nullable=True),
         sa.Column('voice', sa.JSON(), nullable=True),
-        sa.Column('payload', sa.JSON(), nullable=True),
+        sa.Column('message_id', sa.Integer(), nullable=True),
         sa.Column('sent_at', UTCDateTime(timezone=True), nullable=True),
         sa.Column('recipients', sa.Integer(), nullable=False),
         sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['branch_id'], ['organisation.id']),
         sa.ForeignKeyConstraint(['catalogue_id'], ['topiccatalogue.id']),
         sa.ForeignKeyConstraint(['edited_by'], ['member.id']),
+        sa.ForeignKeyConstraint(['message_id'], ['topicmessage.id']),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('branch_id', 'month'),
     )
@@ -121,6 +129,7 @@ def downgrade() -> None:
     op.drop_table('topicreflection')
     op.drop_table('topicread')
     op.drop_table('topicround')
+    op.drop_table('topicmessage')
     op.drop_table('topicrotation')
     op.drop_table('topicactivation')
     op.drop_table('topicitem')
