@@ -35,7 +35,8 @@ async def test_a_tap_on_read_is_counted_once_and_the_secretary_sees_who_has_not(
     await chat.tap(SEC, chat.choice_id(SEC, "Chủ đề tháng"))
     shown = await chat.tap(SEC, chat.choice_id(SEC, "Ai đã đọc"))
     assert "1/4" in shown
-    assert "Đỗ Văn Long" in shown and "Trần Thị Mai" not in shown.split("Chưa đọc")[1]
+    assert "Đỗ Văn Long" in shown
+    assert "Trần Thị Mai" not in shown.split("Chưa đọc")[1]
 
 
 async def test_read_is_typed_by_its_code_on_a_text_channel(
@@ -94,7 +95,8 @@ async def test_the_secretary_swaps_and_adds_a_topic_before_the_send_day(
         db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
     await chat.open_menu(SEC, "Sinh hoạt chi bộ")
     shown = await chat.tap(SEC, chat.choice_id(SEC, "Chủ đề tháng"))
-    assert "12/2026 (dự kiến)" in shown and "1/2027 (dự kiến)" in shown
+    assert "12/2026 (dự kiến)" in shown
+    assert "1/2027 (dự kiến)" in shown
     await chat.tap(SEC, chat.choice_id(SEC, "Đổi một chủ đề"))
     assert "A1, C4, A3" in await chat.say(SEC, "A2 C4")
     await chat.say(SEC, "/menu")

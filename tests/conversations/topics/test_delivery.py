@@ -45,10 +45,11 @@ async def test_topics_go_to_every_member_on_the_first_at_eight(
     for person in (SEC, MAI, LONG):  # the exempted member too
         texts = _received(chat, person.chat_id)
         assert len(texts) == 1, person
-        assert "12/2026" in texts[0] and A1.text_vi in texts[0]
+        assert "12/2026" in texts[0]
+        assert A1.text_vi in texts[0]
         assert A1.source in texts[0]
     assert _received(chat, HANH.chat_id) == []  # left the party
-    choices = [m.choices for c, m in chat.sender.sent if c == MAI.chat_id][0]
+    choices = next(m.choices for c, m in chat.sender.sent if c == MAI.chat_id)
     assert [label for _id, label in choices] == ["Đã đọc"]
 
 
@@ -61,7 +62,8 @@ async def test_only_items_with_verified_text_are_sent(
     assert [p["code"] for p in sent.items] == ["A1", "A2", "A3"]  # A4-A9 have no text
     await chat.flush()
     text = _received(chat, MAI.chat_id)[0]
-    assert "A3." in text and "A4" not in text
+    assert "A3." in text
+    assert "A4" not in text
 
 
 async def test_a_restart_sends_nothing_twice(
@@ -72,7 +74,8 @@ async def test_a_restart_sends_nothing_twice(
     async with db.session() as session:  # the job run again, as after a crash and restart
         again = await rounds.send_month(session, settings, "2026-12", DEC_1)
         queued = (await session.exec(select(OutboxMessage))).all()
-    assert first.recipients == 4 and again.recipients == 0
+    assert first.recipients == 4
+    assert again.recipients == 0
     assert len(queued) == 4
     await chat.flush()
     assert len(_received(chat, MAI.chat_id)) == 1
@@ -90,4 +93,5 @@ async def test_english_readers_get_vietnamese_text_with_a_note(
         await rounds.send_month(session, settings, "2026-12", DEC_1)
     await chat.flush()
     text = _received(chat, MAI.chat_id)[0]
-    assert A1.text_vi in text and "Vietnamese only" in text
+    assert A1.text_vi in text
+    assert "Vietnamese only" in text
