@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     String,
     and_,
     bindparam,
@@ -150,7 +151,9 @@ class _Messages:
 
 async def _insert_message(session: AsyncSession, payload: dict[str, Any], now: datetime) -> int:
     """Stored as UTF-8 text, not ASCII escapes: each member's copy is half the size."""
-    text = type_coerce(json.dumps(payload, ensure_ascii=False), String)
+    text: Any = type_coerce(json.dumps(payload, ensure_ascii=False), String)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        text = cast(text, JSON)  # SQLite has no such type: a cast there would make it a number
     table = TopicMessage.__table__  # type: ignore[attr-defined]
     statement = insert(table).values(payload=text, created_at=now).returning(table.c.id)
     return int((await session.exec(statement)).scalar_one())  # type: ignore[call-overload]
