@@ -20,6 +20,7 @@ KEYS = [
     Msg("format.date"), Msg("format.datetime"), Msg("common.none"),
     Msg("terminal.not_found"), Msg("terminal.several"),
     Msg("error.file.too_large"), Msg("error.file.wrong_type"), Msg("error.file.unavailable"),
+    Msg("error.file.voice_too_long"),
     Msg("error.unsupported.sticker"), Msg("error.unsupported.voice"),
     Msg("error.unsupported.protected"),
     Msg("command.menu"), Msg("command.help"), Msg("command.cancel"), Msg("command.profile"),

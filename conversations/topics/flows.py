@@ -178,7 +178,7 @@ FLOW = Flow(
         "menu": Step(_menu_prompt, _menu),
         "swap": Step(_swap_prompt, _swap),
         "add": Step(_add_prompt, _add),
-        "voice": Step(lambda ctx: _voice_prompt(ctx), _voice),
+        "voice": Step(lambda ctx: _voice_prompt(ctx), _voice, takes_voice=True),
         **reflections.STEPS,
     },
     _start,
