@@ -446,7 +446,6 @@ class TopicRound(SQLModel, table=True):
     voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # a FileRef
     message_id: int | None = Field(default=None, foreign_key="topicmessage.id")  # what was sent
     sent_at: datetime | None = _instant(nullable=True)
-    recipients: int = 0
     created_at: datetime = _instant()
 
 

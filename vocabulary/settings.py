@@ -130,6 +130,8 @@ class Settings(BaseSettings):
     topics_send_time: time = time(8, 0)
     topics_reflection_retention_days: int = 365  # private reflections are deleted after this
     topics_voice_max_seconds: int = 300
+    # SQLite's page cache while the round is queued (the outbox's indexes grow by a row a member).
+    topics_sqlite_cache_mb: int = 256
     # Roster ids of the administrators told when a chi bo has too few items with official text.
     topics_administrators: list[str] = Field(default_factory=list)
 

@@ -17,10 +17,10 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
-    func,
     insert,
     literal,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -54,6 +54,7 @@ from vocabulary.types import Outbound
 log = logging.getLogger(__name__)
 TIMER = "topics-round"
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.BASE_BRANCH)
+SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default, 2 MB
 
 
 @dataclass
@@ -81,6 +82,7 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
     sendable = await repo.sendable(session, {catalogues.of(b) for b in branches})
     report = RoundReport(month)
     picked: dict[int, list[Pick]] = {}
+    computed_picks: dict[tuple[int, State], list[Pick]] = {}
     for branch_id in branches:
         planned = existing.get(branch_id)
         if planned is not None and planned.sent_at is not None:
@@ -89,10 +91,14 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
         if len(available) < settings.topics_per_month_min:
             report.short.append(branch_id)
         allowed = {item_id for item_id, _code in available}
-        picks = ([p for p in map(Pick.from_json, planned.items) if p.item_id in allowed]
-                 if planned is not None else
-                 next_picks(available, state_of(states.get(branch_id)),
-                            settings.topics_per_month))
+        catalogue, state = catalogues.of(branch_id), state_of(states.get(branch_id))
+        if planned is not None:
+            picks = [p for p in map(Pick.from_json, planned.items) if p.item_id in allowed]
+        else:  # chi bo at the same place in the same catalogue get the same items
+            if (catalogue, state) not in computed_picks:
+                computed_picks[catalogue, state] = next_picks(available, state,
+                                                              settings.topics_per_month)
+            picks = computed_picks[catalogue, state]
         if picks:
             picked[branch_id] = picks
     texts = await repo.items(session, {p.item_id for ps in picked.values() for p in ps})
@@ -106,7 +112,7 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
         if planned is None:
             rows.append({"branch_id": branch_id, "month": month,
                          "catalogue_id": catalogues.of(branch_id), "voice": None,
-                         "recipients": 0, "created_at": now, **values})
+                         "created_at": now, **values})
         else:
             updates.append({"round_id": planned.id, **values})
     if rows:
@@ -118,7 +124,7 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
                                    message_id=bindparam("message_id")), params=updates)
     report.branches = len(picked)
     computed = time.perf_counter()
-    report.recipients = await _enqueue(session, month, now)
+    report.recipients = await _enqueue(session, settings, month, now)
     queued = time.perf_counter()
     await _advance(session, states, picked, now)
     await _tell_short(session, settings, report, now)
@@ -151,15 +157,16 @@ class _Messages:
 
 async def _insert_message(session: AsyncSession, payload: dict[str, Any], now: datetime) -> int:
     """Stored as UTF-8 text, not ASCII escapes: each member's copy is half the size."""
-    text: Any = type_coerce(json.dumps(payload, ensure_ascii=False), String)
+    stored: Any = type_coerce(json.dumps(payload, ensure_ascii=False), String)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        text = cast(text, JSON)  # SQLite has no such type: a cast there would make it a number
+        stored = cast(stored, JSON)  # SQLite has no such type: a cast there would make it a number
     table = TopicMessage.__table__  # type: ignore[attr-defined]
-    statement = insert(table).values(payload=text, created_at=now).returning(table.c.id)
+    statement = insert(table).values(payload=stored, created_at=now).returning(table.c.id)
     return int((await session.exec(statement)).scalar_one())  # type: ignore[call-overload]
 
 
-async def _enqueue(session: AsyncSession, month: str, now: datetime) -> int:
+async def _enqueue(session: AsyncSession, settings: Settings, month: str,
+                   now: datetime) -> int:
     """One INSERT ... SELECT: a bulk message per member of every chi bo being sent."""
     people = audience.members().subquery()
     rounds = TopicRound.__table__  # type: ignore[attr-defined]
@@ -182,14 +189,13 @@ async def _enqueue(session: AsyncSession, month: str, now: datetime) -> int:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(table).from_select(columns, chosen).on_conflict_do_nothing(
         index_elements=["dedupe_key"])
-    added = (await session.exec(statement)).rowcount  # type: ignore[call-overload]
-    counted = (select(func.count()).select_from(table)
-               .where(table.c.subject == literal("topics:") + cast(rounds.c.id, String))
-               .scalar_subquery())
-    await session.exec(update(rounds).where(rounds.c.month == month,  # type: ignore[call-overload]
-                                            rounds.c.sent_at == now)
-                       .values(recipients=counted))
-    return int(added)
+    if dialect == "sqlite":  # the outbox's indexes grow by 500,000 keys: keep them in memory
+        await session.exec(text(f"PRAGMA cache_size=-{settings.topics_sqlite_cache_mb * 1024}"))
+    try:
+        return int((await session.exec(statement)).rowcount)  # type: ignore[call-overload]
+    finally:
+        if dialect == "sqlite":
+            await session.exec(text(f"PRAGMA cache_size={SQLITE_DEFAULT_CACHE}"))
 
 
 async def _advance(session: AsyncSession, states: dict[int, TopicRotation],

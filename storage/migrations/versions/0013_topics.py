@@ -88,7 +88,6 @@ def upgrade() -> None:
         sa.Column('voice', sa.JSON(), nullable=True),
         sa.Column('message_id', sa.Integer(), nullable=True),
         sa.Column('sent_at', UTCDateTime(timezone=True), nullable=True),
-        sa.Column('recipients', sa.Integer(), nullable=False),
         sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['branch_id'], ['organisation.id']),
         sa.ForeignKeyConstraint(['catalogue_id'], ['topiccatalogue.id']),
