@@ -10,6 +10,8 @@ from sqlmodel import select
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
+from conversations.topics import rounds
+from conversations.topics.calendar import month_of
 from handlers.terminal import CHANNEL, GUEST, Person, TerminalChannel, chat_id_for
 from storage.db import Database
 from storage.models import Member, MemberStatus
@@ -27,7 +29,7 @@ class TerminalSession:
 
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
                  write: Callable[[str], None]) -> None:
-        self.db, self.clock, self.write = db, clock, write
+        self.db, self.clock, self.write, self.settings = db, clock, write, settings
         self.meta = Renderer(settings.default_language, settings.tz)
         self.channel = TerminalChannel(write, self.meta)
         self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, clock)
@@ -50,6 +52,10 @@ class TerminalSession:
             await self._contact(self.person.phone or "", owner=self.person.chat_id)
         elif head == "/forward":
             await self._contact(rest, owner=None)
+        elif head == "/topics-now":  # the demo cannot wait for the 1st of the month
+            async with self.db.session() as session:
+                now = self.clock()
+                await rounds.send_month(session, self.settings, month_of(self.settings, now), now)
         elif text.strip():
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()
