@@ -44,7 +44,7 @@ from storage.models import (
     TopicRotation,
     TopicRound,
 )
-from storage.repos import orgs, outbox, timers
+from storage.repos import orgs, outbox, timers, topic_batch
 from storage.repos import topics as repo
 from storage.topics.load import ensure_default
 from vocabulary.messages import Msg
@@ -81,52 +81,45 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
     states = await repo.rotations(session)
     sendable = await repo.sendable(session, {catalogues.of(b) for b in branches})
     report = RoundReport(month)
-    picked: dict[int, list[Pick]] = {}
-    computed_picks: dict[tuple[int, State], list[Pick]] = {}
+    picked: dict[int, list[Pick]] = {}  # rounds an officer planned, written one by one
+    grouped: dict[tuple[int, State], list[int]] = {}  # the others, by catalogue and place
     for branch_id in branches:
         planned = existing.get(branch_id)
         if planned is not None and planned.sent_at is not None:
             continue
-        available = sendable.get(catalogues.of(branch_id), [])
+        catalogue = catalogues.of(branch_id)
+        available = sendable.get(catalogue, [])
         if len(available) < settings.topics_per_month_min:
             report.short.append(branch_id)
-        allowed = {item_id for item_id, _code in available}
-        catalogue, state = catalogues.of(branch_id), state_of(states.get(branch_id))
         if planned is not None:
-            picks = [p for p in map(Pick.from_json, planned.items) if p.item_id in allowed]
-        else:  # chi bo at the same place in the same catalogue get the same items
-            if (catalogue, state) not in computed_picks:
-                computed_picks[catalogue, state] = next_picks(available, state,
-                                                              settings.topics_per_month)
-            picks = computed_picks[catalogue, state]
-        if picks:
-            picked[branch_id] = picks
-    texts = await repo.items(session, {p.item_id for ps in picked.values() for p in ps})
-    messages = _Messages(session, month, texts, now)
-    rows, updates = [], []
-    for branch_id, picks in picked.items():
-        planned = existing.get(branch_id)
-        voice = planned.voice if planned else None
-        values = {"items": [p.to_json() for p in picks], "sent_at": now,
-                  "message_id": await messages.id_for(picks, voice)}
-        if planned is None:
-            rows.append({"branch_id": branch_id, "month": month,
-                         "catalogue_id": catalogues.of(branch_id), "voice": None,
-                         "created_at": now, **values})
+            allowed = {item_id for item_id, _code in available}
+            picked[branch_id] = [p for p in map(Pick.from_json, planned.items)
+                                 if p.item_id in allowed]
         else:
-            updates.append({"round_id": planned.id, **values})
-    if rows:
-        await session.exec(TopicRound.__table__.insert(), params=rows)  # type: ignore[attr-defined,call-overload]
-    if updates:
-        table = TopicRound.__table__  # type: ignore[attr-defined]
-        await session.exec(update(table).where(table.c.id == bindparam("round_id"))  # type: ignore[call-overload]
-                           .values(items=bindparam("items"), sent_at=bindparam("sent_at"),
-                                   message_id=bindparam("message_id")), params=updates)
-    report.branches = len(picked)
+            grouped.setdefault((catalogue, state_of(states.get(branch_id))), []).append(
+                branch_id)
+    group_picks = {key: next_picks(sendable.get(key[0], []), key[1], settings.topics_per_month)
+                   for key in grouped}
+    texts = await repo.items(session, {p.item_id for ps in (*picked.values(),
+                                                            *group_picks.values()) for p in ps})
+    messages = _Messages(session, month, texts, now)
+    await _write_planned(session, existing, picked, messages, now)
+    groups, members = [], []
+    for number, (key, branch_ids) in enumerate(grouped.items()):
+        picks = group_picks[key]
+        if not picks:
+            continue
+        after = key[1].after(picks)
+        groups.append(topic_batch.Group(number, key[0], [p.to_json() for p in picks],
+                                        await messages.id_for(picks, None), after.cycle,
+                                        sorted(after.sent)))
+        members += [(branch_id, number) for branch_id in branch_ids]
+    await topic_batch.write(session, month, now, groups, members)
+    report.branches = len([p for p in picked.values() if p]) + len(members)
     computed = time.perf_counter()
     report.recipients = await _enqueue(session, settings, month, now)
     queued = time.perf_counter()
-    await _advance(session, states, picked, now)
+    await _advance(session, states, {b: p for b, p in picked.items() if p}, now)
     await _tell_short(session, settings, report, now)
     log.info("monthly topics %s: %d chi bo, %d messages queued, %d short of items "
              "(computed in %.1f s, queued in %.1f s, rotation and notices in %.1f s)",
@@ -163,6 +156,21 @@ async def _insert_message(session: AsyncSession, payload: dict[str, Any], now: d
     table = TopicMessage.__table__  # type: ignore[attr-defined]
     statement = insert(table).values(payload=stored, created_at=now).returning(table.c.id)
     return int((await session.exec(statement)).scalar_one())  # type: ignore[call-overload]
+
+
+async def _write_planned(session: AsyncSession, existing: dict[int, TopicRound],
+                         picked: dict[int, list[Pick]], messages: _Messages,
+                         now: datetime) -> None:
+    """Rounds an officer changed before the send date: sent as he/she left them."""
+    updates = [{"round_id": existing[branch_id].id, "items": [p.to_json() for p in picks],
+                "sent_at": now,
+                "message_id": await messages.id_for(picks, existing[branch_id].voice)}
+               for branch_id, picks in picked.items() if picks]
+    if updates:
+        table = TopicRound.__table__  # type: ignore[attr-defined]
+        await session.exec(update(table).where(table.c.id == bindparam("round_id"))  # type: ignore[call-overload]
+                           .values(items=bindparam("items"), sent_at=bindparam("sent_at"),
+                                   message_id=bindparam("message_id")), params=updates)
 
 
 async def _enqueue(session: AsyncSession, settings: Settings, month: str,
