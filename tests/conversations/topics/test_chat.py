@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from conversations.topics import reflections
 from storage.db import Database
 from storage.models import TopicRead, TopicReflection, TopicRound
 from tests.conversations.topics.conftest import BASE, DEC_1, LONG, MAI, SEC, Branch, send
@@ -121,3 +122,28 @@ async def test_the_voice_note_goes_out_with_the_topics(
     [message] = [m for c, m in chat.sender.sent if c == MAI.chat_id]
     assert message.attachment == voice
     assert "giọng nói" in message.text
+
+
+async def test_reflections_go_after_the_retention_period_and_when_consent_is_withdrawn(
+        db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
+    await _sent(db, settings, clock, chat)
+    await _reflect(chat, "Giữ riêng", "Tôi còn ngại học lý luận.")
+    clock.advance(days=settings.topics_reflection_retention_days + 1)
+    await chat.open_menu(MAI, "Sinh hoạt chi bộ")
+    await chat.tap(MAI, chat.choice_id(MAI, "Chủ đề tháng"))
+    assert "chưa có bài" in await chat.tap(MAI, chat.choice_id(MAI, "Tự soi, tự sửa của tôi"))
+    async with db.session() as session:
+        assert await reflections.purge_expired(session, settings, clock()) == 1
+
+
+async def test_withdrawing_consent_deletes_the_members_reflections(
+        db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
+    await _sent(db, settings, clock, chat)
+    await _reflect(chat, "Chia sẻ với bí thư", "Tôi sẽ học nghị quyết đều hơn.")
+    await chat.say(MAI, "/cancel")
+    await chat.open_menu(MAI, "Thông tin của tôi")
+    await chat.tap(MAI, chat.choice_id(MAI, "Dữ liệu của tôi"))
+    await chat.tap(MAI, chat.choice_id(MAI, "Rút lại sự đồng ý"))
+    assert "Đã xóa 1 bài tự soi" in await chat.tap(MAI, chat.choice_id(MAI, "Có, rút lại"))
+    async with db.session() as session:
+        assert (await session.exec(select(TopicReflection))).all() == []
