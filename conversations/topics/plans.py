@@ -75,3 +75,11 @@ async def save(session: AsyncSession, branch_id: int, month: Month, picks: list[
     session.add(saved)
     await session.flush()
     return saved
+
+
+async def agenda(session: AsyncSession, settings: Settings, branch_id: int,
+                 now: datetime) -> list[str]:
+    """The codes a meeting this month studies, for the meeting's agenda (the meetings
+    capability calls this; the texts are those sent, never restated)."""
+    this = (await outlook(session, settings, branch_id, now))[0]
+    return [pick.code for pick in this.picks]
