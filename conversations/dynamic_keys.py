@@ -63,5 +63,6 @@ KEYS = [
     Msg("request.answer.hint"), Msg("request.answer.hint_file"),
     Msg("exemption.ask.certificate"), Msg("exemption.ask.certificate_no_files"),
     Msg("announce.empty"), Msg("announce.too_long"),
+    Msg("topics.reflect.empty"), Msg("topics.reflect.too_long"),
     Msg("request.error.text_empty"), Msg("request.error.text_too_long"),
 ]

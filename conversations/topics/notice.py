@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.models import TopicItem
-from vocabulary.messages import Msg
+from vocabulary.messages import Localised, Msg
 from vocabulary.types import Choice, FileRef
 
 READ_ACTION = "topics"
@@ -19,7 +19,8 @@ def item_lines(item: TopicItem) -> list[Msg]:
     """One item as its reader sees it: the English text when imported, else the Vietnamese
     with a short note; the text is never changed, only chosen."""
     if item.text_en:
-        text = Msg("topics.item", code=item.code, vi=item.text_vi or "", en=item.text_en)
+        text = Msg("topics.item", code=item.code,
+                   text=Localised({"vi": item.text_vi or "", "en": item.text_en}))
     else:
         text = Msg("topics.item_vi_only", code=item.code, vi=item.text_vi or "")
     return [text, Msg("topics.item_source", source=item.source)] if item.source else [text]
