@@ -122,7 +122,7 @@ async def send_month(session: AsyncSession, settings: Settings, month: str,
     await _advance(session, states, {b: p for b, p in picked.items() if p}, now)
     await _tell_short(session, settings, report, now)
     log.info("monthly topics %s: %d chi bo, %d messages queued, %d short of items "
-             "(computed in %.1f s, queued in %.1f s, rotation and notices in %.1f s)",
+             "(computed and rounds written in %.1f s, queued in %.1f s, the rest in %.1f s)",
              month, report.branches, report.recipients, len(report.short),
              computed - started, queued - computed, time.perf_counter() - queued)
     return report
