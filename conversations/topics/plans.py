@@ -33,7 +33,7 @@ async def sendable(session: AsyncSession, branch_id: int, now: datetime
                    ) -> tuple[int, list[tuple[int, str]]]:
     """The catalogue this chi bo studies and its items that may be sent."""
     default = await ensure_default(session, now)
-    catalogue = (await repo.catalogues(session, default.id or 0)).of(branch_id)
+    catalogue = await repo.catalogue_of(session, branch_id, default.id or 0)
     return catalogue, (await repo.sendable(session, [catalogue])).get(catalogue, [])
 
 

@@ -16,6 +16,7 @@ from storage.models import (
     TopicRotation,
     TopicRound,
 )
+from storage.repos import orgs
 from storage.topics.spec import default_catalogue
 
 
@@ -52,6 +53,18 @@ async def catalogues(session: AsyncSession, default_id: int) -> Catalogues:
     activated = {a.org_id: a.catalogue_id for a in (await session.exec(
         select(TopicActivation))).all()}
     return Catalogues(parents, activated, default_id)
+
+
+async def catalogue_of(session: AsyncSession, org_id: int, default_id: int) -> int:
+    """The catalogue one organisation studies, reading only its own chain of parents."""
+    org = await session.get(Organisation, org_id)
+    if org is None:
+        return default_id
+    chain = [org, *await orgs.ancestors(session, org)]
+    activated = {a.org_id: a.catalogue_id for a in (await session.exec(
+        select(TopicActivation).where(col(TopicActivation.org_id).in_(
+            [o.id for o in chain])))).all()}
+    return next((activated[o.id] for o in chain if o.id in activated), default_id)
 
 
 async def default_id(session: AsyncSession) -> int | None:

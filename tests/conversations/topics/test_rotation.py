@@ -7,7 +7,8 @@ from datetime import date
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import OutboxMessage, TopicRound
+from storage.models import OutboxMessage, TopicCatalogue, TopicRound
+from storage.repos import topics as repo
 from storage.topics import load
 from storage.topics.spec import CatalogueSpec, ItemSpec
 from tests.conversations.topics.conftest import DEC_1, Branch, send
@@ -61,6 +62,9 @@ async def test_the_base_committees_catalogue_wins_over_the_provinces(
     await _catalogue(db, "AH-1", [("X1", "Một"), ("X2", "Hai"), ("X3", "Ba")], "DU-AH")
     await send(db, settings, "2026-12", DEC_1)
     assert await _codes(db, "2026-12") == ["X1", "X2", "X3"]
+    async with db.session() as session:  # as the chat shows it, reading one chain of parents
+        catalogue = await repo.catalogue_of(session, org.branch.id or 0, 0)
+        assert (await session.get(TopicCatalogue, catalogue)).code == "AH-1"  # type: ignore[union-attr]
 
 
 async def test_too_few_texts_sends_those_and_tells_the_secretary_and_the_administrator(
