@@ -11,6 +11,8 @@ from sqlmodel import select
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
 from bot.timer_kinds import timer_runner
+from conversations.topics import rounds
+from conversations.topics.calendar import month_of
 from handlers.terminal import CHANNEL, GUEST, Person, TerminalChannel, chat_id_for
 from storage.db import Database
 from storage.models import Member, MemberStatus
@@ -60,6 +62,10 @@ class TerminalSession:
             await self._wait(rest)
         elif head == "/clock":
             await self._set_clock(rest)
+        elif head == "/topics-now":  # the demo cannot wait for the 1st of the month
+            async with self.db.session() as session:
+                now = self.clock()
+                await rounds.send_month(session, self.settings, month_of(self.settings, now), now)
         elif text.strip():
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()

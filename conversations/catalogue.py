@@ -19,6 +19,7 @@ from conversations.registry import (
     Registry,
 )
 from conversations.requests import capability as _requests
+from conversations.topics import capability as _topics
 from vocabulary.messages import Msg
 
 GROUPS = (
@@ -31,6 +32,7 @@ GROUPS = (
 CAPABILITIES: tuple[Capability, ...] = (
     _registration.register, _profile.register, _language.register, _invite.register,
     _announce.register, _requests.register, _exemption.register, _meetings.register,
+    _topics.register,
 )
 
 

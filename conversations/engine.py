@@ -181,6 +181,10 @@ class Engine:
 
     async def _free_input(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
+        if inbound.file is not None and inbound.file.mime_type.startswith("audio/") \
+                and not self._takes_voice(ctx):
+            await self._reprompt(ctx, Msg("error.unsupported.voice"))
+            return
         if ctx.state.flow:
             answer = Answer(text=inbound.text, contact=inbound.contact, file=inbound.file)
             await self._answer(ctx, answer)
@@ -284,6 +288,11 @@ class Engine:
         contacts = await officers.help_contacts(ctx.session, ctx.member)
         lines = officers.contact_lines(contacts, ctx.settings.phone_region)
         ctx.reply(Msg("help.member"), *(lines or [Msg("help.no_officer")]))
+
+    def _takes_voice(self, ctx: Ctx) -> bool:
+        flow = self.registry.flows.get(ctx.state.flow or "")
+        step = flow.steps.get(ctx.state.step or "") if flow else None
+        return step is not None and step.takes_voice
 
     def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
         """A typed number or option words, read against the last menu this chat was shown."""

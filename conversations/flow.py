@@ -74,6 +74,7 @@ StartFn = Callable[[Ctx], Awaitable[Outcome]]
 class Step:
     prompt: PromptFn
     handle: HandleFn
+    takes_voice: bool = False  # a voice message is an answer here, not a file to refuse
 
 
 @dataclass(frozen=True)

@@ -451,3 +451,99 @@ class MeetingAttendee(SQLModel, table=True):
     answered_at: datetime | None = _instant(nullable=True)
     attendance: Attendance | None = Field(default=None, sa_type=String(12))
     marked_at: datetime | None = _instant(nullable=True)
+
+
+class TopicCatalogue(SQLModel, table=True):
+    """A list of signs of degradation to study (the 27 of 04-NQ/TW, or a province's own)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(40), unique=True)
+    title: str = Field(sa_type=String(300))
+    issuer: str | None = Field(default=None, sa_type=String(200))
+    issued_on: date | None = None
+    imported_at: datetime = _instant()
+
+
+class TopicItem(SQLModel, table=True):
+    """One item of a catalogue; only a verified item with its Vietnamese text is ever sent."""
+
+    __table_args__ = (UniqueConstraint("catalogue_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    catalogue_id: int = Field(foreign_key="topiccatalogue.id", index=True)
+    position: int
+    code: str = Field(sa_type=String(20))
+    group: str = Field(sa_type=String(1))  # A, B or C of 04-NQ/TW
+    parent_code: str | None = Field(default=None, sa_type=String(20))  # among the 27
+    text_vi: str | None = Field(default=None, sa_type=String(4000))
+    text_en: str | None = Field(default=None, sa_type=String(4000))
+    source: str | None = Field(default=None, sa_type=String(300))
+    source_date: str | None = Field(default=None, sa_type=String(20))  # as the source gives it
+    source_link: str | None = Field(default=None, sa_type=String(500))
+    verified: bool = False
+
+
+class TopicActivation(SQLModel, table=True):
+    """The catalogue an organisation (a province, a base committee) studies."""
+
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    catalogue_id: int = Field(foreign_key="topiccatalogue.id")
+    activated_at: datetime = _instant()
+
+
+class TopicRotation(SQLModel, table=True):
+    """Where a chi bo stands in its cycle through the items: the codes sent in this cycle."""
+
+    branch_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    cycle: int = 1
+    sent: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _instant()
+
+
+class TopicMessage(SQLModel, table=True):
+    """A month's message as queued: chi bo given the same items share one, and each member's
+    outbox row is copied from it by one INSERT ... SELECT."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant()
+
+
+class TopicRound(SQLModel, table=True):
+    """A chi bo's topics for one month: planned (editable by its officers), then sent."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="organisation.id")
+    month: str = Field(sa_type=String(7))  # "2026-12", in the deployment's time
+    catalogue_id: int = Field(foreign_key="topiccatalogue.id")
+    # [{"item": id, "code": code, "cycle": n}], in the order they are studied
+    items: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    edited_by: int | None = Field(default=None, foreign_key="member.id")
+    voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # a FileRef
+    message_id: int | None = Field(default=None, foreign_key="topicmessage.id")  # what was sent
+    sent_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = _instant()
+
+
+class TopicRead(SQLModel, table=True):
+    """A member answered «Da doc» to a month's topics."""
+
+    round_id: int = Field(foreign_key="topicround.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    read_at: datetime = _instant()
+
+
+class TopicReflection(SQLModel, table=True):
+    """A member's own reflection on one topic (political views: sensitive data)."""
+
+    __table_args__ = (UniqueConstraint("member_id", "round_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    round_id: int = Field(foreign_key="topicround.id")
+    item_id: int = Field(foreign_key="topicitem.id")
+    text: str = Field(sa_type=String(4000))
+    shared: bool = False  # with the secretary (and deputy) of the member's chi bo, no one else
+    created_at: datetime = _instant(index=True)

@@ -17,11 +17,22 @@ DOMAIN = "messages"
 
 
 @dataclass(frozen=True)
+class Localised:
+    """Text that comes with its own translations (an imported official text), shown in the
+    reader's language, else in the first one given."""
+
+    texts: dict[str, str]
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.texts.items())))
+
+
+@dataclass(frozen=True)
 class Msg:
     """A catalogue key with its parameters; turned into text only for a known reader.
 
-    Parameters may be str, int, date, aware datetime, another Msg (rendered in turn) or a
-    dict of texts by language (a label from a data file), rendered in the reader's language.
+    Parameters may be str, int, date, aware datetime, Localised text (an imported text or a
+    label from a data file) or another Msg (rendered in turn).
     """
 
     key: str
@@ -40,6 +51,8 @@ class Msg:
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, Localised):
+        return {"$text": value.texts}
     if isinstance(value, Msg):
         return {"$msg": value.to_json()}
     if isinstance(value, datetime):
@@ -51,6 +64,8 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
+        if "$text" in value:
+            return Localised(value["$text"])
         if "$msg" in value:
             return Msg.from_json(value["$msg"])
         if "$datetime" in value:
@@ -83,6 +98,8 @@ class Renderer:
         return template.format(**{k: self._value(v) for k, v in msg.params.items()})
 
     def _value(self, value: Any) -> str:
+        if isinstance(value, Localised):
+            return value.texts.get(self.language) or next(iter(value.texts.values()), "")
         if isinstance(value, Msg):
             return self(value)
         if isinstance(value, datetime):
@@ -92,8 +109,6 @@ class Renderer:
             return format_date(value, self.text("format.date"), locale=self.language)
         if value is None:
             return self.text("common.none")
-        if isinstance(value, dict):
-            return str(value.get(self.language) or next(iter(value.values()), ""))
         return str(value)
 
     def join(self, msgs: list[Msg]) -> str:

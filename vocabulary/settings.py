@@ -146,6 +146,15 @@ class Settings(BaseSettings):
     # Monthly topics (seed 003)
     topics_per_month_min: int = 2
     topics_per_month_max: int = 4
+    topics_per_month: int = Field(default=3, ge=2, le=4)  # items each chi bo studies a month
+    topics_send_day: int = Field(default=1, ge=1, le=28)  # day of the month they go out
+    topics_send_time: time = time(8, 0)
+    topics_reflection_retention_days: int = 365  # private reflections are deleted after this
+    topics_voice_max_seconds: int = 300
+    # SQLite's page cache while the round is queued (the outbox's indexes grow by a row a member).
+    topics_sqlite_cache_mb: int = 256
+    # Roster ids of the administrators told when a chi bo has too few items with official text.
+    topics_administrators: list[str] = Field(default_factory=list)
 
     # Periodic jobs
     timer_scan_seconds: int = 30

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import broadcast, db, demo, invite, meetings, org, roster, run
+from bot.cli import broadcast, db, demo, invite, meetings, org, roster, run, topics
 from vocabulary.settings import Settings
 
 app = typer.Typer(
@@ -30,4 +30,5 @@ app.add_typer(invite.app, name="invite")
 app.add_typer(run.app, name="run")
 app.add_typer(broadcast.app, name="broadcast")
 app.add_typer(meetings.app, name="meetings")
+app.add_typer(topics.app, name="topics")
 app.command("demo")(demo.demo)

@@ -8,7 +8,7 @@ from conversations.exemption import effects, reminders, stages
 from conversations.exemption.rules import RETURN
 from conversations.requests.kinds import RequestType, define
 from storage.models import Member, Request
-from vocabulary.messages import Msg
+from vocabulary.messages import Localised, Msg
 
 NAME = "exemption"
 
@@ -17,7 +17,7 @@ def reason_line(request: Request) -> Msg:
     if request.reason_text:
         return Msg("exemption.reason.other_text", text=request.reason_text)
     if request.detail.get("reason_label"):  # a province's own reason
-        return Msg("exemption.reason.named", label=request.detail["reason_label"])
+        return Msg("exemption.reason.named", label=Localised(request.detail["reason_label"]))
     return Msg(f"exemption.reason.{request.reason}")
 
 

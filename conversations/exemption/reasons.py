@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from vocabulary.messages import Msg
+from vocabulary.messages import Localised, Msg
 
 BUILT_IN = Path(__file__).with_name("reasons.toml")
 _CODE = re.compile(r"[a-z0-9_]{1,24}")  # stored in request.reason
@@ -29,7 +29,7 @@ class Reason:
     @property
     def label(self) -> Msg:
         if self.label_text:
-            return Msg("exemption.reason.named", label=self.label_text)
+            return Msg("exemption.reason.named", label=Localised(self.label_text))
         return Msg(f"exemption.reason.{self.code}")
 
 

@@ -106,6 +106,8 @@ class TelegramSender:
         upload = FSInputFile(self.files_root / file.path, filename=file.name)
         if file.mime_type.startswith("image/"):
             sent = await self.bot.send_photo(chat_id=int(chat_id), photo=upload)
+        elif file.mime_type == "audio/ogg":  # a voice note goes out as one, played in the chat
+            sent = await self.bot.send_voice(chat_id=int(chat_id), voice=upload)
         else:
             sent = await self.bot.send_document(chat_id=int(chat_id), document=upload)
         return str(sent.message_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Message, Update, Voice
 from pydantic import ValidationError
 
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
@@ -116,7 +116,18 @@ class TelegramSource:
             return Inbound(kind=InboundKind.CONTACT, contact=contact, **base)
         if message.photo or message.document:
             return await self._file(message, base)
+        if message.voice is not None:
+            return await self._voice(message.voice, base)
         return Inbound(kind=InboundKind.UNSUPPORTED, **base)
+
+    async def _voice(self, voice: Voice, base: dict[str, Any]) -> Inbound:
+        """A voice message (an officer's note on the month's topics), kept as it came."""
+        if voice.duration > self.settings.topics_voice_max_seconds:
+            return Inbound(kind=InboundKind.FILE, problem="voice_too_long", **base)
+        if voice.file_size is None or voice.file_size > self.settings.file_max_bytes:
+            return Inbound(kind=InboundKind.FILE, problem="too_large", **base)
+        file = await self._download(voice.file_id, "voice.ogg", voice.mime_type or "audio/ogg")
+        return Inbound(kind=InboundKind.FILE, file=file, **base)
 
     async def _file(self, message: Message, base: dict[str, Any]) -> Inbound:
         if message.photo:

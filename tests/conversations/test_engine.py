@@ -11,6 +11,7 @@ from storage.models import ChatAccount, Conversation, Member
 from tests.conversations.conftest import Branch, register
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.conversations.meetings.test_cancel import MEETING_PATHS
+from tests.conversations.topics.test_cancel import BEFORE_SENDING, TOPIC_PATHS
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
 from vocabulary.types import InboundKind
@@ -74,7 +75,8 @@ UNLINKED_PATHS: dict[tuple[str, str], list[str]] = {
 def test_every_step_of_every_flow_has_a_cancel_test() -> None:
     registry = default_registry()
     steps = {(flow.name, step) for flow in registry.flows.values() for step in flow.steps}
-    assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS) | set(MEETING_PATHS)
+    assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS) | set(MEETING_PATHS) \
+        | set(TOPIC_PATHS) | set(BEFORE_SENDING)
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
@@ -136,7 +138,7 @@ async def test_input_is_forgiving(chat: Chat, mai: Person, db: Database):
 
 
 async def test_profile_shows_my_branch_and_officers(chat: Chat, mai: Person):
-    await chat.say(mai, "2")  # «my information»
+    await chat.say(mai, "3")  # «my information»
     reply = await chat.say(mai, "1")
     assert "Trần Thị Mai" in reply
     assert "Chi bộ ấp Bình Minh" in reply

@@ -40,7 +40,7 @@ async def test_messages_to_other_people_are_shown_as_such(demo_db: Database, tmp
     ])
     assert "Cảm ơn đồng chí Võ Thị Mai" in text
     assert "[Nguyễn Văn Hùng] > menu" in text
-    assert "4. Việc của cấp ủy" in text
+    assert "5. Việc của cấp ủy" in text  # after «Sinh hoạt chi bộ» (the monthly topics)
 
 
 async def test_a_forwarded_number_is_refused_in_the_terminal(demo_db: Database, tmp_path: Path,

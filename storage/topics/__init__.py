@@ -1,0 +1,1 @@
+"""Catalogues of monthly topics: the file formats, their validation and loading."""
