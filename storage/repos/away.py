@@ -1,0 +1,124 @@
+"""Who is away from home, and how: set-based queries the meetings, topics and reports reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import AwayArrangement, AwayRecord, Member
+
+UPCOMING, AWAY, OVERDUE, RETURNED = "upcoming", "away", "overdue", "returned"
+
+
+@dataclass(frozen=True)
+class Away:
+    """One member away on a day: his/her home chi bo, how, and the host chi bo of a transfer."""
+
+    member_id: int
+    branch_id: int
+    arrangement: AwayArrangement
+    host_org_id: int | None
+
+
+def state(record: AwayRecord, today: date) -> str:
+    """sap di / dang o xa / qua han ve / da ve."""
+    if record.returned_on is not None:
+        return RETURNED
+    if record.starts_on > today:
+        return UPCOMING
+    if record.ends_on is not None and record.ends_on < today:
+        return OVERDUE
+    return AWAY
+
+
+def _open_on(day: date):  # type: ignore[no-untyped-def]
+    """Away on `day`: left by then and not back (overdue members are still away)."""
+    return (col(AwayRecord.starts_on) <= day) & or_(
+        col(AwayRecord.returned_on).is_(None), col(AwayRecord.returned_on) > day)
+
+
+async def away_on(
+    session: AsyncSession, day: date, branch_ids: Sequence[int],
+    arrangements: Sequence[AwayArrangement] = tuple(AwayArrangement),
+) -> list[Away]:
+    """Members of these home chi bo away on `day` under these arrangements (one query)."""
+    if not branch_ids:
+        return []
+    query = (select(AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
+                    AwayRecord.host_org_id)
+             .where(col(AwayRecord.branch_id).in_(list(branch_ids)),
+                    col(AwayRecord.arrangement).in_([str(a) for a in arrangements]),
+                    _open_on(day)))
+    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in (await session.exec(query)).all()]
+
+
+async def hosted_by(session: AsyncSession, day: date, host_ids: Sequence[int]) -> list[Away]:
+    """Members transferred in to these chi bo on `day` (they get its reminders and topics)."""
+    if not host_ids:
+        return []
+    query = (select(AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
+                    AwayRecord.host_org_id)
+             .where(col(AwayRecord.host_org_id).in_(list(host_ids)),
+                    AwayRecord.arrangement == AwayArrangement.TRANSFER, _open_on(day)))
+    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in (await session.exec(query)).all()]
+
+
+async def current(session: AsyncSession, member_id: int) -> AwayRecord | None:
+    """The member's away record not yet closed by a return (upcoming or away)."""
+    query = (select(AwayRecord).where(AwayRecord.member_id == member_id,
+                                      col(AwayRecord.returned_on).is_(None))
+             .order_by(col(AwayRecord.id).desc()))
+    return (await session.exec(query)).first()
+
+
+async def of_member(session: AsyncSession, member_id: int) -> list[AwayRecord]:
+    """All the member's away records, latest first (for «Du lieu cua toi»)."""
+    query = (select(AwayRecord).where(AwayRecord.member_id == member_id)
+             .order_by(col(AwayRecord.id).desc()))
+    return list((await session.exec(query)).all())
+
+
+async def by_request(session: AsyncSession, request_id: int) -> AwayRecord | None:
+    query = select(AwayRecord).where(AwayRecord.request_id == request_id)
+    return (await session.exec(query)).first()
+
+
+async def listing(
+    session: AsyncSession, branch_ids: Sequence[int], today: date, *, hosted: bool = False,
+) -> list[tuple[AwayRecord, Member]]:
+    """Open records of these chi bo (or hosted by them), overdue first, then by start date."""
+    if not branch_ids:
+        return []
+    where = col(AwayRecord.host_org_id if hosted else AwayRecord.branch_id).in_(list(branch_ids))
+    overdue_first = (col(AwayRecord.ends_on).is_(None)) | (col(AwayRecord.ends_on) >= today)
+    query = (select(AwayRecord, Member).join(Member, col(Member.id) == AwayRecord.member_id)
+             .where(where, col(AwayRecord.returned_on).is_(None))
+             .order_by(overdue_first, col(AwayRecord.starts_on), col(AwayRecord.id)))
+    return [(r, m) for r, m in (await session.exec(query)).all()]
+
+
+async def counts_by_branch(
+    session: AsyncSession, branch_ids: Sequence[int], today: date,
+) -> dict[int, tuple[int, int]]:
+    """For each chi bo with someone away: (away, of whom overdue), in one grouped query."""
+    if not branch_ids:
+        return {}
+    overdue = func.sum(case((col(AwayRecord.ends_on) < today, 1), else_=0))
+    query = (select(AwayRecord.branch_id, func.count(), overdue)
+             .where(col(AwayRecord.branch_id).in_(list(branch_ids)),
+                    col(AwayRecord.returned_on).is_(None))
+             .group_by(col(AwayRecord.branch_id)))
+    return {b: (int(n), int(o or 0)) for b, n, o in (await session.exec(query)).all()}
+
+
+async def still_away(session: AsyncSession, day: date, limit: int, after_id: int = 0) -> list[
+        AwayRecord]:
+    """Open records away on `day`, in id order from `after_id` (the monthly jobs page through)."""
+    query = (select(AwayRecord).where(_open_on(day), col(AwayRecord.id) > after_id)
+             .order_by(col(AwayRecord.id)).limit(limit))
+    return list((await session.exec(query)).all())
