@@ -32,7 +32,8 @@ from vocabulary.types import Choice
 
 WAITING = "request_waiting"
 MAX_RESOLUTION = 60
-WITH_MEETING = (decisions.APPROVED, decisions.REJECTED, decisions.FORWARDED)
+WITH_MEETING = (decisions.APPROVED, decisions.REJECTED, decisions.FORWARDED,
+                decisions.TO_CONFIRM)
 
 
 async def _note_prompt(ctx: Ctx) -> Prompt:

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import AwayArrangement, AwayRecord, Member
+from storage.models import AwayArrangement, AwayRecord, Member, Organisation, OrgKind
 
 UPCOMING, AWAY, OVERDUE, RETURNED = "upcoming", "away", "overdue", "returned"
 
@@ -122,3 +122,10 @@ async def still_away(session: AsyncSession, day: date, limit: int, after_id: int
     query = (select(AwayRecord).where(_open_on(day), col(AwayRecord.id) > after_id)
              .order_by(col(AwayRecord.id)).limit(limit))
     return list((await session.exec(query)).all())
+
+
+async def branch_names(session: AsyncSession) -> list[tuple[int, str]]:
+    """Every chi bo's id and name (a transfer's host is found by name, diacritics folded)."""
+    query = select(Organisation.id, Organisation.name).where(
+        col(Organisation.kind).in_([OrgKind.BRANCH, OrgKind.BASE_BRANCH]))
+    return [(i or 0, n) for i, n in (await session.exec(query)).all()]
