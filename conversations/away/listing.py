@@ -6,7 +6,7 @@ from __future__ import annotations
 from conversations import officers
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
-from storage.models import AwayRecord, Member, OfficerRole, Organisation
+from storage.models import AwayRecord, Member, OfficerRole, Organisation, OrgKind
 from storage.phones import display_phone
 from storage.repos import away, orgs
 from vocabulary.messages import Msg
@@ -25,9 +25,9 @@ async def _scope(ctx: Ctx) -> tuple[list[int], list[int]]:
         org = await ctx.session.get(Organisation, role.org_id)
         if org is None:
             continue
-        if org.kind.is_branch and role.role in BRANCH_ROLES:
+        if OrgKind(org.kind).is_branch and role.role in BRANCH_ROLES:
             led.add(org.id or 0)
-        elif not org.kind.is_branch and role.role in (*BRANCH_ROLES,
+        elif not OrgKind(org.kind).is_branch and role.role in (*BRANCH_ROLES,
                                                        OfficerRole.BASE_COMMITTEE_MEMBER):
             under |= await officers.subtree_ids(ctx.session, org.id or 0)
     return sorted(led), sorted(under - led)
