@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.away import effects, timers
@@ -49,7 +51,8 @@ async def lines(session: AsyncSession, request: Request) -> list[Msg]:
         return found
     if request.kind == EXTEND:
         return [Msg("away.summary.extend", arrangement=Msg(f"away.kind.{arrangement(request)}"),
-                    previous=detail.get("previous_end") or Msg("away.summary.unsure"),
+                    previous=date.fromisoformat(detail["previous_end"])
+                    if detail.get("previous_end") else Msg("away.summary.unsure"),
                     end=request.ends_on)]
     found = [Msg("away.summary.place", place=detail.get("place", "")),
              Msg("away.summary.reason", reason=reason_line(request)), period_line(request),

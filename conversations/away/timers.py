@@ -87,7 +87,7 @@ async def overdue(act: Act, timer: Timer) -> None:
 async def silent(act: Act, timer: Timer) -> None:
     """No answer to the overdue question: the secretary is told."""
     record = await _open(act, timer)
-    if record is None or record.last_contact_at > datetime.fromisoformat(timer.payload["asked"]):
+    if record is None or record.last_contact_at >= datetime.fromisoformat(timer.payload["asked"]):
         return
     if record.ends_on is not None and record.ends_on >= act.today:
         return

@@ -51,3 +51,10 @@ async def records(db: Database) -> list[AwayRecord]:
 
 def received(chat: Chat, person: Person, since: int = 0) -> str:
     return "\n".join(m.text for c, m in chat.sender.sent[since:] if c == person.chat_id)
+
+
+async def decide(chat: Chat, officer: Person, button: str) -> str:
+    """Tap a decision button on the latest notice, then leave the meeting details as they are."""
+    reply = await chat.tap(officer, chat.choice_id(officer, button))
+    await chat.tap(officer, chat.choice_id(officer, "Xong"))
+    return reply
