@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.models import RequestStage, RequestStatus
 from tests.conversations.away.conftest import decide, leave, received, records
 from tests.conversations.exemption.conftest import People, fire_timers, requests
-from tests.support import Chat, FakeClock, Person
+from tests.support import Chat, FakeClock
 from vocabulary.settings import Settings
 from vocabulary.types import FileRef
 
