@@ -54,7 +54,7 @@ def record_line(ctx: Ctx, record: AwayRecord, member: Member) -> Msg:
                start=record.starts_on, end=record.ends_on or Msg("away.summary.unsure"),
                arrangement=Msg(f"away.kind.{record.arrangement}"),
                state=Msg(f"away.state.{away.state(record, ctx.today)}"),
-               contact=record.last_contact_at)
+               contact=record.last_contact_at.astimezone(ctx.settings.tz).date())
 
 
 def hosted_line(ctx: Ctx, record: AwayRecord, member: Member) -> Msg:
