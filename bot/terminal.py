@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
+from bot.timer_kinds import timer_runner
 from handlers.terminal import CHANNEL, GUEST, Person, TerminalChannel, chat_id_for
 from storage.db import Database
 from storage.models import Member, MemberStatus
@@ -27,15 +28,20 @@ class TerminalSession:
 
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
                  write: Callable[[str], None]) -> None:
-        self.db, self.clock, self.write = db, clock, write
+        self.db, self.write, self.real_clock = db, write, clock
+        self.shift = timedelta(0)  # how far /wait moved the demo's clock
         self.meta = Renderer(settings.default_language, settings.tz)
         self.channel = TerminalChannel(write, self.meta)
-        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, clock)
-        self.progress = ProgressUpdater(db, self.delivery, clock)
+        self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, self.clock)
+        self.progress = ProgressUpdater(db, self.delivery, self.clock)
+        self.timers = timer_runner(db, settings, self.clock)
         self.region = settings.phone_region
         self.person = Person(chat_id=GUEST, name=self.meta(Msg("terminal.guest")))
         self.channel.current = self.person.chat_id
         write(self.meta(Msg("terminal.welcome")))
+
+    def clock(self) -> datetime:
+        return self.real_clock() + self.shift
 
     @property
     def prompt(self) -> str:
@@ -50,11 +56,22 @@ class TerminalSession:
             await self._contact(self.person.phone or "", owner=self.person.chat_id)
         elif head == "/forward":
             await self._contact(rest, owner=None)
+        elif head == "/wait":
+            await self._wait(rest)
         elif text.strip():
             await self._inbound(InboundKind.TEXT, text=text)
         await self.delivery.drain()
         await self.progress.run()
         await self._name_once_linked()
+
+    async def _wait(self, days: str) -> None:
+        """Move the demo's clock on by whole days and fire the timers then due."""
+        if not days.strip().isdigit() or not 0 < int(days) <= 400:
+            self.write(self.meta(Msg("terminal.wait_usage")))
+            return
+        self.shift += timedelta(days=int(days))
+        self.write(self.meta(Msg("terminal.waited", days=int(days), at=self.clock())))
+        await self.timers.fire_due()
 
     async def _name_once_linked(self) -> None:
         """A guest who just proved who he/she is is shown by name from now on."""

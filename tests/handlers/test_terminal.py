@@ -81,6 +81,26 @@ def test_demo_replays_the_exemption_tour(tmp_path: Path) -> None:
     assert "xin miễn công tác và sinh hoạt đảng – đã được đồng ý" in result.output
 
 
+def test_demo_replays_the_away_tour(tmp_path: Path) -> None:
+    script = ROOT / "examples" / "tour-away.txt"
+    result = CliRunner().invoke(app, ["demo", "--script", str(script),
+                                      "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 0, result.output
+    assert "Đồng chí được tạm miễn sinh hoạt đảng từ" in result.output
+    assert "365 ngày sau" in result.output
+    assert "Đồng chí vẫn còn ở xa, đã về, hay xin gia hạn?" in result.output
+    assert "quá hạn về; liên lạc lần cuối" in result.output
+    assert "Chào mừng đồng chí trở về" in result.output
+    assert "xin xác nhận đã về địa phương – đã được ghi nhận" in result.output
+
+
+async def test_wait_moves_the_clock_only_by_whole_days(demo_db: Database, tmp_path: Path,
+                                                       clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, ["/wait", "/wait -3", "/wait 2"])
+    assert text.count("Gõ /wait rồi số ngày") == 2
+    assert "2 ngày sau" in text
+
+
 async def test_as_without_a_name_explains_itself(demo_db: Database, tmp_path: Path,
                                                  clock: FakeClock):
     text = await transcript(demo_db, tmp_path, clock, ["/as", "/as   "])
