@@ -3,9 +3,7 @@ monthly question when the return date is unknown, and the monthly dues reminder.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
+from datetime import date, datetime, timedelta
 
 from conversations.officers import BRANCH_LEADERS
 from conversations.requests.act import Act
@@ -17,7 +15,6 @@ from vocabulary.types import Choice, Outbound
 
 OVERDUE, SILENT, ASK, DUES = "overdue", "silent", "ask", "dues"
 ACTION = "ax"  # the member's answers to these questions: "a:ax:VERB:RECORD"
-ASK_HOUR = time(9)
 DUES_PAGE = 1000
 
 
@@ -25,16 +22,10 @@ def kind(suffix: str) -> str:
     return f"away-{suffix}"
 
 
-def _at(act: Act, day: date) -> datetime:
-    """Nine in the morning of `day` where the branch lives, as a UTC instant."""
-    return datetime.combine(day, ASK_HOUR, tzinfo=act.settings.tz).astimezone(UTC)
-
-
 async def plan(act: Act, record: AwayRecord) -> None:
     """The timers of an open record: its expected return, or the question about it; dues."""
     if record.ends_on is not None:
-        await schedule(act.session, kind(OVERDUE), f"{kind(OVERDUE)}:{record.id}:{record.ends_on}",
-                       _at(act, record.ends_on + timedelta(days=1)), act.now, record=record.id)
+        await away.schedule_overdue(act.session, record, act.settings.tz, act.now)
     else:
         await _ask_later(act, record)
     await schedule_dues(act, act.today)
@@ -47,12 +38,8 @@ async def _ask_later(act: Act, record: AwayRecord) -> None:
 
 
 async def schedule_dues(act: Act, after: date) -> None:
-    """The next dues reminder after `after` (one timer a month for the whole deployment)."""
-    day = after.replace(day=act.settings.away_dues_day)
-    if day <= after:
-        day += relativedelta(months=1)
-    key = f"{kind(DUES)}:{day:%Y-%m}"
-    await schedule(act.session, kind(DUES), key, _at(act, day), act.now)
+    await away.schedule_dues(act.session, after, act.settings.away_dues_day, act.settings.tz,
+                             act.now)
 
 
 def ref(record: AwayRecord) -> str:

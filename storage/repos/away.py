@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AwayArrangement, AwayRecord, Member, Organisation, OrgKind
+from storage.repos.timers import schedule
 
 UPCOMING, AWAY, OVERDUE, RETURNED = "upcoming", "away", "overdue", "returned"
+# The timers of away records (handled in conversations/away/timers.py); set here too, so that a
+# roster import of members already away sets them as a report in the chat does.
+OVERDUE_KIND, DUES_KIND = "away-overdue", "away-dues"
+ASK_HOUR = time(9)
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,27 @@ async def branch_names(session: AsyncSession) -> list[tuple[int, str]]:
     query = select(Organisation.id, Organisation.name).where(
         col(Organisation.kind).in_([OrgKind.BRANCH, OrgKind.BASE_BRANCH]))
     return [(i or 0, n) for i, n in (await session.exec(query)).all()]
+
+
+def morning(day: date, tz: tzinfo) -> datetime:
+    """Nine in the morning of `day` where the deployment lives, as a UTC instant."""
+    return datetime.combine(day, ASK_HOUR, tzinfo=tz).astimezone(UTC)
+
+
+async def schedule_overdue(
+    session: AsyncSession, record: AwayRecord, tz: tzinfo, now: datetime,
+) -> None:
+    """The question the morning after the expected return (a new end date sets a new one)."""
+    if record.ends_on is not None:
+        await schedule(session, OVERDUE_KIND, f"{OVERDUE_KIND}:{record.id}:{record.ends_on}",
+                       morning(record.ends_on + timedelta(days=1), tz), now, record=record.id)
+
+
+async def schedule_dues(
+    session: AsyncSession, after: date, dues_day: int, tz: tzinfo, now: datetime,
+) -> None:
+    """The next monthly dues reminder after `after` (one timer a month for the deployment)."""
+    day = after.replace(day=dues_day)
+    if day <= after:
+        day += relativedelta(months=1)
+    await schedule(session, DUES_KIND, f"{DUES_KIND}:{day:%Y-%m}", morning(day, tz), now)

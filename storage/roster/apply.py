@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
-from storage.models import Member, MemberStatus, Organisation
-from storage.repos import audit
+from storage.models import AwayArrangement, AwayRecord, Member, MemberStatus, Organisation
+from storage.repos import audit, away
 from storage.roster.reader import read_roster
 from storage.roster.report import ImportReport, MissingMember
 from storage.roster.validate import PROGRESS_EVERY, MemberRecord, OrgIndex, Progress, validate
@@ -40,6 +40,8 @@ async def import_roster(
     force: bool = False,
     dry_run: bool = False,
     region: str = "VN",
+    tz: tzinfo = UTC,
+    dues_day: int = 5,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Create and update members from a roster file; any row error means nothing is written.
@@ -62,6 +64,8 @@ async def import_roster(
         if report.errors:
             return report
         await _apply(session, records, report, now=now, progress=progress)
+        if not dry_run:
+            report.away = await _away(session, records, now=now, tz=tz, dues_day=dues_day)
         report.missing = await _missing(session, {r.roster_id for r in records})
         if mark_missing_left and not dry_run:
             report.marked_left = await _mark_left(session, report.missing, now)
@@ -92,6 +96,29 @@ async def _apply(session: AsyncSession, records: list[MemberRecord], report: Imp
         if progress and (done % PROGRESS_EVERY == 0 or done == len(records)):
             progress("writing", done, len(records))
     await session.flush()
+
+
+async def _away(session: AsyncSession, records: list[MemberRecord], *, now: datetime,
+                tz: tzinfo, dues_day: int) -> int:
+    """Open an away record for each member listed as away who has none open yet."""
+    listed = [r for r in records if r.away is not None]
+    members = await _existing(session, [r.roster_id for r in listed])
+    opened = 0
+    for record in listed:
+        member, data = members.get(record.roster_id), record.away or {}
+        if member is None or await away.current(session, member.id or 0) is not None:
+            continue
+        row = AwayRecord(member_id=member.id or 0, branch_id=member.branch_id,
+                         arrangement=AwayArrangement(data["arrangement"]), place=data["place"],
+                         reason="imported", starts_on=data["since"], ends_on=data["until"],
+                         last_contact_at=now, created_at=now)
+        session.add(row)
+        await session.flush()
+        await away.schedule_overdue(session, row, tz, now)
+        opened += 1
+    if opened:
+        await away.schedule_dues(session, now.astimezone(tz).date(), dues_day, tz, now)
+    return opened
 
 
 def _new_member(record: MemberRecord, now: datetime) -> Member:

@@ -37,6 +37,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     marked_left: int = 0
+    away: int = 0  # away records opened for members listed as already away
     missing: list[MissingMember] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
@@ -56,4 +57,5 @@ class ImportReport:
             "unchanged": self.unchanged,
             "missing": len(self.missing),
             "marked_left": self.marked_left,
+            "away": self.away,
         }
