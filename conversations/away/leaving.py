@@ -243,6 +243,9 @@ async def visible_for_officer(ctx: Ctx) -> bool:
 async def _record_start(ctx: Ctx) -> Outcome:
     if not await branches_led(ctx):
         return Done(Msg("away.record.not_allowed"))
+    handed = await subject(ctx)  # from an exemption request whose reason is working away
+    if handed is not None and handed.branch_id in await branches_led(ctx):
+        return await _chosen(ctx, handed)
     return Next("who")
 
 
@@ -261,7 +264,7 @@ async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
 
 async def _chosen(ctx: Ctx, member: Member) -> Outcome:
     if found := await blocker(ctx, member):
-        return Invalid(found)
+        return Invalid(found) if ctx.state.step else Done(found)
     ctx.data["member_id"] = member.id
     return Next("place")
 

@@ -24,6 +24,7 @@ from conversations.flow import (
     Next,
     Outcome,
     Prompt,
+    StartFlow,
     Step,
     static,
     written,
@@ -37,6 +38,8 @@ from vocabulary.dates import parse_date
 from vocabulary.messages import Msg
 
 RECORD = "exemption_record"
+# Working away from home is reported in its own flow (conversations/away), named here only.
+WORK_AWAY, AWAY_FLOW, AWAY_RECORD_FLOW = "work_away", "away", "away_record"
 
 
 async def _subject(ctx: Ctx) -> Member | None:
@@ -100,11 +103,17 @@ def _reasons(ctx: Ctx) -> tuple[str, ...]:
 
 
 async def _reason_prompt(ctx: Ctx) -> Prompt:
+    away = [(WORK_AWAY, Msg("exemption.reason.work_away"))] \
+        if ctx.data.get("kind") == ReliefKind.EXEMPTION else []
     return Prompt([Msg("exemption.ask.reason")],
-                  [(r, Msg(f"exemption.reason.{r}")) for r in _reasons(ctx)])
+                  [*((r, Msg(f"exemption.reason.{r}")) for r in _reasons(ctx)), *away])
 
 
 async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == WORK_AWAY and ctx.data.get("kind") == ReliefKind.EXEMPTION:
+        recording = ctx.member is not None and ctx.data.get("member_id") != ctx.member.id
+        return StartFlow(AWAY_RECORD_FLOW if recording else AWAY_FLOW,
+                         {"member_id": ctx.data.get("member_id")})
     if answer.option not in _reasons(ctx):
         return Invalid(Msg("common.please_choose"))
     ctx.data["reason"] = answer.option
