@@ -7,7 +7,7 @@ from datetime import date
 from conversations.away import timers
 from conversations.away.rules import EXTEND, RETURN, arrangement
 from conversations.requests.act import Act
-from storage.models import AwayArrangement, AwayRecord, Request, RequestDecision
+from storage.models import AwayArrangement, AwayRecord, Member, Request, RequestDecision
 from storage.repos import away
 from vocabulary.messages import Msg
 
@@ -56,6 +56,11 @@ async def _extend(act: Act, request: Request) -> Msg:
     record.ends_on, record.asked_at, record.last_contact_at = request.ends_on, None, act.now
     act.session.add(record)
     await timers.plan(act, record)
+    if record.host_org_id is not None:  # an extended transfer is reported to both chi bo
+        member = await act.session.get(Member, record.member_id)
+        await timers.tell_officers(act, record.host_org_id, record, Msg(
+            "away.host.extended", name=member.full_name if member else "", end=record.ends_on),
+            f"away-host-extended:{request.id}")
     return Msg("away.effect.extended", end=request.ends_on)
 
 

@@ -108,7 +108,12 @@ async def dues(act: Act, timer: Timer) -> None:
 
 async def tell_leaders(act: Act, record: AwayRecord, body: Msg, key: str) -> None:
     """A message about a member away to the leaders of his/her home chi bo."""
-    for _officer, leader in await orgs.holders(act.session, record.branch_id, BRANCH_LEADERS):
+    await tell_officers(act, record.branch_id, record, body, key)
+
+
+async def tell_officers(act: Act, org_id: int, record: AwayRecord, body: Msg, key: str) -> None:
+    """A message about a member away to the leaders of a chi bo (home or host), not to him/her."""
+    for _officer, leader in await orgs.holders(act.session, org_id, BRANCH_LEADERS):
         if leader.id != record.member_id:
             act.out.append(Outbound(leader.id or 0, [body], dedupe_key=f"{key}:{leader.id}"))
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from storage.db import Database
-from storage.models import RequestStage, RequestStatus
-from tests.conversations.away.conftest import decide, leave, received, records
+from storage.models import Organisation, RequestStage, RequestStatus
+from tests.conversations.away.conftest import TAM, decide, leave, received, records
 from tests.conversations.exemption.conftest import People, fire_timers, requests
 from tests.support import Chat, FakeClock
 from vocabulary.settings import Settings
@@ -236,3 +236,22 @@ async def test_a_forged_decision_on_an_away_report_is_refused(chat: Chat, db: Da
         assert "không có quyền" in await chat.tap(who, approve)
     [request] = await requests(db)
     assert (request.status, request.stage) == (RequestStatus.PENDING, RequestStage.BRANCH)
+
+
+async def test_an_extended_transfer_is_reported_to_the_host_too(
+    chat: Chat, db: Database, people: People, host: Organisation
+):
+    await leave(chat, people.mai, "transfer", "28/02/2027", host=["hòa bình", "1"])
+    await decide(chat, people.sec, APPROVE)
+    await decide(chat, TAM, "Xác nhận")
+    mark = len(chat.sender.sent)
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin gia hạn"))
+    await chat.say(people.mai, "31/05/2027")
+    await chat.say(people.mai, "1")
+    assert received(chat, TAM, mark) == ""  # the home chi bộ decides it
+    await decide(chat, people.sec, APPROVE)
+    assert "Đồng chí Trần Thị Mai, đang sinh hoạt tạm thời tại chi bộ, được gia hạn đến " \
+           "31/05/2027" in received(chat, TAM, mark)
+    [record] = await records(db)
+    assert record.ends_on == date(2027, 5, 31)
