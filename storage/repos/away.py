@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -18,6 +18,7 @@ UPCOMING, AWAY, OVERDUE, RETURNED = "upcoming", "away", "overdue", "returned"
 # The timers of away records (handled in conversations/away/timers.py); set here too, so that a
 # roster import of members already away sets them as a report in the chat does.
 OVERDUE_KIND, DUES_KIND = "away-overdue", "away-dues"
+CHUNK = 5000
 ASK_HOUR = time(9)
 
 
@@ -48,30 +49,43 @@ def _open_on(day: date):  # type: ignore[no-untyped-def]
         col(AwayRecord.returned_on).is_(None), col(AwayRecord.returned_on) > day)
 
 
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """Id lists cut to stay under every driver's parameter limit (asyncpg: 32,767)."""
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start:start + CHUNK])
+
+
+_AWAY = (AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
+         AwayRecord.host_org_id)
+
+
 async def away_on(
     session: AsyncSession, day: date, branch_ids: Sequence[int],
     arrangements: Sequence[AwayArrangement] = tuple(AwayArrangement),
 ) -> list[Away]:
-    """Members of these home chi bo away on `day` under these arrangements (one query)."""
-    if not branch_ids:
-        return []
-    query = (select(AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
-                    AwayRecord.host_org_id)
-             .where(col(AwayRecord.branch_id).in_(list(branch_ids)),
-                    col(AwayRecord.arrangement).in_([str(a) for a in arrangements]),
-                    _open_on(day)))
-    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in (await session.exec(query)).all()]
+    """Members of these home chi bo away on `day` under these arrangements (one query per
+    `CHUNK` chi bo)."""
+    found: list[Away] = []
+    for chunk in _chunks(branch_ids):
+        query = select(*_AWAY).where(col(AwayRecord.branch_id).in_(chunk),
+                                     col(AwayRecord.arrangement).in_([str(a) for a in
+                                                                      arrangements]),
+                                     _open_on(day))
+        found += [Away(m, b, AwayArrangement(a), h)
+                  for m, b, a, h in (await session.exec(query)).all()]
+    return found
 
 
 async def hosted_by(session: AsyncSession, day: date, host_ids: Sequence[int]) -> list[Away]:
     """Members transferred in to these chi bo on `day` (they get its reminders and topics)."""
-    if not host_ids:
-        return []
-    query = (select(AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
-                    AwayRecord.host_org_id)
-             .where(col(AwayRecord.host_org_id).in_(list(host_ids)),
-                    AwayRecord.arrangement == AwayArrangement.TRANSFER, _open_on(day)))
-    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in (await session.exec(query)).all()]
+    found: list[Away] = []
+    for chunk in _chunks(host_ids):
+        query = select(*_AWAY).where(col(AwayRecord.host_org_id).in_(chunk),
+                                     AwayRecord.arrangement == AwayArrangement.TRANSFER,
+                                     _open_on(day))
+        found += [Away(m, b, AwayArrangement(a), h)
+                  for m, b, a, h in (await session.exec(query)).all()]
+    return found
 
 
 async def current(session: AsyncSession, member_id: int) -> AwayRecord | None:
@@ -100,6 +114,7 @@ async def listing(
     """Open records of these chi bo (or hosted by them), overdue first, then by start date."""
     if not branch_ids:
         return []
+    # An officer's own chi bo: a handful of ids, one query.
     where = col(AwayRecord.host_org_id if hosted else AwayRecord.branch_id).in_(list(branch_ids))
     overdue_first = (col(AwayRecord.ends_on).is_(None)) | (col(AwayRecord.ends_on) >= today)
     query = (select(AwayRecord, Member).join(Member, col(Member.id) == AwayRecord.member_id)
@@ -112,14 +127,15 @@ async def counts_by_branch(
     session: AsyncSession, branch_ids: Sequence[int], today: date,
 ) -> dict[int, tuple[int, int]]:
     """For each chi bo with someone away: (away, of whom overdue), in one grouped query."""
-    if not branch_ids:
-        return {}
     overdue = func.sum(case((col(AwayRecord.ends_on) < today, 1), else_=0))
-    query = (select(AwayRecord.branch_id, func.count(), overdue)
-             .where(col(AwayRecord.branch_id).in_(list(branch_ids)),
-                    col(AwayRecord.returned_on).is_(None))
-             .group_by(col(AwayRecord.branch_id)))
-    return {b: (int(n), int(o or 0)) for b, n, o in (await session.exec(query)).all()}
+    counts: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(branch_ids):
+        query = (select(AwayRecord.branch_id, func.count(), overdue)
+                 .where(col(AwayRecord.branch_id).in_(chunk),
+                        col(AwayRecord.returned_on).is_(None))
+                 .group_by(col(AwayRecord.branch_id)))
+        counts |= {b: (int(n), int(o or 0)) for b, n, o in (await session.exec(query)).all()}
+    return counts
 
 
 async def still_away(session: AsyncSession, day: date, limit: int, after_id: int = 0) -> list[

@@ -11,6 +11,7 @@ from storage.models import AwayRecord, OfficerRole, Organisation, OrgKind
 from tests import factories as f
 from tests.conversations.exemption.conftest import People, people  # noqa: F401  (fixture)
 from tests.support import Chat, Person
+from vocabulary.types import InboundKind
 
 TAM = Person("tam")  # the secretary of the chi bo a member transfers to
 ARRANGEMENT = {"inform": "1", "suspend": "2", "transfer": "3"}
@@ -55,6 +56,10 @@ def received(chat: Chat, person: Person, since: int = 0) -> str:
 
 async def decide(chat: Chat, officer: Person, button: str) -> str:
     """Tap a decision button on the latest notice, then leave the meeting details as they are."""
-    reply = await chat.tap(officer, chat.choice_id(officer, button))
-    await chat.tap(officer, chat.choice_id(officer, "Xong"))
-    return reply
+    replies = await chat.send(officer, kind=InboundKind.CHOICE,
+                              choice=chat.choice_id(officer, button))
+    done = [c for m in replies for c, label in m.choices if label == "Xong"]
+    text = "\n".join(m.text for m in replies)
+    assert done, text
+    await chat.tap(officer, done[-1])
+    return text
