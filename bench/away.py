@@ -38,7 +38,8 @@ async def seed_away(db: Database, province: Province) -> int:
                        "ELSE 'transfer' END")
         host = (f"CASE WHEN m.id % 3 = 2 AND m.branch_id < {province.first_branch_id} + "
                 f"{province.branches - 1} THEN m.branch_id + 1 END")
-        ends = "CASE WHEN m.id % 4 = 0 THEN :overdue ELSE :later END"
+        day = "CAST(:{} AS DATE)" if conn.dialect.name == "postgresql" else ":{}"
+        ends = f"CASE WHEN m.id % 4 = 0 THEN {day.format('overdue')} ELSE {day.format('later')} END"
         await conn.execute(text(
             "INSERT INTO awayrecord (member_id, branch_id, arrangement, place, reason, "
             "starts_on, ends_on, host_org_id, comment_at_meeting, last_contact_at, created_at) "

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, func, or_
@@ -18,7 +19,7 @@ UPCOMING, AWAY, OVERDUE, RETURNED = "upcoming", "away", "overdue", "returned"
 # The timers of away records (handled in conversations/away/timers.py); set here too, so that a
 # roster import of members already away sets them as a report in the chat does.
 OVERDUE_KIND, DUES_KIND = "away-overdue", "away-dues"
-CHUNK = 5000
+MANY = 1000  # chi bo ids beyond which a query reads all open records instead
 ASK_HOUR = time(9)
 
 
@@ -49,43 +50,42 @@ def _open_on(day: date):  # type: ignore[no-untyped-def]
         col(AwayRecord.returned_on).is_(None), col(AwayRecord.returned_on) > day)
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    """Id lists cut to stay under every driver's parameter limit (asyncpg: 32,767)."""
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start:start + CHUNK])
-
-
 _AWAY = (AwayRecord.member_id, AwayRecord.branch_id, AwayRecord.arrangement,
          AwayRecord.host_org_id)
+
+
+async def _open_rows(session: AsyncSession, column: Any, ids: Sequence[int],
+                     *where: Any) -> list[Any]:
+    """Rows of records whose `column` is one of `ids`: an IN list for a few chi bo, and for
+    more than `MANY` (a province's report) one pass over all open ones, kept by a set here,
+    since a list that long is slow to send and asyncpg takes at most 32,767 parameters."""
+    if not ids:
+        return []
+    if len(ids) <= MANY:
+        rows = (await session.exec(select(*_AWAY).where(col(column).in_(list(ids)),
+                                                        *where))).all()
+        return list(rows)
+    wanted = set(ids)
+    rows = (await session.exec(select(*_AWAY).where(col(column).is_not(None), *where))).all()
+    key = 1 if column is AwayRecord.branch_id else 3
+    return [row for row in rows if row[key] in wanted]
 
 
 async def away_on(
     session: AsyncSession, day: date, branch_ids: Sequence[int],
     arrangements: Sequence[AwayArrangement] = tuple(AwayArrangement),
 ) -> list[Away]:
-    """Members of these home chi bo away on `day` under these arrangements (one query per
-    `CHUNK` chi bo)."""
-    found: list[Away] = []
-    for chunk in _chunks(branch_ids):
-        query = select(*_AWAY).where(col(AwayRecord.branch_id).in_(chunk),
-                                     col(AwayRecord.arrangement).in_([str(a) for a in
-                                                                      arrangements]),
-                                     _open_on(day))
-        found += [Away(m, b, AwayArrangement(a), h)
-                  for m, b, a, h in (await session.exec(query)).all()]
-    return found
+    """Members of these home chi bo away on `day` under these arrangements (one query)."""
+    rows = await _open_rows(session, AwayRecord.branch_id, branch_ids, _open_on(day),
+                            col(AwayRecord.arrangement).in_([str(a) for a in arrangements]))
+    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in rows]
 
 
 async def hosted_by(session: AsyncSession, day: date, host_ids: Sequence[int]) -> list[Away]:
     """Members transferred in to these chi bo on `day` (they get its reminders and topics)."""
-    found: list[Away] = []
-    for chunk in _chunks(host_ids):
-        query = select(*_AWAY).where(col(AwayRecord.host_org_id).in_(chunk),
-                                     AwayRecord.arrangement == AwayArrangement.TRANSFER,
-                                     _open_on(day))
-        found += [Away(m, b, AwayArrangement(a), h)
-                  for m, b, a, h in (await session.exec(query)).all()]
-    return found
+    rows = await _open_rows(session, AwayRecord.host_org_id, host_ids, _open_on(day),
+                            AwayRecord.arrangement == AwayArrangement.TRANSFER)
+    return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in rows]
 
 
 async def current(session: AsyncSession, member_id: int) -> AwayRecord | None:
@@ -127,15 +127,16 @@ async def counts_by_branch(
     session: AsyncSession, branch_ids: Sequence[int], today: date,
 ) -> dict[int, tuple[int, int]]:
     """For each chi bo with someone away: (away, of whom overdue), in one grouped query."""
+    if not branch_ids:
+        return {}
     overdue = func.sum(case((col(AwayRecord.ends_on) < today, 1), else_=0))
-    counts: dict[int, tuple[int, int]] = {}
-    for chunk in _chunks(branch_ids):
-        query = (select(AwayRecord.branch_id, func.count(), overdue)
-                 .where(col(AwayRecord.branch_id).in_(chunk),
-                        col(AwayRecord.returned_on).is_(None))
-                 .group_by(col(AwayRecord.branch_id)))
-        counts |= {b: (int(n), int(o or 0)) for b, n, o in (await session.exec(query)).all()}
-    return counts
+    query = (select(AwayRecord.branch_id, func.count(), overdue)
+             .where(col(AwayRecord.returned_on).is_(None)).group_by(col(AwayRecord.branch_id)))
+    if len(branch_ids) <= MANY:
+        query = query.where(col(AwayRecord.branch_id).in_(list(branch_ids)))
+    wanted = set(branch_ids)
+    return {b: (int(n), int(o or 0)) for b, n, o in (await session.exec(query)).all()
+            if b in wanted}
 
 
 async def still_away(session: AsyncSession, day: date, limit: int, after_id: int = 0) -> list[
