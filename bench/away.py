@@ -77,8 +77,8 @@ async def _dues_pass(session: object) -> list[int]:
     """The monthly dues reminder's pages over everyone away (what it reads, not the sending)."""
     after, seen = 0, []
     while page := await away.still_away(session, TODAY, 1000, after):  # type: ignore[arg-type]
-        seen.extend(r.member_id for r in page)
-        after = page[-1].id or 0
+        seen.extend(member_id for _id, member_id in page)
+        after = page[-1][0]
     return seen
 
 

@@ -98,10 +98,10 @@ async def dues(act: Act, timer: Timer) -> None:
     """The monthly dues reminder to every member away, whatever the arrangement (text only)."""
     after, found = 0, 0
     while page := await away.still_away(act.session, act.today, DUES_PAGE, after):
-        for record in page:
-            act.out.append(Outbound(record.member_id, [Msg("away.dues.reminder")],
-                                    dedupe_key=f"{timer.key}:{record.member_id}"))
-        after, found = page[-1].id or 0, found + len(page)
+        for _record_id, member_id in page:
+            act.out.append(Outbound(member_id, [Msg("away.dues.reminder")],
+                                    dedupe_key=f"{timer.key}:{member_id}"))
+        after, found = page[-1][0], found + len(page)
     if found or await away.still_away(act.session, act.today + timedelta(days=40), 1):
         await schedule_dues(act, act.today)
 

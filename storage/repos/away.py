@@ -139,12 +139,15 @@ async def counts_by_branch(
             if b in wanted}
 
 
-async def still_away(session: AsyncSession, day: date, limit: int, after_id: int = 0) -> list[
-        AwayRecord]:
-    """Open records away on `day`, in id order from `after_id` (the monthly jobs page through)."""
-    query = (select(AwayRecord).where(_open_on(day), col(AwayRecord.id) > after_id)
+async def still_away(
+    session: AsyncSession, day: date, limit: int, after_id: int = 0,
+) -> list[tuple[int, int]]:
+    """(record id, member id) of those away on `day`, in id order from `after_id` (the monthly
+    dues reminder pages through them)."""
+    query = (select(AwayRecord.id, AwayRecord.member_id)
+             .where(_open_on(day), col(AwayRecord.id) > after_id)
              .order_by(col(AwayRecord.id)).limit(limit))
-    return list((await session.exec(query)).all())
+    return [(i or 0, m) for i, m in (await session.exec(query)).all()]
 
 
 async def branch_names(session: AsyncSession) -> list[tuple[int, str]]:
