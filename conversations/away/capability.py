@@ -23,6 +23,4 @@ def register(registry: Registry) -> None:
     registry.add_menu(MenuEntry("away_extend", Msg("menu.away_extend"), returning.EXTEND_FLOW,
                                 returning.visible, group=MY_REQUESTS, order=32))
     registry.add_menu(MenuEntry("away_list", Msg("menu.away_list"), listing.LIST,
-                                listing.visible, group=OFFICERS, order=30))
-    registry.add_menu(MenuEntry("away_record", Msg("menu.away_record"), leaving.RECORD,
-                                leaving.visible_for_officer, group=OFFICERS, order=31))
+                                listing.visible, group=OFFICERS, order=25))

@@ -1,11 +1,23 @@
 """«Dang vien dang o xa»: who of the officer's chi bo is away (overdue first); for a base
-committee, how many per chi bo, with a drill-down; and members a chi bo hosts for a while."""
+committee, how many per chi bo, with a drill-down; members a chi bo hosts for a while; and,
+for a secretary, recording an absence a member reported in person."""
 
 from __future__ import annotations
 
 from conversations import officers
+from conversations.away import leaving
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    StartFlow,
+    Step,
+)
 from storage.models import AwayRecord, Member, OfficerRole, Organisation, OrgKind
 from storage.phones import display_phone
 from storage.repos import away, orgs
@@ -75,10 +87,14 @@ async def _list_prompt(ctx: Ctx) -> Prompt:
     if hosted:
         lines += [Msg("away.list.hosted_head", count=len(hosted)),
                   *(hosted_line(ctx, r, m) for r, m in hosted)]
-    return Prompt(lines, [("done", Msg("request.details.done"))])
+    record = [("record", Msg("menu.away_record"))] if await leaving.visible_for_officer(ctx) \
+        else []
+    return Prompt(lines, [*record, ("done", Msg("request.details.done"))])
 
 
 async def _list(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == "record" and await leaving.visible_for_officer(ctx):
+        return StartFlow(leaving.RECORD)
     return Done() if answer.option == "done" else Invalid(Msg("common.please_choose"))
 
 

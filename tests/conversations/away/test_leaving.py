@@ -205,6 +205,7 @@ async def test_a_host_outside_chibot_is_kept_by_name_and_the_chi_bo_decides(
 async def test_a_secretary_records_an_absence_told_in_person(chat: Chat, db: Database,
                                                              people: People):
     await chat.open_menu(people.sec, "Việc của cấp ủy")
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Đảng viên đang ở xa"))
     await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi báo cáo đi làm ăn xa"))
     await chat.say(people.sec, "Mai")
     for typed in ("Bình Dương", "1", "1", "1", "28/02/2027", "1"):
@@ -224,6 +225,8 @@ async def test_a_secretary_records_an_absence_told_in_person(chat: Chat, db: Dat
 async def test_a_plain_member_cannot_record_for_another(chat: Chat, people: People):
     await chat.say(people.long, "/menu")
     assert "Việc của cấp ủy" not in " ".join(labels(chat, people.long))
+    assert "không có quyền" not in await chat.tap(people.long, "m:away_list")
+    assert "Ghi báo cáo" not in " ".join(labels(chat, people.long))
 
 
 async def test_a_restart_in_the_middle_of_the_report_loses_nothing(
