@@ -8,8 +8,8 @@ from sqlmodel import select
 from conversations.catalogue import default_registry
 from storage.db import Database
 from storage.models import ChatAccount, Conversation, Member
-from tests.conversations.conftest import Branch, register
 from tests.conversations.away.test_cancel import AWAY_PATHS
+from tests.conversations.conftest import Branch, register
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
