@@ -24,6 +24,8 @@ from vocabulary.stoppable import unless_stopped
 from vocabulary.text import fold
 from vocabulary.types import Contact, Inbound, InboundKind
 
+MAX_WAIT_DAYS = 400  # /wait moves the demo at most this far at once
+
 
 class TerminalSession:
     """Reads lines as the current person and hands them to the core; /as switches person."""
@@ -31,7 +33,7 @@ class TerminalSession:
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime],
                  write: Callable[[str], None]) -> None:
         self.db, self.write, self.settings = db, write, settings
-        self.real_clock, self.shift = clock, timedelta(0)  # /clock moves the demo in time
+        self.real_clock, self.shift = clock, timedelta(0)  # /wait and /clock move the demo
         self.meta = Renderer(settings.default_language, settings.tz)
         self.channel = TerminalChannel(write, self.meta)
         self.core, self.delivery = build_core(db, settings, {CHANNEL: self.channel}, self.clock)
@@ -72,12 +74,18 @@ class TerminalSession:
         await self.progress.run()
         await self._name_once_linked()
 
-    async def _wait(self, minutes: str) -> None:
-        """Let time pass (by default the undo window), firing whatever timers fall due."""
-        count = int(minutes) if minutes.strip().isdigit() else \
-            self.settings.decision_undo_minutes
-        self.shift += timedelta(minutes=count)
-        self.write(self.meta(Msg("terminal.waited", minutes=count)))
+    async def _wait(self, days: str) -> None:
+        """Let time pass and fire the timers then due: with no number the undo window (to
+        show a decision reaching the member), else whole days."""
+        if not days.strip():
+            step = timedelta(minutes=self.settings.decision_undo_minutes)
+        elif days.strip().isdigit() and 0 < int(days) <= MAX_WAIT_DAYS:
+            step = timedelta(days=int(days))
+        else:
+            self.write(self.meta(Msg("terminal.wait_usage", days=MAX_WAIT_DAYS)))
+            return
+        self.shift += step
+        self.write(self.meta(Msg("terminal.waited", at=self.clock())))
         await self.timers.fire_due()
 
     async def _set_clock(self, text: str) -> None:

@@ -56,6 +56,8 @@ KEYS = [
     Msg("request.member.confirmed"), Msg("request.member.not_confirmed"),
     Msg("request.heading.consented"), Msg("request.heading.forwarded"),
     Msg("request.heading.confirmed"),
+    Msg("request.outcome.to_confirm"), Msg("request.member.to_confirm"),
+    Msg("request.heading.to_confirm"),
     Msg("exemption.effect.reduction.until"), Msg("exemption.effect.reduction.open"),
     Msg("exemption.effect.exemption.until"), Msg("exemption.effect.exemption.open"),
     Msg("request.ask.note.rejected"), Msg("request.ask.note.consent_refused"),

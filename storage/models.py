@@ -547,3 +547,43 @@ class TopicReflection(SQLModel, table=True):
     text: str = Field(sa_type=String(4000))
     shared: bool = False  # with the secretary (and deputy) of the member's chi bo, no one else
     created_at: datetime = _instant(index=True)
+
+
+class AwayArrangement(StrEnum):
+    """How a member away from home stands with the chi bo (01-HD/TW 10.3; 232-QD/TW 6.3.2)."""
+
+    INFORM = "inform"  # a short absence, only reported
+    SUSPEND = "suspend"  # tam mien sinh hoat, granted by the base committee
+    TRANSFER = "transfer"  # chuyen sinh hoat dang tam thoi to a host chi bo
+
+
+class AwayRecord(SQLModel, table=True):
+    """A member working away: its own record beside `member.status`, which it leaves alone.
+
+    `ends_on` None: the member did not know yet; `returned_on` set: back home (closed).
+    """
+
+    __table_args__ = (
+        Index("ix_awayrecord_branch_open", "branch_id", "returned_on"),
+        Index("ix_awayrecord_host_open", "host_org_id", "returned_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    branch_id: int = Field(foreign_key="organisation.id")  # the home chi bo
+    request_id: int | None = Field(default=None, foreign_key="request.id")  # None: imported
+    arrangement: AwayArrangement = Field(sa_type=String(12))
+    place: str = Field(sa_type=String(200))
+    reason: str = Field(sa_type=String(24))
+    contact_phone: str | None = Field(default=None, sa_type=String(20))
+    starts_on: date
+    ends_on: date | None = None
+    host_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    host_name: str | None = Field(default=None, sa_type=String(200))  # a host outside Chibot
+    arrived_on: date | None = None  # the host chi bo confirmed the arrival
+    returned_on: date | None = None
+    comment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # nhan xet
+    comment_at_meeting: bool = False
+    asked_at: datetime | None = _instant(nullable=True)  # last overdue or end-date question
+    last_contact_at: datetime = _instant()
+    created_at: datetime = _instant()

@@ -121,8 +121,13 @@ class Settings(BaseSettings):
     certificate_retention_days: int = 730
     file_max_bytes: int = 20 * 1024 * 1024
 
-    # Working away (01-HD/TW 10.3)
-    away_max_months: int = 12
+    # Working away (01-HD/TW 10.3; 232-QD/TW 6.3.2)
+    away_max_months: int = 12  # the whole absence, extensions included, stays under this
+    away_transfer_min_months: int = 3  # a temporary transfer lasts at least this
+    away_past_start_days: int = 60  # a member may report an absence that began this long ago
+    away_answer_days: int = 7  # the secretary is told when an overdue member does not answer
+    away_unsure_ask_days: int = 30  # "not sure yet" when back: asked again this often
+    away_dues_day: int = Field(default=5, ge=1, le=28)  # the monthly dues reminder's day
 
     # Meetings (Party Statute Art. 8, 24; 12-HD/BTCTW 2018)
     unexcused_absence_limit_per_year: int = 3

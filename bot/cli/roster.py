@@ -50,7 +50,8 @@ def import_command(
             database, file, now=now, today=now.astimezone(settings.tz).date(),
             mark_missing_left=mark_missing_left, force=force, dry_run=dry_run,
             region=settings.phone_region, tz=settings.tz,
-            review_months=settings.exemption_review_months, progress=tick)
+            review_months=settings.exemption_review_months, dues_day=settings.away_dues_day,
+            progress=tick)
 
     with _progress_bar() as tick:
         report = run_with_db(work)
@@ -88,6 +89,8 @@ def _print_report(file: Path, report: ImportReport, *, mark_missing_left: bool) 
         return
     typer.echo(f"created: {report.created}, updated: {report.updated}, "
                f"unchanged: {report.unchanged}, reliefs brought in: {report.reliefs}")
+    if report.away:
+        typer.echo(f"away records opened: {report.away}")
     for roster_id, fields in report.changed_fields.items():
         typer.echo(f"  updated {roster_id}: {', '.join(fields)}")
     _print_missing(report, mark_missing_left=mark_missing_left)

@@ -19,6 +19,7 @@ from conversations.flow import (
     Next,
     Outcome,
     Prompt,
+    StartFlow,
     Step,
     static,
     written,
@@ -32,6 +33,8 @@ from vocabulary.dates import parse_date
 from vocabulary.messages import Msg
 
 RECORD = "exemption_record"
+# Working away from home is reported in its own flow (conversations/away), named here only.
+WORK_AWAY, AWAY_FLOW, AWAY_RECORD_FLOW = "mobile_work", "away", "away_record"
 
 
 async def _subject(ctx: Ctx) -> Member | None:
@@ -100,6 +103,11 @@ async def _reason_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _reason(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option == WORK_AWAY and ctx.data.get("kind") == ReliefKind.EXEMPTION:
+        # Working away is asked for as the away report's tam mien (01-HD/TW 10.3).
+        recording = ctx.member is not None and ctx.data.get("member_id") != ctx.member.id
+        return StartFlow(AWAY_RECORD_FLOW if recording else AWAY_FLOW,
+                         {"member_id": ctx.data.get("member_id")})
     chosen = next((r for r in _reasons(ctx) if r.code == answer.option), None)
     if chosen is None:
         return Invalid(Msg("common.please_choose"))

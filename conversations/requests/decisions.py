@@ -32,12 +32,13 @@ from vocabulary.types import Choice, FileRef
 APPROVED, REJECTED, MORE_INFO, DEFERRED = "approved", "rejected", "more_info", "deferred"
 CONSENTED, CONSENT_REFUSED, FORWARDED = "consented", "consent_refused", "forwarded"
 ACKNOWLEDGED, CONFIRMED, NOT_CONFIRMED = "acknowledged", "confirmed", "not_confirmed"
+TO_CONFIRM = "to_confirm"  # agreed, and sent to a second organisation to confirm
 AGREEING = (APPROVED, CONSENTED, ACKNOWLEDGED, CONFIRMED)
 REFUSING = (REJECTED, CONSENT_REFUSED, NOT_CONFIRMED)
 IN_FORCE = (APPROVED, ACKNOWLEDGED, CONFIRMED)  # outcomes that may put a request in force
 # Decisions whose documents have a date and number (a meeting's resolution, a committee's
 # decision, a managing committee's written consent), asked for after the tap.
-DOCUMENTED = (APPROVED, FORWARDED, REJECTED, CONSENTED, CONSENT_REFUSED)
+DOCUMENTED = (APPROVED, FORWARDED, TO_CONFIRM, REJECTED, CONSENTED, CONSENT_REFUSED)
 SNAPSHOT = ("status", "stage", "stage_org_id", "stage_since", "deferred_at", "question",
             "closed_at")
 
@@ -97,7 +98,8 @@ async def _after(
     following = await kinds.of(request).next_stage(act, request)
     if following is not None:
         stage, org_id = following
-        return FORWARDED if outcome == APPROVED else outcome, {
+        sent = TO_CONFIRM if stage == RequestStage.CONFIRM else FORWARDED
+        return sent if outcome == APPROVED else outcome, {
             "stage": stage, "stage_org_id": org_id, "stage_since": act.now, "deferred_at": None}
     status = RequestStatus.ACKNOWLEDGED if outcome == ACKNOWLEDGED else RequestStatus.APPROVED
     return outcome, {"status": status, **closed}
@@ -122,7 +124,7 @@ async def _follow_up(
     await member_notices.after_window(act, request, decision, body, choices)
     if request.status == RequestStatus.PENDING:
         await reminders.schedule(act, request)
-        if outcome in (CONSENTED, FORWARDED, CONFIRMED):
+        if outcome in (CONSENTED, FORWARDED, CONFIRMED, TO_CONFIRM):
             await notices.notify_deciders(act.session, act.settings, request, act.out,
                                           Msg(f"request.heading.{outcome}"))
     if decision.stage == RequestStage.BRANCH and outcome in (APPROVED, REJECTED):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
-from storage.models import Member, MemberStatus, Organisation
-from storage.repos import audit
+from storage.models import AwayArrangement, AwayRecord, Member, MemberStatus, Organisation
+from storage.repos import audit, away
 from storage.roster.reader import read_roster
 from storage.roster.reliefs import Clock, bring_in
 from storage.roster.report import ImportReport, MissingMember
@@ -44,6 +44,7 @@ async def import_roster(
     region: str = "VN",
     tz: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh"),
     review_months: int = 12,
+    dues_day: int = 5,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Create and update members from a roster file; any row error means nothing is written.
@@ -67,6 +68,8 @@ async def import_roster(
             return report
         await _apply(session, records, report, now=now, progress=progress)
         await _reliefs(session, records, report, Clock(now, today, tz, review_months))
+        if not dry_run:
+            report.away = await _away(session, records, now=now, tz=tz, dues_day=dues_day)
         report.missing = await _missing(session, {r.roster_id for r in records})
         if mark_missing_left and not dry_run:
             report.marked_left = await _mark_left(session, report.missing, now)
@@ -112,6 +115,29 @@ async def _reliefs(session: AsyncSession, records: list[MemberRecord], report: I
         if member is not None and record.relief is not None and \
                 await bring_in(session, member, record.relief, clock):
             report.reliefs += 1
+
+
+async def _away(session: AsyncSession, records: list[MemberRecord], *, now: datetime,
+                tz: tzinfo, dues_day: int) -> int:
+    """Open an away record for each member listed as away who has none open yet."""
+    listed = [r for r in records if r.away is not None]
+    members = await _existing(session, [r.roster_id for r in listed])
+    opened = 0
+    for record in listed:
+        member, data = members.get(record.roster_id), record.away or {}
+        if member is None or await away.current(session, member.id or 0) is not None:
+            continue
+        row = AwayRecord(member_id=member.id or 0, branch_id=member.branch_id,
+                         arrangement=AwayArrangement(data["arrangement"]), place=data["place"],
+                         reason="imported", starts_on=data["since"], ends_on=data["until"],
+                         last_contact_at=now, created_at=now)
+        session.add(row)
+        await session.flush()
+        await away.schedule_overdue(session, row, tz, now)
+        opened += 1
+    if opened:
+        await away.schedule_dues(session, now.astimezone(tz).date(), dues_day, tz, now)
+    return opened
 
 
 def _new_member(record: MemberRecord, now: datetime) -> Member:

@@ -38,6 +38,7 @@ class ImportReport:
     unchanged: int = 0
     marked_left: int = 0
     reliefs: int = 0  # reductions and exemptions already in force, brought in
+    away: int = 0  # away records opened for members listed as already away
     missing: list[MissingMember] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
@@ -58,4 +59,5 @@ class ImportReport:
             "missing": len(self.missing),
             "marked_left": self.marked_left,
             "reliefs": self.reliefs,
+            "away": self.away,
         }

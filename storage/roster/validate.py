@@ -21,9 +21,10 @@ Progress = Callable[[str, int, int], None]
 
 PROGRESS_EVERY = 200
 MAX_LENGTHS = {"roster_id": 32, "full_name": 200, "managing_body": 200,
-               "relief_decision_no": 60}
+               "relief_decision_no": 60, "away_place": 200}
 RELIEF_FIELDS = ("relief_kind", "relief_reason", "relief_since", "relief_until",
                  "relief_decided_on", "relief_decision_no")
+AWAY_FIELDS = ("away_place", "away_since", "away_until", "away_arrangement")
 _FULL_YEAR = re.compile(r"\d{4}")
 
 
@@ -35,6 +36,7 @@ class MemberRecord:
     roster_id: str
     values: dict[str, Any]
     relief: Relief | None = None  # a reduction or exemption already in force
+    away: dict[str, Any] | None = None  # already away: place, since, until, arrangement
 
 
 class OrgIndex:
@@ -105,7 +107,8 @@ class _RowCheck:
         self.cross_check(values)
         relief = self.relief()
         roster_id = values["roster_id"]
-        return MemberRecord(self.raw.number, roster_id, values, relief) if roster_id else None
+        return MemberRecord(self.raw.number, roster_id, values, relief, self.away()) \
+            if roster_id else None
 
     # Cells
 
@@ -246,6 +249,27 @@ class _RowCheck:
         else:
             return org.id
         return None
+
+    def away(self) -> dict[str, Any] | None:
+        """Where a member already away is, since and until when, and how (blank: not away)."""
+        if not any(self.present(n) and self.cell(n) is not None for n in AWAY_FIELDS):
+            return None
+        place = self.text("away_place", required=True)
+        since = self.date_cell("away_since")
+        if self.cell("away_since") is None:
+            self.problem("away_since", "required for a member away")
+        until = self.cell("away_until")
+        ends = until if isinstance(until, date) or until is None else self._parse_date(until)
+        if until is not None and ends is None:
+            self.problem("away_until", f"'{until}' is not a date: write day/month/year")
+        arrangement = self.word("away_arrangement", "away_arrangement") \
+            if self.present("away_arrangement") else None
+        if since is not None and ends is not None and ends <= since:
+            self.problem("away_until", f"{ends:%d/%m/%Y} is not after {since:%d/%m/%Y}")
+        if ends is None and arrangement not in (None, "inform"):
+            self.problem("away_until", "required unless the chi bo was only informed")
+        return {"place": place, "since": since, "until": ends,
+                "arrangement": arrangement or "inform"}
 
     def cross_check(self, values: dict[str, Any]) -> None:
         if values.get("is_retired_cadre") and not values.get("managing_body"):

@@ -8,6 +8,7 @@ from sqlmodel import select
 from conversations.catalogue import default_registry
 from storage.db import Database
 from storage.models import ChatAccount, Conversation, Member
+from tests.conversations.away.test_cancel import AWAY_PATHS
 from tests.conversations.conftest import Branch, register
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.conversations.meetings.test_cancel import MEETING_PATHS
@@ -76,7 +77,8 @@ def test_every_step_of_every_flow_has_a_cancel_test() -> None:
     registry = default_registry()
     steps = {(flow.name, step) for flow in registry.flows.values() for step in flow.steps}
     assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS) | set(MEETING_PATHS) \
-        | set(TOPIC_PATHS) | set(BEFORE_SENDING)
+        | set(TOPIC_PATHS) | set(BEFORE_SENDING) \
+        | set(AWAY_PATHS)
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))

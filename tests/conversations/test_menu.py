@@ -51,7 +51,7 @@ async def test_a_group_opens_its_entries_and_back_returns(
     reply = await chat.open_menu(people.sec, "Việc của cấp ủy")
     assert "Việc của cấp ủy – đồng chí cần làm gì?" in reply
     assert labels(chat, people.sec) == ["Đơn chờ chi bộ quyết định", "Ghi đơn giúp đảng viên",
-                                        "Lịch sinh hoạt và điểm danh",
+                                        "Lịch sinh hoạt và điểm danh", "Đảng viên đang ở xa",
                                         "Cấp mã mời cho đảng viên", "Gửi thông báo cho chi bộ",
                                         "Quay lại"]
     await chat.tap(people.sec, chat.choice_id(people.sec, "Quay lại"))
@@ -69,8 +69,10 @@ async def test_every_entry_starts_from_its_words_typed_on_the_first_screen(
     await chat.tap(people.dep, chat.choice_id(people.dep, "đã đồng ý"))
     await chat.say(people.dep, "1")  # done
     vi = Renderer("vi", settings.tz)
-    # One in force; and «my meetings», shown once the member has had a meeting.
-    entries = [e for e in default_registry().menu if e.id not in ("exemption", "meetings_mine")]
+    # One exemption in force; «my meetings» shows once the member has had a meeting; coming
+    # back and more time away show only to a member away.
+    entries = [e for e in default_registry().menu
+               if e.id not in ("exemption", "meetings_mine", "away_back", "away_extend")]
     for entry in entries:
         tapped = await chat.tap(people.sec, f"m:{entry.id}")
         tapped_flow = await flow_of(db, people.sec)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +15,8 @@ from bot.terminal import TerminalSession, run_script
 from storage.db import Database
 from tests.support import FakeClock
 from vocabulary.settings import Settings
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +83,29 @@ def test_demo_replays_the_exemption_tour(tmp_path: Path) -> None:
     assert "Đơn số 1 của đồng chí đã được đồng ý." in result.output
     assert "Số nghị quyết: 07-NQ/CB" in result.output
     assert "xin miễn công tác và sinh hoạt đảng – đã được đồng ý" in result.output
+
+
+def test_demo_replays_the_away_tour(tmp_path: Path) -> None:
+    script = ROOT / "examples" / "tour-away.txt"
+    result = CliRunner().invoke(app, ["demo", "--script", str(script),
+                                      "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 0, result.output
+    assert "Đồng chí được tạm miễn sinh hoạt đảng từ" in result.output
+    assert "365 ngày sau" in result.output
+    assert "Đồng chí vẫn còn ở xa, đã về, hay xin gia hạn?" in result.output
+    assert "quá hạn về; liên lạc lần cuối" in result.output
+    assert "Chào mừng đồng chí trở về" in result.output
+    assert "xin xác nhận đã về địa phương – đã được ghi nhận" in result.output
+
+
+async def test_wait_moves_the_clock_by_whole_days_or_the_undo_window(
+        demo_db: Database, tmp_path: Path, clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, ["/wait 0", "/wait -3", "/wait 2", "/wait"])
+    assert text.count("Gõ /wait rồi số ngày") == 2
+    later = clock() + timedelta(days=2)
+    assert f"thời gian trôi đến {later.astimezone(TZ):%H:%M ngày %d/%m/%Y}" in text
+    window = later + timedelta(minutes=10)
+    assert f"thời gian trôi đến {window.astimezone(TZ):%H:%M ngày %d/%m/%Y}" in text
 
 
 async def test_as_without_a_name_explains_itself(demo_db: Database, tmp_path: Path,

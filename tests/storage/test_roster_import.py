@@ -497,5 +497,5 @@ async def test_each_import_is_audited_with_counts_only(
     [entry] = await import_entries(db)
     assert (entry.actor, entry.at) == ("cli", clock())
     assert entry.detail == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0,
-                            "missing": 0, "marked_left": 0, "reliefs": 0}
+                            "missing": 0, "marked_left": 0, "reliefs": 0, "away": 0}
 

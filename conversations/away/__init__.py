@@ -1,0 +1,1 @@
+"""Working away from home and coming back (di lam an xa, tro ve dia phuong)."""

@@ -1,0 +1,50 @@
+"""An exemption request whose reason is working away from home becomes the away report."""
+
+from __future__ import annotations
+
+from storage.db import Database
+from tests.conversations.away.conftest import received, records
+from tests.conversations.exemption.conftest import People, requests
+from tests.support import Chat
+
+
+async def test_asking_exemption_to_work_away_continues_as_the_away_report(
+    chat: Chat, db: Database, people: People
+):
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "2")  # exemption
+    reply = await chat.tap(people.mai, chat.choice_id(people.mai, "Đi làm ăn xa"))
+    assert "Đồng chí đi đâu?" in reply
+    for typed in ("Bình Dương", "1", "1", "2", "1", "1"):
+        await chat.say(people.mai, typed)
+    assert "Đã gửi đơn số 1." in await chat.say(people.mai, "1")
+    [request] = await requests(db)
+    assert (request.type, request.kind) == ("away", "suspend")
+
+
+async def test_a_secretary_recording_exemption_to_work_away_records_the_away_report(
+    chat: Chat, db: Database, people: People
+):
+    await chat.open_menu(people.sec, "Việc của cấp ủy")
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
+    await chat.say(people.sec, "Mai")
+    await chat.say(people.sec, "2")
+    reply = await chat.tap(people.sec, chat.choice_id(people.sec, "Đi làm ăn xa"))
+    assert "Đồng chí đi đâu?" in reply
+    for typed in ("Bình Dương", "1", "1", "1", "15/01/2027", "1"):
+        reply = await chat.say(people.sec, typed)
+    assert "Báo cáo của đồng chí Trần Thị Mai" in reply
+    await chat.say(people.sec, "1")
+    [request] = await requests(db)
+    assert (request.member_id, request.recorded_by) == (people.org.mai.id,
+                                                        people.org.secretary.id)
+    assert "ghi đơn số 1 giúp đồng chí" in received(chat, people.mai)
+    assert await records(db) == []
+
+
+async def test_reduction_offers_no_work_away_reason(chat: Chat, people: People):
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
+    await chat.say(people.mai, "1")  # reduction
+    assert not [label for _id, label in chat.last_choices(people.mai) if "làm ăn xa" in label]
