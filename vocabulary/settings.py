@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     topics_per_month_min: int = 2
     topics_per_month_max: int = 4
 
+    # The secretary's desk (lists, rates, charts, files)
+    desk_summary_max_age_minutes: int = Field(default=60, ge=1)  # then rates are counted again
+    desk_chart_bars: int = Field(default=12, ge=2)  # the rest are summed into one bar
+    desk_list_limit: int = Field(default=60, ge=1)  # rows of a list shown in chat
+    desk_templates_dir: Path | None = None  # a province's own DOCX templates, by file name
+
     # Periodic jobs
     timer_scan_seconds: int = 30
     # How often a process that does not run them tries to take over (and the one that does
