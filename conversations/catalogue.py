@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conversations.announce import capability as _announce
+from conversations.desk import capability as _desk
 from conversations.exemption import capability as _exemption
 from conversations.invite import capability as _invite
 from conversations.language import capability as _language
@@ -29,7 +30,7 @@ GROUPS = (
 )
 CAPABILITIES: tuple[Capability, ...] = (
     _registration.register, _profile.register, _language.register, _invite.register,
-    _announce.register, _requests.register, _exemption.register,
+    _announce.register, _requests.register, _exemption.register, _desk.register,
 )
 
 

@@ -54,7 +54,8 @@ class Loaded:
 
 
 def _environment() -> Environment:
-    return Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 (Word XML is escaped by docxtpl)
+    # Autoescaping stays off: docxtpl escapes values for Word XML itself.
+    return Environment(undefined=StrictUndefined, autoescape=False)
 
 
 def load(name: str, settings: Settings) -> Loaded:
@@ -74,7 +75,7 @@ def load(name: str, settings: Settings) -> Loaded:
 def render(name: str, context: dict[str, Any], settings: Settings) -> bytes:
     """The draft's bytes; a value missing from `context` is left as a blank to fill in."""
     loaded = load(name, settings)
-    filled = {**{k: BLANK for k in SAMPLES[name]}, **{k: v for k, v in context.items()
+    filled = {**dict.fromkeys(SAMPLES[name], BLANK), **{k: v for k, v in context.items()
                                                     if v is not None}}
     loaded.template.render(filled, _environment())
     out = io.BytesIO()
