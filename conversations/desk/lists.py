@@ -116,11 +116,13 @@ async def _unreachable_rows(session: AsyncSession, scope: Scope) -> list[Row]:
 
 RELIEF = Section("relief", Msg("desk.section.relief"),
                  (Msg("desk.col.name"), Msg("desk.col.kind"), Msg("desk.col.since"),
-                  Msg("desk.col.until"), Msg("desk.col.next_review")), _relief_rows, order=10)
+                  Msg("desk.col.until"), Msg("desk.col.next_review")), _relief_rows, order=10,
+                 sheet=Msg("desk.sheet.relief"))
 UNLINKED = Section("unlinked", Msg("desk.section.unlinked"),
                    (Msg("desk.col.name"), Msg("desk.col.roster_id"), Msg("desk.col.phone")),
-                   _unlinked_rows, order=60)
+                   _unlinked_rows, order=60, sheet=Msg("desk.sheet.unlinked"))
 UNREACHABLE = Section("unreachable", Msg("desk.section.unreachable"),
                       (Msg("desk.col.name"), Msg("desk.col.unreachable_since"),
-                       Msg("desk.col.phone")), _unreachable_rows, order=70)
+                       Msg("desk.col.phone")), _unreachable_rows, order=70,
+                      sheet=Msg("desk.sheet.unreachable"))
 BUILT_IN = (RELIEF, UNLINKED, UNREACHABLE)

@@ -29,6 +29,7 @@ class Section:
     columns: tuple[Msg, ...]
     rows: RowsFn
     order: int = 0
+    sheet: Msg | None = None  # the workbook sheet's name (at most 31 characters), if shorter
 
 
 _SECTIONS: dict[str, Section] = {}
