@@ -45,7 +45,8 @@ async def list_sheets(session: AsyncSession, scope: Scope, render: Render) -> li
     found = []
     for item in sections():
         rows = await item.rows(session, scope)
-        found.append(Sheet(render(item.sheet or item.title), [render(c) for c in item.columns], rows))
+        found.append(Sheet(render(item.sheet or item.title),
+                           [render(c) for c in item.columns], rows))
     return found
 
 
