@@ -52,7 +52,7 @@ async def test_a_group_opens_its_entries_and_back_returns(
     assert "Việc của cấp ủy – đồng chí cần làm gì?" in reply
     assert labels(chat, people.sec) == ["Đơn chờ chi bộ quyết định", "Ghi đơn giúp đảng viên",
                                         "Cấp mã mời cho đảng viên", "Gửi thông báo cho chi bộ",
-                                        "Quay lại"]
+                                        "Số liệu, danh sách, báo cáo", "Quay lại"]
     await chat.tap(people.sec, chat.choice_id(people.sec, "Quay lại"))
     assert labels(chat, people.sec) == [*MEMBER_SCREEN, "Việc của cấp ủy"]
     await chat.say(people.sec, "2")  # typed numbers follow the screen shown
