@@ -102,7 +102,7 @@ async def _above(session: AsyncSession, branch: Organisation) -> str | None:
 def _relief_item(item: lists.Relief, render: Render, branch: str) -> dict[str, str | None]:
     request = item.request
     return {"name": item.member.full_name, "kind": render(lists.kind_label(item)),
-            "since": day(request.starts_on) if request else None,
+            "since": day(item.since),
             "until": (day(request.ends_on) or render(Msg("desk.cell.open_ended")))
             if request else None,
             "next_review": day(item.next_review), "branch": branch}

@@ -37,6 +37,7 @@ class Relief:
     member: Member
     request: Request | None
     next_review: date | None
+    since: date | None = None  # the period's start, or the day it was decided if it had none
 
     @property
     def open_ended(self) -> bool:
@@ -53,8 +54,14 @@ async def reliefs(session: AsyncSession, scope: Scope) -> list[Relief]:
              .order_by(col(Request.id)))
     latest = {r.member_id: r for r in (await session.exec(query)).all()}  # the last one wins
     reviews = await _next_reviews(session, [r.id or 0 for r in latest.values()], scope)
-    return [Relief(m, latest.get(m.id or 0), reviews.get(latest[m.id].id or 0)
-                   if m.id in latest else None) for m in members]
+    found = []
+    for member in members:
+        request = latest.get(member.id or 0)
+        decided = request.closed_at.astimezone(scope.settings.tz).date() \
+            if request is not None and request.closed_at is not None else None
+        found.append(Relief(member, request, reviews.get(request.id or 0) if request else None,
+                            (request.starts_on or decided) if request else None))
+    return found
 
 
 async def _next_reviews(session: AsyncSession, request_ids: list[int],
@@ -84,7 +91,7 @@ async def _relief_rows(session: AsyncSession, scope: Scope) -> list[Row]:
     for item in await reliefs(session, scope):
         request = item.request
         rows.append((item.member.full_name, kind_label(item),
-                     request.starts_on if request else None,
+                     item.since,
                      (request.ends_on or Msg("desk.cell.open_ended")) if request else None,
                      item.next_review))
     return rows
