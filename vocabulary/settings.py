@@ -131,6 +131,7 @@ class Settings(BaseSettings):
     desk_chart_bars: int = Field(default=12, ge=2)  # the rest are summed into one bar
     desk_list_limit: int = Field(default=60, ge=1)  # rows of a list shown in chat
     desk_templates_dir: Path | None = None  # a province's own DOCX templates, by file name
+    desk_file_retention_hours: int = Field(default=72, ge=1)  # files sent in chat, then deleted
 
     # Periodic jobs
     timer_scan_seconds: int = 30

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.desk import flows, lists
+from conversations.desk import flows, lists, outputs
 from conversations.desk.sections import add_section
 from conversations.registry import OFFICERS, MenuEntry, Registry
 from vocabulary.messages import Msg
@@ -12,5 +12,6 @@ def register(registry: Registry) -> None:
     registry.add_flow(flows.FLOW, command="desk")
     registry.add_menu(MenuEntry("desk", Msg("menu.desk"), flows.NAME, flows.visible,
                                 group=OFFICERS, order=50))
+    registry.add_timer(outputs.DELETE, outputs.make_delete)
     for section in lists.BUILT_IN:
         add_section(section)

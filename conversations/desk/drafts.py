@@ -29,6 +29,7 @@ _PERSON = {"name": "Nguyen Van A", "kind": "mien", "since": "01/01/2026",
 SAMPLES: dict[str, dict[str, Any]] = {
     RESOLUTION: {"branch": "Chi bo 1", "committee_above": "Dang uy xa", "place": "",
                  "today": "01/01/2026", "member_name": "Nguyen Van A", "kind": "mien",
+                 "subject": "mien cong tac va sinh hoat dang",
                  "reason": "suc khoe", "starts_on": "01/01/2026", "ends_on": BLANK,
                  "meeting_on": "01/01/2026", "resolution_no": "01-NQ/CB", "members": 10,
                  "present": 9, "votes_for": 9, "votes_against": 0, "secretary": "Tran Van B",

@@ -15,6 +15,7 @@ from conversations.desk.rates import RateTable, percent, rate_of
 from conversations.desk.scope import Scope
 from conversations.desk.sections import sections
 from conversations.desk.workbook import Sheet
+from conversations.requests import kinds
 from storage.models import (
     Member,
     MemberStatus,
@@ -180,6 +181,7 @@ async def resolution_context(session: AsyncSession, request: Request, render: Re
             "today": day(today), "member_name": member.full_name,
             "kind": render(Msg("desk.kind.reduction") if request.kind == ReliefKind.REDUCTION
                            else Msg("desk.kind.exemption")),
+            "subject": render(kinds.of(request).kind_label(request)),
             "reason": request.reason_text or render(reason),
             "starts_on": day(request.starts_on), "ends_on": day(request.ends_on)
             or render(Msg("desk.cell.open_ended")),

@@ -144,7 +144,7 @@ async def _chart(ctx: Ctx, _option: str) -> Outcome:
     table = await rate_table(ctx.session, ctx.settings, ctx.now, ctx.data["branches"])
     bars = exports.rate_bars(table, ctx.renderer(), ctx.language, ctx.settings.desk_chart_bars)
     _audit(ctx, "desk.export", output="rate_chart")
-    outputs.deliver(ctx, charts.draw_bars(bars), "ty-le-giam-mien.png", outputs.PNG,
+    await outputs.deliver(ctx, charts.draw_bars(bars), "ty-le-giam-mien.png", outputs.PNG,
                     Msg("desk.file.rate_chart"))
     return Next("what")
 
@@ -161,7 +161,7 @@ async def _monthly(ctx: Ctx, option: str) -> Outcome:
                           [values.get(m) for m in months], target,
                           render(Msg("desk.chart.target", target=target)))
     _audit(ctx, "desk.export", output=f"series:{chosen.id}")
-    outputs.deliver(ctx, charts.draw_months(drawn), f"{chosen.id}.png", outputs.PNG,
+    await outputs.deliver(ctx, charts.draw_months(drawn), f"{chosen.id}.png", outputs.PNG,
                     chosen.title)
     return Next("what")
 
@@ -173,7 +173,7 @@ async def _xlsx(ctx: Ctx, _option: str) -> Outcome:
     if len(ctx.data["branches"]) == 1:
         sheets = [*await exports.list_sheets(ctx.session, _scope(ctx), render), *sheets]
     _audit(ctx, "desk.export", output="xlsx")
-    outputs.deliver(ctx, workbook.build(sheets, render), "so-lieu-chi-bo.xlsx", outputs.XLSX,
+    await outputs.deliver(ctx, workbook.build(sheets, render), "so-lieu-chi-bo.xlsx", outputs.XLSX,
                     Msg("desk.file.xlsx"))
     return Next("what")
 
@@ -187,7 +187,7 @@ async def _draft(ctx: Ctx, name: str, context: dict[str, Any], file: str,
         ctx.reply(Msg("desk.error.template"))
         return Next("what")
     _audit(ctx, "desk.export", output=name)
-    outputs.deliver(ctx, content, file, outputs.DOCX, caption)
+    await outputs.deliver(ctx, content, file, outputs.DOCX, caption)
     return Next("what")
 
 
@@ -224,7 +224,7 @@ async def _request_prompt(ctx: Ctx) -> Prompt:
                                                    ctx.today)
         options.append((str(request.id), Msg("desk.resolution.option", number=request.id,
                                              name=summary["member_name"],
-                                             kind=summary["kind"])))
+                                             kind=summary["subject"])))
     return Prompt([Msg("desk.resolution.head")], [*options, ("back", Msg("desk.what.back"))])
 
 

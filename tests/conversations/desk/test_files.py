@@ -125,7 +125,7 @@ async def test_the_resolution_takes_the_meeting_figures_recorded_with_the_decisi
     assert "Ngày 27/02/2026, Chi bộ ấp Bình Minh họp xem xét" in text
     assert "Đảng viên có mặt: 8/10" in text
     assert "tán thành 7, không tán thành 1" in text
-    assert "đồng chí Trần Thị Mai được miễn công tác" in text
+    assert "đồng chí Trần Thị Mai được miễn công tác và sinh hoạt đảng từ ngày 01/03/2026" in text
 
 
 async def test_what_was_not_recorded_is_left_blank_in_the_resolution(
@@ -139,3 +139,19 @@ async def test_what_was_not_recorded_is_left_blank_in_the_resolution(
     assert f"tán thành {BLANK}, không tán thành {BLANK}" in text
     assert f"Số: {BLANK}" in text
     assert "đến ngày 28/02/2027" in text
+
+
+async def test_a_file_sent_in_chat_is_deleted_after_its_retention(
+        chat: Chat, desk: Desk, db: Database, settings: Settings, clock: FakeClock) -> None:
+    from bot.timer_kinds import timer_runner
+
+    await open_desk(chat, desk.sec)
+    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Bảng tính Excel"))
+    ref, _content = sent_file(chat, desk.sec)
+    stored = settings.files_dir / ref.path
+    clock.advance(hours=settings.desk_file_retention_hours - 1)
+    await timer_runner(db, settings, clock).fire_due()
+    assert stored.exists()
+    clock.advance(hours=2)
+    await timer_runner(db, settings, clock).fire_due()
+    assert not stored.exists()
