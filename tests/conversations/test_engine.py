@@ -9,6 +9,7 @@ from conversations.catalogue import default_registry
 from storage.db import Database
 from storage.models import ChatAccount, Conversation, Member
 from tests.conversations.conftest import Branch, register
+from tests.conversations.desk.test_cancel import DESK_PATHS
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
@@ -73,7 +74,7 @@ UNLINKED_PATHS: dict[tuple[str, str], list[str]] = {
 def test_every_step_of_every_flow_has_a_cancel_test() -> None:
     registry = default_registry()
     steps = {(flow.name, step) for flow in registry.flows.values() for step in flow.steps}
-    assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS)
+    assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS) | set(DESK_PATHS)
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
