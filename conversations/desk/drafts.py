@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateError
+from typing import TYPE_CHECKING, Any
 
 from vocabulary.settings import Settings
+
+if TYPE_CHECKING:  # docxtpl (python-docx, lxml, jinja2) is imported when a draft is made
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment
 
 SHIPPED = Path(__file__).parent / "templates"
 BLANK = "\u2026" * 6  # a blank the secretary fills in by hand
@@ -55,12 +56,17 @@ class Loaded:
 
 
 def _environment() -> Environment:
+    from jinja2 import Environment, StrictUndefined
+
     # Autoescaping stays off: docxtpl escapes values for Word XML itself.
     return Environment(undefined=StrictUndefined, autoescape=False)
 
 
 def load(name: str, settings: Settings) -> Loaded:
     """The province's template if it has one (checked with sample data), else the shipped."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
     own = settings.desk_templates_dir / FILES[name] if settings.desk_templates_dir else None
     if own is None or not own.is_file():
         return Loaded(DocxTemplate(SHIPPED / FILES[name]), SHIPPED / FILES[name], False)
