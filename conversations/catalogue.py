@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.announce import capability as _announce
 from conversations.away import capability as _away
+from conversations.desk import capability as _desk
 from conversations.exemption import capability as _exemption
 from conversations.invite import capability as _invite
 from conversations.language import capability as _language
@@ -14,6 +15,7 @@ from conversations.registry import (
     BRANCH_LIFE,
     MY_INFO,
     MY_REQUESTS,
+    OFFICER_TOOLS,
     OFFICERS,
     Capability,
     MenuGroup,
@@ -29,11 +31,12 @@ GROUPS = (
     MenuGroup(MY_INFO, Msg("menu.group.me"), order=30),
     MenuGroup(OFFICERS, Msg("menu.group.officers"), order=50,
               counted=Msg("menu.group.officers_count", count=0)),
+    MenuGroup(OFFICER_TOOLS, Msg("menu.group.tools"), order=60),
 )
 CAPABILITIES: tuple[Capability, ...] = (
     _registration.register, _profile.register, _language.register, _invite.register,
-    _announce.register, _requests.register, _exemption.register, _away.register, _meetings.register,
-    _topics.register,
+    _announce.register, _requests.register, _exemption.register, _away.register,
+    _meetings.register, _topics.register, _desk.register,
 )
 
 

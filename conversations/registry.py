@@ -20,6 +20,7 @@ from vocabulary.settings import Settings
 
 # The main menu's groups (a capability puts its entries into one of them).
 MY_REQUESTS, BRANCH_LIFE, MY_INFO, OFFICERS = "requests", "branch", "me", "officers"
+OFFICER_TOOLS = "tools"  # the officers' announcements, invite codes and figures
 
 
 async def _always(_ctx: Ctx) -> bool:

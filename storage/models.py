@@ -587,3 +587,16 @@ class AwayRecord(SQLModel, table=True):
     asked_at: datetime | None = _instant(nullable=True)  # last overdue or end-date question
     last_contact_at: datetime = _instant()
     created_at: datetime = _instant()
+
+
+class BranchMonth(SQLModel, table=True):
+    """A chi bo's counts in one month (its last refresh then), so deployment-wide rates read
+    one row per chi bo instead of every member."""
+
+    branch_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    month: date = Field(primary_key=True, index=True)  # the month's first day
+    members: int = 0  # everyone on the roll but those who left
+    reduced: int = 0
+    exempted: int = 0
+    away: int = 0  # away on temporary exemption (tam mien), counted apart
+    computed_at: datetime = _instant()

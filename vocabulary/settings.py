@@ -161,6 +161,13 @@ class Settings(BaseSettings):
     # Roster ids of the administrators told when a chi bo has too few items with official text.
     topics_administrators: list[str] = Field(default_factory=list)
 
+    # The secretary's desk (lists, rates, charts, files)
+    desk_summary_max_age_minutes: int = Field(default=60, ge=1)  # then rates are counted again
+    desk_chart_bars: int = Field(default=12, ge=2)  # the rest are summed into one bar
+    desk_list_limit: int = Field(default=60, ge=1)  # rows of a list shown in chat
+    desk_templates_dir: Path | None = None  # a province's own DOCX templates, by file name
+    desk_file_retention_hours: int = Field(default=72, ge=1)  # files sent in chat, then deleted
+
     # Periodic jobs
     timer_scan_seconds: int = 30
     # How often a process that does not run them tries to take over (and the one that does

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import broadcast, db, demo, invite, meetings, org, roster, run, topics
+from bot.cli import broadcast, db, demo, invite, meetings, org, report, roster, run, topics
 from vocabulary.settings import Settings
 
 app = typer.Typer(
@@ -31,4 +31,5 @@ app.add_typer(run.app, name="run")
 app.add_typer(broadcast.app, name="broadcast")
 app.add_typer(meetings.app, name="meetings")
 app.add_typer(topics.app, name="topics")
+app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo)

@@ -10,6 +10,7 @@ from storage.db import Database
 from storage.models import ChatAccount, Conversation, Member
 from tests.conversations.away.test_cancel import AWAY_PATHS
 from tests.conversations.conftest import Branch, register
+from tests.conversations.desk.test_cancel import DESK_PATHS
 from tests.conversations.exemption.test_cancel import EXEMPTION_PATHS
 from tests.conversations.meetings.test_cancel import MEETING_PATHS
 from tests.conversations.topics.test_cancel import BEFORE_SENDING, TOPIC_PATHS
@@ -78,7 +79,7 @@ def test_every_step_of_every_flow_has_a_cancel_test() -> None:
     steps = {(flow.name, step) for flow in registry.flows.values() for step in flow.steps}
     assert steps == set(PATHS) | set(UNLINKED_PATHS) | set(EXEMPTION_PATHS) | set(MEETING_PATHS) \
         | set(TOPIC_PATHS) | set(BEFORE_SENDING) \
-        | set(AWAY_PATHS)
+        | set(AWAY_PATHS) | set(DESK_PATHS)
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
@@ -180,7 +181,7 @@ async def redeem(chat: Chat, person: Person, issued: str) -> str:
 
 async def test_a_secretary_issues_an_invite_code_in_chat(chat: Chat, org: Branch,
                                                          secretary: Person):
-    await chat.open_menu(secretary, "Việc của cấp ủy")
+    await chat.open_menu(secretary, "Thông báo, mã mời, số liệu")
     await chat.tap(secretary, chat.choice_id(secretary, "mã mời"))
     reply = await chat.say(secretary, "Hạnh")
     assert "Mã mời cho đồng chí Ngô Thị Hạnh:" in reply

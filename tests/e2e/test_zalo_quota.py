@@ -52,7 +52,7 @@ async def test_a_broadcast_past_the_quota_goes_by_telegram_or_waits_and_replies_
     async with both_polling(db, settings):
         await telegram.user_message(SEC, "/menu")
         await telegram.wait_for_sent(SEC)
-        await tap(telegram, SEC, "Việc của cấp ủy")
+        await tap(telegram, SEC, "Thông báo, mã mời, số liệu")
         await tap(telegram, SEC, "Gửi thông báo cho chi bộ")
         await telegram.user_message(SEC, NEWS)
         preview = (await telegram.wait_for_sent(SEC, count=4))[-1].text or ""

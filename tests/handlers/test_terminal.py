@@ -101,7 +101,7 @@ def test_demo_replays_the_away_tour(tmp_path: Path) -> None:
 async def test_wait_moves_the_clock_by_whole_days_or_the_undo_window(
         demo_db: Database, tmp_path: Path, clock: FakeClock):
     text = await transcript(demo_db, tmp_path, clock, ["/wait 0", "/wait -3", "/wait 2", "/wait"])
-    assert text.count("Gõ /wait rồi số ngày") == 2
+    assert text.count("Gõ /wait để chờ hết thời gian rút lại quyết định") == 2
     later = clock() + timedelta(days=2)
     assert f"thời gian trôi đến {later.astimezone(TZ):%H:%M ngày %d/%m/%Y}" in text
     window = later + timedelta(minutes=10)

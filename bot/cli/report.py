@@ -1,0 +1,201 @@
+"""`chibot report`: the desk's files for administrators, including the deployment-wide table.
+
+Files are written under data/reports/ and their paths printed; every export is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.cli.common import run_with_db, utc_now
+from conversations.catalogue import default_registry
+from conversations.desk import charts, drafts, exports, outputs, workbook
+from conversations.desk.rates import rate_lines, rate_table
+from conversations.desk.scope import BRANCH_KINDS, Scope
+from conversations.officers import subtree_ids
+from storage.db import Database
+from storage.models import Organisation, Request
+from storage.repos import audit, orgs, summaries
+from vocabulary.messages import Msg, Renderer
+from vocabulary.settings import Settings
+
+app = typer.Typer(help="Lists, rates, charts and drafts of the secretary's desk.",
+                  no_args_is_help=True)
+ACTOR = "cli"
+BRANCH = typer.Option(None, "--branch", help="One chi bo, by its code.")
+UNDER = typer.Option(None, "--under", help="Every chi bo under this organisation, by its code.")
+
+
+async def _branch_ids(session: AsyncSession, branch: str | None,
+                      under: str | None) -> list[int] | None:
+    """The chi bo asked for; None means every chi bo of the deployment."""
+    code = branch or under
+    if code is None:
+        return None
+    org = await orgs.by_code(session, code)
+    if org is None or (branch and org.kind not in BRANCH_KINDS):
+        typer.echo(f"No chi bo with code {code!r}." if branch
+                   else f"No organisation with code {code!r}.", err=True)
+        raise typer.Exit(2)
+    if branch:
+        return [org.id or 0]
+    below = await subtree_ids(session, org.id or 0)
+    query = select(Organisation.id).where(col(Organisation.id).in_(sorted(below)),
+                                          col(Organisation.kind).in_(BRANCH_KINDS))
+    return [i for i in (await session.exec(query)).all() if i is not None]
+
+
+def _written(settings: Settings, session: AsyncSession, now: datetime, content: bytes,
+             name: str, ids: list[int] | None, output: str) -> Path:
+    path = outputs.write_report(settings.data_dir, content, name, now)
+    subject = ("deployment", "all") if ids is None else \
+        (("org", ids[0]) if len(ids) == 1 else ("orgs", len(ids)))
+    audit.record(session, at=now, actor=ACTOR, action="desk.export", subject=subject,
+                 output=output, branches=len(ids) if ids is not None else "all")
+    typer.echo(str(path))
+    return path
+
+
+Work = Callable[[AsyncSession, Settings, Renderer, datetime, list[int] | None], Awaitable[Any]]
+
+
+def _run(branch: str | None, under: str | None, work: Work) -> None:
+    default_registry()  # the capabilities add their lists to the desk as they register
+
+    async def _main(db: Database, settings: Settings) -> None:
+        async with db.session() as session:
+            ids = await _branch_ids(session, branch, under)
+            render = Renderer(settings.default_language, settings.tz)
+            await work(session, settings, render, utc_now(), ids)
+
+    run_with_db(_main)
+
+
+@app.command()
+def rates(
+    branch: str | None = BRANCH,
+    under: str | None = UNDER,
+    refresh: bool = typer.Option(False, "--refresh", help="Count every chi bo again first."),
+    show: bool = typer.Option(False, "--show", help="Also print the table's lines."),
+) -> None:
+    """The reduction-and-exemption rate per chi bo and per dang bo (by default of the whole
+    deployment) against the deployment's average, as an XLSX workbook."""
+
+    async def _work(session: AsyncSession, settings: Settings, render: Renderer,
+                    now: datetime, ids: list[int] | None) -> None:
+        if refresh:
+            month = summaries.month_of(now.astimezone(settings.tz).date())
+            await summaries.refresh(session, month, now)
+        table = await rate_table(session, settings, now, ids)
+        if show:
+            for line in rate_lines(table, render.language):
+                typer.echo(render(line))
+        content = workbook.build(exports.rate_sheets(table, render), render)
+        _written(settings, session, now, content, "ty-le-giam-mien.xlsx", ids, "rates")
+
+    _run(branch, under, _work)
+
+
+@app.command()
+def chart(branch: str | None = BRANCH, under: str | None = UNDER) -> None:
+    """The rate per chi bo against the average, as a PNG (at most CHIBOT_DESK_CHART_BARS bars)."""
+
+    async def _work(session: AsyncSession, settings: Settings, render: Renderer,
+                    now: datetime, ids: list[int] | None) -> None:
+        table = await rate_table(session, settings, now, ids)
+        bars = exports.rate_bars(table, render, render.language, settings.desk_chart_bars)
+        _written(settings, session, now, charts.draw_bars(bars), "ty-le-giam-mien.png", ids,
+                 "rate_chart")
+
+    _run(branch, under, _work)
+
+
+@app.command("workbook")
+def workbook_command(branch: str = typer.Option(..., "--branch", help="The chi bo's code.")
+                     ) -> None:
+    """One chi bo's lists and rates, as an XLSX workbook."""
+
+    async def _work(session: AsyncSession, settings: Settings, render: Renderer,
+                    now: datetime, ids: list[int] | None) -> None:
+        assert ids is not None
+        scope = Scope(tuple(ids), now.astimezone(settings.tz).date(), settings)
+        table = await rate_table(session, settings, now, ids)
+        sheets = [*await exports.list_sheets(session, scope, render),
+                  *exports.rate_sheets(table, render)]
+        _written(settings, session, now, workbook.build(sheets, render), "so-lieu-chi-bo.xlsx",
+                 ids, "xlsx")
+
+    _run(branch, None, _work)
+
+
+@app.command()
+def draft(
+    kind: str = typer.Argument(..., help="report | review | resolution"),
+    branch: str | None = BRANCH,
+    under: str | None = UNDER,
+    request: int | None = typer.Option(None, "--request", help="The request (resolution)."),
+) -> None:
+    """A DOCX draft: the report to the committee above (--branch), the yearly review list of
+    open-ended exemptions, or the chi bo's nghi quyet on a decided request (--request)."""
+
+    async def _work(session: AsyncSession, settings: Settings, render: Renderer,
+                    now: datetime, ids: list[int] | None) -> None:
+        today = now.astimezone(settings.tz).date()
+        if kind == drafts.RESOLUTION:
+            found = await session.get(Request, request or 0)
+            if found is None:
+                typer.echo("Name a decided request with --request.", err=True)
+                raise typer.Exit(2)
+            context = await exports.resolution_context(session, found, render, today)
+            ids = [found.branch_id]
+        elif kind == drafts.REPORT and ids is not None and len(ids) == 1:
+            table = await rate_table(session, settings, now, ids)
+            context = await exports.report_context(session, Scope(tuple(ids), today, settings),
+                                                   table, render, render.language)
+        elif kind == drafts.REVIEW:
+            every = ids if ids is not None else await _all_branches(session)
+            named = await orgs.by_code(session, branch or under or "")
+            name = named.name if named else render(Msg("desk.scope.several", count=len(every)))
+            context = await exports.review_context(session, Scope(tuple(every), today, settings),
+                                                   render, name)
+        else:
+            typer.echo("Give report --branch CODE, review [--branch|--under CODE], or "
+                       "resolution --request N.", err=True)
+            raise typer.Exit(2)
+        try:
+            content = drafts.render(kind, context, settings)
+        except drafts.TemplateProblem as problem:
+            typer.echo(f"Template refused: {problem}", err=True)
+            raise typer.Exit(1) from None
+        _written(settings, session, now, content, drafts.FILES[kind], ids, kind)
+
+    _run(branch, under, _work)
+
+
+async def _all_branches(session: AsyncSession) -> list[int]:
+    query = select(Organisation.id).where(col(Organisation.kind).in_(BRANCH_KINDS))
+    return [i for i in (await session.exec(query)).all() if i is not None]
+
+
+@app.command()
+def templates() -> None:
+    """Check the province's own DOCX templates (CHIBOT_DESK_TEMPLATES_DIR) with sample data."""
+    settings = Settings()
+    failed = False
+    for name, file in drafts.FILES.items():
+        try:
+            loaded = drafts.load(name, settings)
+        except drafts.TemplateProblem as problem:
+            typer.echo(f"REFUSED {problem}")
+            failed = True
+            continue
+        typer.echo(f"ok {file}: {'province' if loaded.replaced else 'shipped'} ({loaded.path})")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,67 @@
+"""Rates per chi bộ and đảng bộ against the average, from the monthly summaries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import BranchMonth, Member, MemberStatus
+from tests.conversations.desk.conftest import Desk, open_desk
+from tests.support import Chat, FakeClock
+
+
+async def test_the_secretary_sees_the_rate_against_the_dang_bo_and_the_average(
+        chat: Chat, desk: Desk) -> None:
+    await open_desk(chat, desk.sec)
+    shown = await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
+    assert "tháng 11/2026" in shown
+    assert "Chi bộ ấp Bình Minh: 3/10 đảng viên = 30,0% (giảm 1, miễn 2)" in shown
+    assert "Đảng bộ xã An Hòa (cả đảng bộ): 3/16 = 18,8%" in shown
+    assert "Bình quân toàn đảng bộ: 3/16 = 18,8%" in shown
+    assert "Tân Hòa" not in shown  # another chi bộ's own line is not the secretary's
+
+
+async def test_members_away_are_counted_apart_from_the_rate(
+        chat: Chat, desk: Desk, db: Database) -> None:
+    async with db.session() as session:
+        member = await session.get(Member, desk.unlinked.id)
+        member.status = MemberStatus.AWAY
+        session.add(member)
+    await open_desk(chat, desk.sec)
+    shown = await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
+    assert "3/10 đảng viên = 30,0%" in shown
+    assert "tạm miễn sinh hoạt (tính riêng): 1" in shown
+
+
+async def test_figures_are_kept_per_month_and_counted_again_when_old(
+        chat: Chat, desk: Desk, db: Database, clock: FakeClock) -> None:
+    await open_desk(chat, desk.sec)
+    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
+    async with db.session() as session:
+        member = await session.get(Member, desk.reduced.id)
+        member.status = MemberStatus.ACTIVE
+        session.add(member)
+    clock.advance(minutes=30)  # within CHIBOT_DESK_SUMMARY_MAX_AGE_MINUTES: the kept figures
+    shown = await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
+    assert "3/10 đảng viên" in shown
+    clock.advance(days=20)  # December: a new month's row, November's kept
+    shown = await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
+    assert "tháng 12/2026" in shown
+    assert "2/10 đảng viên = 20,0% (giảm 0, miễn 2)" in shown
+    async with db.session() as session:
+        rows = (await session.exec(select(BranchMonth).where(
+            BranchMonth.branch_id == desk.a.id))).all()
+    assert sorted((r.month, r.reduced + r.exempted) for r in rows) == [
+        (date(2026, 11, 1), 3), (date(2026, 12, 1), 2)]
+
+
+async def test_a_base_committee_member_sees_every_chi_bo_under_the_committee(
+        chat: Chat, desk: Desk) -> None:
+    await open_desk(chat, desk.base_member)
+    await chat.tap(desk.base_member, chat.choice_id(desk.base_member, "Tất cả"))
+    shown = await chat.tap(desk.base_member, chat.choice_id(desk.base_member,
+                                                            "Tỷ lệ giảm, miễn"))
+    assert "Chi bộ ấp Bình Minh: 3/10" in shown
+    assert "Chi bộ ấp Tân Hòa: 0/6 đảng viên = 0,0%" in shown
