@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import broadcast, db, demo, invite, org, roster, run
+from bot.cli import broadcast, db, demo, files, invite, org, roster, run
 from vocabulary.settings import Settings
 
 app = typer.Typer(
@@ -29,4 +29,5 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(invite.app, name="invite")
 app.add_typer(run.app, name="run")
 app.add_typer(broadcast.app, name="broadcast")
+app.add_typer(files.app, name="files")
 app.command("demo")(demo.demo)

@@ -209,7 +209,7 @@ async def test_my_data_shows_the_requests_with_their_health_reason(
 async def test_a_certificate_is_deleted_after_the_retention_period(
     chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
 ) -> None:
-    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
+    stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
                                                  "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.tap(people.sec, "a:xr:no:1:1")
@@ -227,7 +227,7 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
 async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
     chat: Chat, people: People, db: Database, settings: Settings
 ) -> None:
-    store = FileStore(settings.files_dir)
+    store = FileStore.of(settings)
     first = store.save(b"%PDF-1.4 old certificate", "giay.pdf", "application/pdf")
     second = store.save(b"%PDF-1.4 new certificate", "giay-moi.pdf", "application/pdf")
     await submit_with_certificate(chat, people, first)
@@ -245,7 +245,7 @@ async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
 async def test_withdrawing_consent_withdraws_open_requests_and_deletes_their_documents(
     chat: Chat, people: People, db: Database, settings: Settings
 ) -> None:
-    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
+    stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
                                                  "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.open_menu(people.mai, "Thông tin của tôi")
