@@ -154,6 +154,7 @@ async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
     await chat.open_menu(people.sec, "Việc của cấp ủy")
     await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
     await chat.say(people.sec, "Hạnh")
+    await chat.say(people.sec, "1")  # she signed the consent on paper
     await chat.say(people.sec, "2")
     await chat.say(people.sec, "1")
     preview = await chat.say(people.sec, "1")

@@ -11,7 +11,15 @@ from conversations.catalogue import default_registry
 from conversations.registry import Registry
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEntry, ChatAccount, DataRequest, InviteCode, Member, RequestStatus
+from storage.models import (
+    AuditEntry,
+    ChatAccount,
+    Consent,
+    DataRequest,
+    InviteCode,
+    Member,
+    RequestStatus,
+)
 from storage.personal_data import Row, Section
 from tests.conversations.exemption.conftest import People, fire_timers, member, requests
 from tests.support import Chat, FakeClock, Person
@@ -181,3 +189,39 @@ async def test_deletion_deletes_what_the_law_allows_and_explains_what_is_kept(
     told = [m.text for c, m in chat.sender.sent if c == people.sec.chat_id]
     assert any("Trần Thị Mai (M-002) đã đề nghị xóa dữ liệu" in text for text in told)
     assert len(await _audited(db, "data.deleted")) == 1
+
+
+async def _record_for(chat: Chat, secretary: Person, name: str) -> str:
+    await chat.open_menu(secretary, "Việc của cấp ủy")
+    await chat.tap(secretary, chat.choice_id(secretary, "Ghi đơn giúp"))
+    return await chat.say(secretary, name)
+
+
+async def test_a_request_recorded_in_person_records_the_consent_given_on_paper(
+    chat: Chat, people: People, db: Database
+) -> None:
+    asked = await _record_for(chat, people.sec, "Hạnh")
+    assert "đồng chí Ngô Thị Hạnh đã ký giấy đồng ý" in asked
+    await chat.say(people.sec, "đã ký giấy đồng ý")
+    await chat.say(people.sec, "2")  # exemption
+    await chat.say(people.sec, "1")  # age or health
+    await chat.say(people.sec, "1")  # certificate at the meeting
+    await chat.say(people.sec, "1")  # send
+
+    async with db.session() as session:
+        [paper] = (await session.exec(select(Consent).where(
+            Consent.member_id == people.org.wife.id))).all()
+    assert paper.channel == "paper"
+    assert paper.recorded_by == people.org.secretary.id
+    assert len(await _audited(db, "consent.paper_recorded")) == 1
+
+
+async def test_without_a_signed_paper_nothing_is_recorded(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await _record_for(chat, people.sec, "Hạnh")
+    reply = await chat.say(people.sec, "chưa ký")
+    assert "Chưa ghi đơn" in reply
+    assert await requests(db) == []
+    async with db.session() as session:
+        assert not (await session.exec(select(Consent))).all()
