@@ -19,7 +19,8 @@ class Cli:
 
     def __init__(self, folder: Path) -> None:
         self.runner = CliRunner()
-        self.env = {"CHIBOT_DATA_DIR": str(folder),
+        # The English texts, as these tests read them (tests/test_cli_language.py: Vietnamese).
+        self.env = {"CHIBOT_DATA_DIR": str(folder), "CHIBOT_DEFAULT_LANGUAGE": "en",
                     "CHIBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'chibot.db'}"}
 
     def __call__(self, *args: str | Path) -> Result:

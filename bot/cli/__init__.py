@@ -7,10 +7,13 @@ import logging
 import typer
 
 from bot.cli import broadcast, db, demo, files, invite, org, roster, run
+from bot.cli.texts import TranslatedGroup
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 app = typer.Typer(
-    help="Chibot: self-service chat for party members and branch officers.",
+    cls=TranslatedGroup,  # help and messages in CHIBOT_DEFAULT_LANGUAGE
+    help=Msg("cli.help").key,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -30,4 +33,4 @@ app.add_typer(invite.app, name="invite")
 app.add_typer(run.app, name="run")
 app.add_typer(broadcast.app, name="broadcast")
 app.add_typer(files.app, name="files")
-app.command("demo")(demo.demo)
+app.command("demo", help=Msg("cli.demo").key)(demo.demo)
