@@ -184,7 +184,7 @@ def test_commands_before_db_upgrade_say_what_to_do(tmp_path, monkeypatch) -> Non
     monkeypatch.delenv("CHIBOT_DATABASE_URL", raising=False)
     result = CliRunner().invoke(app, ["org", "tree"])
     assert result.exit_code == 2
-    assert "run `chibot db upgrade` first" in result.output
+    assert "hãy chạy `chibot db upgrade` trước" in result.output  # Vietnamese by default
     assert "Traceback" not in result.output
 
 
