@@ -78,7 +78,7 @@ async def ask_correction(ctx: Ctx, text: str) -> list[Msg]:
     await ctx.session.flush()
     ctx.audit("data.correction_asked", ("member", member.id), task=task.id)
     keepers = await leaders(ctx.session, member)
-    # "s": typed as «1 s7», apart from request 7's «1 7» (s for "sửa", correct).
+    # "s" (for "sua", correct): typed as «1 s7», apart from request 7's «1 7».
     done = Choice(f"a:{ACTION}:done:{task.id}", Msg("mydata.correction_done_button"),
                   ref=f"s{task.id}")
     for officer in keepers:
