@@ -99,3 +99,11 @@ def test_files_reencrypt_on_postgresql_needs_the_keys(chibot: CliRunnerIn) -> No
                      CHIBOT_DATABASE_URL="postgresql+asyncpg://u:p@127.0.0.1/chibot")
     assert refused.exit_code == 2
     assert "Hãy đặt CHIBOT_FILE_KEYS" in refused.output
+
+
+def test_serving_on_postgresql_without_file_keys_is_refused_before_starting(
+        chibot: CliRunnerIn) -> None:
+    refused = chibot("run", "telegram", language="en", CHIBOT_TELEGRAM_TOKEN="1:x",
+                     CHIBOT_DATABASE_URL="postgresql+asyncpg://u:p@127.0.0.1:9/chibot")
+    assert refused.exit_code == 2
+    assert "Set CHIBOT_FILE_KEYS" in refused.output

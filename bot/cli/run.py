@@ -75,6 +75,7 @@ def _serve(channels: set[str], webhook: bool) -> None:
     if unknown:
         echo(Msg("cli.run.unknown_channel", channels=", ".join(sorted(unknown))), err=True)
         raise typer.Exit(2)
+    _check_file_keys(settings)
     if "telegram" in channels:
         _check_telegram(settings, webhook)
     if "zalo" in channels:
@@ -88,6 +89,15 @@ def _serve(channels: set[str], webhook: bool) -> None:
     except zalo_polling.TokenRefused as exc:
         echo(Msg("cli.run.zalo_token_refused", bot=exc.bot_id), err=True)
         raise typer.Exit(1) from None
+
+
+def _check_file_keys(settings: Settings) -> None:
+    """Files at rest need the deployment's keys: on PostgreSQL they must be set."""
+    try:
+        settings.file_encryption_keys()
+    except ValueError:
+        echo(Msg("cli.files.keys_required"), err=True)
+        raise typer.Exit(2) from None
 
 
 def _check_telegram(settings: Settings, webhook: bool) -> None:
