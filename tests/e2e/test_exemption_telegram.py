@@ -154,9 +154,9 @@ async def test_a_certificate_goes_to_the_officer_before_the_request_text(
     telegram: FakeBotAPI, tg_settings: Settings
 ) -> None:
     stored = FileStore.of(tg_settings).save(b"\xff\xd8\xff certificate", "giay.jpg",
-                                                   "image/jpeg")
+                                            "image/jpeg")
     document = FileStore.of(tg_settings).save(b"%PDF-1.4", "giay.pdf",
-                                                     "application/pdf")
+                                              "application/pdf")
     bot = make_bot(tg_settings)
     sender = TelegramSender(bot, tg_settings)
     try:

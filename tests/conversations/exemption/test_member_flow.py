@@ -211,7 +211,7 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
     chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
 ) -> None:
     stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
-                                                 "application/pdf")
+                                         "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.tap(people.sec, "a:xr:no:1:1")
     await chat.say(people.sec, "Chi bộ đề nghị khám lại")
@@ -247,7 +247,7 @@ async def test_withdrawing_consent_withdraws_open_requests_and_deletes_their_doc
     chat: Chat, people: People, db: Database, settings: Settings
 ) -> None:
     stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
-                                                 "application/pdf")
+                                         "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.open_menu(people.mai, "Thông tin của tôi")
     await chat.tap(people.mai, chat.choice_id(people.mai, "Dữ liệu của tôi"))
