@@ -96,8 +96,8 @@ class FileServer:
         now = self.links.clock()
         if now >= grant.expires_at:
             raise web.HTTPGone()
-        path = self.store.locate(grant.ref.path)
-        if path is None:  # deleted after its retention period
+        content = self.store.read(grant.ref.path)  # decrypted in memory only
+        if content is None:  # deleted after its retention period
             raise web.HTTPGone()
         if request.method == hdrs.METH_GET:
             async with self.db.session() as session:
@@ -106,7 +106,7 @@ class FileServer:
                              audience=grant.audience, mime_type=grant.ref.mime_type,
                              size=grant.ref.size)
             log.info("file link served (%s)", grant.ref.mime_type)
-        return web.FileResponse(path, headers={
+        return web.Response(body=content, headers={
             hdrs.CONTENT_TYPE: grant.ref.mime_type,
             hdrs.CONTENT_DISPOSITION: _disposition(grant.ref),
             hdrs.CACHE_CONTROL: "private, no-store",
@@ -119,7 +119,7 @@ def add_routes(app: web.Application, db: Database, settings: Settings,
     """Serve file links on `app` when CHIBOT_PUBLIC_URL is set; True if it now does."""
     if not settings.public_url:
         return False
-    server = FileServer(FileLinks(settings, clock), FileStore(settings.files_dir), db)
+    server = FileServer(FileLinks(settings, clock), FileStore.of(settings), db)
     app.router.add_get(f"{FILES_ROUTE}/{{token}}/{{name}}", server.serve)
     return True
 

@@ -52,7 +52,7 @@ class TelegramRuntime:
         self.settings = settings
         self.sender = TelegramSender(self.bot, settings)
         self.companions = list(companions)
-        source = TelegramSource(self.bot, settings, FileStore(settings.files_dir))
+        source = TelegramSource(self.bot, settings, FileStore.of(settings))
         senders: dict[str, Sender] = {CHANNEL: self.sender}
         senders.update((c.channel, c.sender) for c in self.companions)
         self.service = Service(db, settings, senders,

@@ -7,8 +7,19 @@ from sqlmodel import col, select
 from conversations import identity
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Outcome, Prompt, Step, go
-from storage.models import Consent
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    HandleFn,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    Step,
+    go,
+)
+from storage.models import Consent, Member
 from storage.repos import accounts
 from vocabulary.messages import Msg
 
@@ -66,6 +77,41 @@ async def withdraw(ctx: Ctx) -> list[Msg]:
     ctx.state.language = ctx.language
     ctx.member = ctx.account = None
     return [Msg("mydata.withdrawn"), *done]
+
+
+# -- a request an officer records for a member who came in person ------------------------------
+
+PAPER = "paper_consent"  # the step asking the officer to confirm the member's signed consent
+PAPER_CHANNEL = "paper"
+
+
+async def paper_prompt(ctx: Ctx) -> Prompt:
+    member = await ctx.session.get(Member, ctx.data.get("member_id") or 0)
+    return Prompt([Msg("consent.paper.ask", name=member.full_name if member else "")],
+                  [("yes", Msg("consent.paper.yes")), ("no", Msg("consent.paper.no"))])
+
+
+def paper_answer(next_step: str) -> HandleFn:
+    """Consent precedes collection: without a signed paper, no health data is taken down."""
+
+    async def answer(ctx: Ctx, given: Answer) -> Outcome:
+        option = given.option or (yes_or_no(given.text) if given.text else None)
+        if option == "yes":
+            ctx.data["paper_consent"] = True
+            return Next(next_step)
+        if option == "no":
+            return Done(Msg("consent.paper.needed"))
+        return Invalid(Msg("consent.please_choose"))
+
+    return answer
+
+
+async def record_paper(ctx: Ctx, member: Member, request_id: int | None) -> None:
+    """Store the consent the officer confirmed was given on paper, and who recorded it."""
+    assert ctx.member is not None
+    ctx.session.add(Consent(member_id=member.id or 0, version=ctx.settings.consent_version,
+                            channel=PAPER_CHANNEL, given_at=ctx.now, recorded_by=ctx.member.id))
+    ctx.audit("consent.paper_recorded", ("member", member.id), request=request_id)
 
 
 FLOW = Flow(RECONSENT, {"ask": Step(_prompt, _answer)}, go("ask"))

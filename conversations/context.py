@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ChatAccount, Member
 from storage.order import member_order_key
+from storage.personal_data import Section
 from storage.repos import audit
 from storage.repos.conversations import ChatState
 from vocabulary.messages import Msg, Renderer
@@ -32,6 +33,7 @@ class Ctx:
     # What capabilities do when the member withdraws consent (set by the engine).
     on_consent_withdrawn: list[Callable[[Ctx], Awaitable[list[Msg]]]] = field(
         default_factory=list)
+    personal_data: list[Section] = field(default_factory=list)  # set by the engine
 
     @property
     def chat(self) -> ChatRef:

@@ -28,6 +28,7 @@ class Engine:
     async def dispatch(self, ctx: Ctx) -> None:
         inbound = ctx.inbound
         ctx.on_consent_withdrawn = self.registry.consent_withdrawn
+        ctx.personal_data = self.registry.personal_data
         if consent.needs_asking(ctx) and ctx.state.flow != consent.RECONSENT:
             self._clear(ctx)  # nothing else is done with the data until the member answers
             await self.start(ctx, consent.RECONSENT)

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.context import Ctx
 from conversations.flow import Flow, Outcome
+from storage.personal_data import BUILT_IN, Section
 from storage.repos.timers import TimerHandler
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
@@ -75,6 +76,8 @@ class Registry:
     batching_timers: set[str] = field(default_factory=set)
     role_changes: list[RoleChangeHook] = field(default_factory=list)
     consent_withdrawn: list[ConsentHook] = field(default_factory=list)
+    # What «my data» shows and copies: the built-in sections, then each capability's.
+    personal_data: list[Section] = field(default_factory=lambda: list(BUILT_IN))
 
     def add_flow(self, flow: Flow, *, command: str | None = None) -> None:
         self.flows[flow.name] = flow
@@ -106,6 +109,12 @@ class Registry:
 
     def on_consent_withdrawn(self, hook: ConsentHook) -> None:
         self.consent_withdrawn.append(hook)
+
+    def add_personal_data(self, section: Section) -> None:
+        """A reader of what the capability stores about a member, for «my data» and its copy."""
+        if any(s.name == section.name for s in self.personal_data):
+            raise ValueError(f"personal data section {section.name!r} registered twice")
+        self.personal_data.append(section)
 
 
 Capability = Callable[[Registry], None]

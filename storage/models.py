@@ -119,12 +119,33 @@ class ChatAccount(SQLModel, table=True):
 
 
 class Consent(SQLModel, table=True):
+    """A member's consent: through a chat account, or on paper ("paper"), recorded by an officer."""
+
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     version: str = Field(sa_type=String(16))
     channel: str = Field(sa_type=String(16))
     given_at: datetime = _instant()
     withdrawn_at: datetime | None = _instant(nullable=True)
+    recorded_by: int | None = Field(default=None, foreign_key="member.id")  # a paper consent
+
+
+class DataRequestKind(StrEnum):
+    CORRECTION = "correction"
+    DELETION = "deletion"
+
+
+class DataRequest(SQLModel, table=True):
+    """A member's request about his/her data (Law 91/2025): a correction is a task for the
+    branch's leaders until one marks it done; a deletion is done at once and kept as a record."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: DataRequestKind = Field(sa_type=String(12))
+    text: str | None = Field(default=None, sa_type=String(1000))
+    created_at: datetime = _instant()
+    done_at: datetime | None = _instant(nullable=True)
+    done_by: int | None = Field(default=None, foreign_key="member.id")
 
 
 class InviteCode(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from storage import migrate
 from storage.db import Database
-from tests.support import FakeClock
+from tests.support import TEST_FILE_KEY, FakeClock
 from vocabulary.settings import Settings
 
 POSTGRES_ENV = "CHIBOT_TEST_POSTGRES_URL"
@@ -35,7 +35,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path, database_url=database_url,
-                    secret_key="test-secret")
+                    secret_key="test-secret", file_keys=[TEST_FILE_KEY])
 
 
 @pytest.fixture

@@ -41,6 +41,8 @@ class RecordingSender(WholeMessages):
 
 
 SELF = "<self>"
+# A fixed Fernet key: PostgreSQL deployments must name theirs (SQLite would generate one).
+TEST_FILE_KEY = "dGVzdC1maWxlLWtleS0wMTIzNDU2Nzg5YWJjZGVmZ2g="
 CHAT = ChannelInfo("terminal", contact_sharing=True, files=True)
 TYPED = ChannelInfo("terminal", contact_sharing=True, files=True, buttons=False)
 

@@ -19,7 +19,8 @@ class Cli:
 
     def __init__(self, folder: Path) -> None:
         self.runner = CliRunner()
-        self.env = {"CHIBOT_DATA_DIR": str(folder),
+        # The English texts, as these tests read them (tests/test_cli_language.py: Vietnamese).
+        self.env = {"CHIBOT_DATA_DIR": str(folder), "CHIBOT_DEFAULT_LANGUAGE": "en",
                     "CHIBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'chibot.db'}"}
 
     def __call__(self, *args: str | Path) -> Result:
@@ -183,7 +184,7 @@ def test_commands_before_db_upgrade_say_what_to_do(tmp_path, monkeypatch) -> Non
     monkeypatch.delenv("CHIBOT_DATABASE_URL", raising=False)
     result = CliRunner().invoke(app, ["org", "tree"])
     assert result.exit_code == 2
-    assert "run `chibot db upgrade` first" in result.output
+    assert "hãy chạy `chibot db upgrade` trước" in result.output  # Vietnamese by default
     assert "Traceback" not in result.output
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_cli_admin import Cli, cli, loaded  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(cli: Cli) -> None:  # noqa: F811
+    cli.env["CHIBOT_DEFAULT_LANGUAGE"] = "vi"  # these tests read the Vietnamese texts
 
 
 def test_a_rule_is_planned_listed_and_stopped(loaded: Cli) -> None:  # noqa: F811

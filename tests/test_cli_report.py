@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import docx
+import pytest
 from openpyxl import load_workbook
 
 from tests.test_cli_admin import Cli, cli, loaded  # noqa: F401  (fixtures)
@@ -13,6 +14,11 @@ from tests.test_cli_admin import Cli, cli, loaded  # noqa: F401  (fixtures)
 
 def _path(output: str) -> Path:
     return Path(output.strip().splitlines()[-1])
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(cli: Cli) -> None:  # noqa: F811
+    cli.env["CHIBOT_DEFAULT_LANGUAGE"] = "vi"  # these tests read the Vietnamese texts
 
 
 def test_the_deployment_wide_table_counts_every_chi_bo(loaded: Cli, tmp_path: Path) -> None:  # noqa: F811

@@ -32,7 +32,7 @@ def link_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def stored(link_settings: Settings) -> FileRef:
-    return FileStore(link_settings.files_dir).save(CONTENT, NAME, "application/pdf")
+    return FileStore.of(link_settings).save(CONTENT, NAME, "application/pdf")
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ async def test_a_photo_is_shown_in_place(
     link_settings: Settings, clock: FakeClock,
     client: TestClient[web.Request, web.Application],
 ) -> None:
-    photo = FileStore(link_settings.files_dir).save(b"\xff\xd8jpeg", "ảnh.jpg", "image/jpeg")
+    photo = FileStore.of(link_settings).save(b"\xff\xd8jpeg", "ảnh.jpg", "image/jpeg")
     url = FileLinks(link_settings, clock).url(photo)
 
     response = await client.get(_path(url))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import tomllib
 from datetime import time
@@ -119,6 +120,12 @@ class Settings(BaseSettings):
     # A request taken to the next meeting escalates only if no decision comes within this.
     deferred_escalation_days: int = 40
     certificate_retention_days: int = 730
+    # Fernet keys for files at rest (JSON list): the first encrypts, all decrypt, so a new key
+    # goes first and `chibot files reencrypt` moves old files to it. Required on PostgreSQL
+    # (a deployment of several processes); on SQLite one is generated into the data folder.
+    file_keys: list[SecretStr] = []
+    # A copy of "my data" sent as a file is deleted from the file store after this long.
+    personal_data_copy_hours: int = Field(default=24, ge=1)
     file_max_bytes: int = 20 * 1024 * 1024
 
     # Working away (01-HD/TW 10.3; 232-QD/TW 6.3.2)
@@ -222,6 +229,21 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'chibot.db'}"
+
+    def file_encryption_keys(self) -> list[bytes]:
+        """The Fernet keys, first the one that encrypts; generated for the embedded SQLite."""
+        if self.file_keys:
+            return [key.get_secret_value().encode() for key in self.file_keys]
+        if not self.effective_database_url.startswith("sqlite"):
+            raise ValueError("CHIBOT_FILE_KEYS must be set on PostgreSQL: every process of a "
+                             "deployment needs the same keys (see the README, Personal data)")
+        path = self.data_dir / "file.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A Fernet key: 32 random bytes, URL-safe base64.
+            path.write_bytes(base64.urlsafe_b64encode(secrets.token_bytes(32)))
+            path.chmod(0o600)
+        return [path.read_bytes().strip()]
 
     def server_secret(self) -> bytes:
         """The HMAC key; generated once into the data folder when not configured."""

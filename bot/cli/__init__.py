@@ -6,11 +6,26 @@ import logging
 
 import typer
 
-from bot.cli import broadcast, db, demo, invite, meetings, org, report, roster, run, topics
+from bot.cli import (
+    broadcast,
+    db,
+    demo,
+    files,
+    invite,
+    meetings,
+    org,
+    report,
+    roster,
+    run,
+    topics,
+)
+from bot.cli.texts import TranslatedGroup
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 app = typer.Typer(
-    help="Chibot: self-service chat for party members and branch officers.",
+    cls=TranslatedGroup,  # help and messages in CHIBOT_DEFAULT_LANGUAGE
+    help=Msg("cli.help").key,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -32,4 +47,5 @@ app.add_typer(broadcast.app, name="broadcast")
 app.add_typer(meetings.app, name="meetings")
 app.add_typer(topics.app, name="topics")
 app.add_typer(report.app, name="report")
-app.command("demo")(demo.demo)
+app.add_typer(files.app, name="files")
+app.command("demo", help=Msg("cli.demo").key)(demo.demo)

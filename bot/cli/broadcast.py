@@ -8,24 +8,29 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.common import run_with_db
+from bot.cli.texts import say
 from storage.db import Database
 from storage.repos import broadcasts
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
-app = typer.Typer(help="Broadcasts to many members.", no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.broadcast").key, no_args_is_help=True)
 REFRESH_SECONDS = 2.0
 
 
-@app.command()
+@app.command(help=Msg("cli.broadcast.status").key)
 def status(
-    follow: bool = typer.Option(False, "--follow", help="Keep refreshing until all finish."),
-    limit: int = typer.Option(10, help="How many recent broadcasts to show."),
+    follow: bool = typer.Option(False, "--follow", help=Msg("cli.broadcast.status.follow").key),
+    limit: int = typer.Option(10, help=Msg("cli.broadcast.status.limit").key),
 ) -> None:
     """Progress bars for the most recent broadcasts: delivered, failed, total."""
 
+    failed = say(Msg("cli.broadcast.failed"))
+
     async def _work(db: Database, _settings: Settings) -> None:
         with Progress(TextColumn("#{task.fields[id]} {task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TextColumn("failed: {task.fields[failed]}")) as bars:
+                      MofNCompleteColumn(),
+                      TextColumn(f"{failed} {{task.fields[failed]}}")) as bars:
             tasks: dict[int, int] = {}
             while True:
                 unfinished = await _refresh(db, bars, tasks, limit)

@@ -10,8 +10,10 @@ from typing import TypeVar
 
 import typer
 
+from bot.cli.texts import echo
 from storage import migrate
 from storage.db import Database, PoolOptions
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 T = TypeVar("T")
@@ -37,8 +39,7 @@ def run_with_db(
                                              settings.postgres_recycle_seconds))
         try:
             if needs_schema and not await migrate.is_current(database):
-                typer.echo("The database is not set up or not up to date: "
-                           "run `chibot db upgrade` first.", err=True)
+                echo(Msg("cli.not_migrated"), err=True)
                 raise typer.Exit(2)
             return await work(database, settings)
         finally:
@@ -50,6 +51,6 @@ def run_with_db(
 def chosen_file(file: Path | None, sample: bool, sample_path: Path) -> Path:
     """The file a command works on: the one named, or the shipped sample with --sample."""
     if (file is None) == (not sample):
-        typer.echo("Name a file, or give --sample for the one that ships with Chibot.", err=True)
+        echo(Msg("cli.name_a_file"), err=True)
         raise typer.Exit(2)
     return sample_path if sample else file  # type: ignore[return-value]

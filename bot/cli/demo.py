@@ -13,17 +13,17 @@ from bot.shutdown import stop_on_signals
 from bot.terminal import TerminalSession, run_interactive, run_script
 from handlers.typed_lines import TypedLines
 from storage.db import Database
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 
 def demo(
     script: Path | None = typer.Option(
         None, "--script", exists=True, dir_okay=False,
-        help="Replay this conversation (one line per message; /as NAME switches person) "
-             "and print the transcript, instead of chatting interactively.",
+        help=Msg("cli.demo.script").key,
     ),
     database: Path = typer.Option(
-        Path("data/demo.db"), "--db", help="The SQLite file to create afresh for the demo.",
+        Path("data/demo.db"), "--db", help=Msg("cli.demo.db").key,
     ),
 ) -> None:
     """Seed a demo province (a base committee, four branches, ~30 members) and chat as anyone.

@@ -5,17 +5,21 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import run_with_db, utc_now
+from bot.cli.texts import echo, say
 from conversations import identity, zalo_bots
 from storage.db import Database
 from storage.models import MemberStatus
 from storage.repos import members
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
-app = typer.Typer(help="One-time invite codes.", no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.invite").key, no_args_is_help=True)
 
 
-@app.command("create")
-def create(roster_id: str = typer.Argument(..., help="The member's party-card number.")) -> None:
+@app.command("create", help=Msg("cli.invite.create").key)
+def create(
+    roster_id: str = typer.Argument(..., help=Msg("cli.invite.create.roster_id").key),
+) -> None:
     """Issue a code for a member; hand it over in person (it is shown only this once)."""
 
     async def _work(db: Database, settings: Settings) -> tuple[str, str] | None:
@@ -28,13 +32,13 @@ def create(roster_id: str = typer.Argument(..., help="The member's party-card nu
                                                         None, bot.id if bot else None)
             local = expires.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
             if bot is not None:
-                local += f"; on Zalo, write it to {bot.name}: {bot.link}"
+                local += say(Msg("cli.invite.zalo_bot", name=bot.name, link=bot.link))
             elif settings.zalo_bot_list:
-                local += "; no Zalo bot serving the branch has a free user slot"
+                local += say(Msg("cli.invite.no_zalo_slot"))
             return code, local
 
     issued = run_with_db(_work)
     if issued is None:
-        typer.echo(f"no current member with roster id {roster_id}", err=True)
+        echo(Msg("cli.invite.no_member", roster_id=roster_id), err=True)
         raise typer.Exit(1)
-    typer.echo(f"invite code: {issued[0]} (valid until {issued[1]})")
+    echo(Msg("cli.invite.code", code=issued[0], until=issued[1]))

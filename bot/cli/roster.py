@@ -12,34 +12,32 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from bot.cli.common import chosen_file, run_with_db, utc_now
+from bot.cli.texts import echo
 from bot.samples import SAMPLE_ROSTER
 from storage.db import Database
 from storage.roster import ImportReport, import_roster
 from storage.roster.validate import Progress as ProgressCallback
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
-app = typer.Typer(help="The member roster.", no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.roster").key, no_args_is_help=True)
 
 # Beyond this many, the list of members missing from the file is cut short on screen.
 MISSING_SHOWN = 50
 
 
-@app.command("import")
+@app.command("import", help=Msg("cli.roster.import").key)
 def import_command(
     file: Annotated[Path | None, typer.Argument(
-        exists=True, dir_okay=False, readable=True,
-        help="The roster: .csv (UTF-8) or .xlsx.")] = None,
+        exists=True, dir_okay=False, readable=True, help=Msg("cli.roster.import.file").key)] = None,
     sample: Annotated[bool, typer.Option(
-        "--sample", help=f"Import the sample roster that ships with Chibot ({SAMPLE_ROSTER}).")
-    ] = False,
+        "--sample", help=Msg("cli.roster.import.sample").key)] = False,
     mark_missing_left: Annotated[bool, typer.Option(
-        "--mark-missing-left", help="Mark current members the file does not list as left.")
-    ] = False,
+        "--mark-missing-left", help=Msg("cli.roster.import.mark_missing_left").key)] = False,
     force: Annotated[bool, typer.Option(
-        "--force", help="With --mark-missing-left: go on even if the file lists no member.")
-    ] = False,
+        "--force", help=Msg("cli.roster.import.force").key)] = False,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Check and count, but write nothing.")] = False,
+        "--dry-run", help=Msg("cli.roster.import.dry_run").key)] = False,
 ) -> None:
     """Create and update members from a roster file; any error and nothing is written."""
     file = chosen_file(file, sample, SAMPLE_ROSTER)
@@ -79,36 +77,41 @@ def _progress_bar() -> Iterator[ProgressCallback]:
 
 
 def _print_report(file: Path, report: ImportReport, *, mark_missing_left: bool) -> None:
-    typer.echo(f"Roster {file.name}: {report.rows} rows" + (" (dry run)" if report.dry_run else ""))
+    if report.dry_run:
+        echo(Msg("cli.roster.rows_dry_run", file=file.name, rows=report.rows))
+    else:
+        echo(Msg("cli.roster.rows", file=file.name, rows=report.rows))
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}")
+        echo(Msg("cli.warning", text=warning))
     if not report.ok:
         for error in report.errors:
-            typer.echo(f"error: {error}", err=True)
-        typer.echo(f"{len(report.errors)} errors; nothing was written.", err=True)
+            echo(Msg("cli.error", problem=error), err=True)
+        echo(Msg("cli.roster.errors", count=len(report.errors)), err=True)
         return
-    typer.echo(f"created: {report.created}, updated: {report.updated}, "
-               f"unchanged: {report.unchanged}, reliefs brought in: {report.reliefs}")
+    echo(Msg("cli.roster.counts", created=report.created, updated=report.updated,
+         unchanged=report.unchanged))
+    if report.reliefs:
+        echo(Msg("cli.roster.reliefs", count=report.reliefs))
     if report.away:
-        typer.echo(f"away records opened: {report.away}")
+        echo(Msg("cli.roster.away", count=report.away))
     for roster_id, fields in report.changed_fields.items():
-        typer.echo(f"  updated {roster_id}: {', '.join(fields)}")
+        echo(Msg("cli.roster.updated_line", roster_id=roster_id, fields=", ".join(fields)))
     _print_missing(report, mark_missing_left=mark_missing_left)
     if report.dry_run:
-        typer.echo("dry run: nothing was written.")
+        echo(Msg("cli.roster.dry_run_done"))
 
 
 def _print_missing(report: ImportReport, *, mark_missing_left: bool) -> None:
     if not report.missing:
         return
-    typer.echo(f"not in the file ({len(report.missing)}):")
+    echo(Msg("cli.roster.missing", count=len(report.missing)))
     for member in report.missing[:MISSING_SHOWN]:
         typer.echo(f"  {member.roster_id}  {member.full_name}")
     if len(report.missing) > MISSING_SHOWN:
-        typer.echo(f"  ... and {len(report.missing) - MISSING_SHOWN} more")
+        echo(Msg("cli.and_more", count=len(report.missing) - MISSING_SHOWN))
     if report.marked_left:
-        typer.echo(f"marked left: {report.marked_left}")
+        echo(Msg("cli.roster.marked_left", count=report.marked_left))
     elif mark_missing_left:  # only a dry run gets here
-        typer.echo(f"would mark left: {len(report.missing)}")
+        echo(Msg("cli.roster.would_mark_left", count=len(report.missing)))
     else:
-        typer.echo("left unchanged; use --mark-missing-left to mark them as left.")
+        echo(Msg("cli.roster.left_unchanged"))

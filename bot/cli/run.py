@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import file_links, gc_tuning
 from bot.cli.common import run_with_db, utc_now
+from bot.cli.texts import echo
 from bot.scheduler import PeriodicJobs
 from bot.shutdown import stop_on_signals
 from bot.telegram import TelegramRuntime
@@ -22,13 +23,14 @@ from handlers.typed_lines import TypedLines
 from handlers.zalo import polling as zalo_polling
 from handlers.zalo.app import ZaloChannel
 from storage.db import Database
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 log = logging.getLogger(__name__)
-app = typer.Typer(help="Run Chibot on a channel.", no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.run").key, no_args_is_help=True)
 
 
-@app.command("terminal")
+@app.command("terminal", help=Msg("cli.run.terminal").key)
 def terminal() -> None:
     """Chat in this terminal against the configured database (/as NAME to act as a member)."""
     run_with_db(_terminal)
@@ -45,13 +47,11 @@ async def _terminal(db: Database, settings: Settings) -> None:
             await jobs.stop()
 
 
-WEBHOOK_HELP = ("Serve webhooks instead of long polling (Telegram: CHIBOT_TELEGRAM_WEBHOOK_*; "
-                "Zalo: a route per bot under CHIBOT_ZALO_WEBHOOK_PATH, registered at "
-                "CHIBOT_PUBLIC_URL). Use it to run more than one process.")
-ALSO_HELP = "Another channel to serve in the same process: `chibot run telegram zalo`."
+WEBHOOK_HELP = Msg("cli.run.webhook").key
+ALSO_HELP = Msg("cli.run.also").key
 
 
-@app.command("telegram")
+@app.command("telegram", help=Msg("cli.run.telegram").key)
 def telegram(
     also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
     webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
@@ -60,7 +60,7 @@ def telegram(
     _serve({"telegram", *(also or [])}, webhook)
 
 
-@app.command("zalo")
+@app.command("zalo", help=Msg("cli.run.zalo").key)
 def zalo(
     also: list[str] = typer.Argument(None, help=ALSO_HELP, show_default=False),
     webhook: bool = typer.Option(False, "--webhook", help=WEBHOOK_HELP),
@@ -73,8 +73,9 @@ def _serve(channels: set[str], webhook: bool) -> None:
     settings = Settings()
     unknown = channels - {"telegram", "zalo"}
     if unknown:
-        typer.echo(f"Unknown channel: {', '.join(sorted(unknown))} (telegram, zalo).", err=True)
+        echo(Msg("cli.run.unknown_channel", channels=", ".join(sorted(unknown))), err=True)
         raise typer.Exit(2)
+    _check_file_keys(settings)
     if "telegram" in channels:
         _check_telegram(settings, webhook)
     if "zalo" in channels:
@@ -83,22 +84,28 @@ def _serve(channels: set[str], webhook: bool) -> None:
     try:
         run_with_db(lambda db, s: work(db, s, "zalo" in channels, "telegram" in channels))
     except (TokenRefused, TelegramUnauthorizedError):
-        typer.echo("Telegram refused the token in CHIBOT_TELEGRAM_TOKEN (401 Unauthorized): "
-                   "it is mistyped, or was revoked in BotFather.", err=True)
+        echo(Msg("cli.run.telegram_token_refused"), err=True)
         raise typer.Exit(1) from None
     except zalo_polling.TokenRefused as exc:
-        typer.echo(f"Zalo refused the token of bot {exc.bot_id} (401 Unauthorized): it is "
-                   "mistyped, or was reset in Zalo Bot Manager.", err=True)
+        echo(Msg("cli.run.zalo_token_refused", bot=exc.bot_id), err=True)
         raise typer.Exit(1) from None
+
+
+def _check_file_keys(settings: Settings) -> None:
+    """Files at rest need the deployment's keys: on PostgreSQL they must be set."""
+    try:
+        settings.file_encryption_keys()
+    except ValueError:
+        echo(Msg("cli.files.keys_required"), err=True)
+        raise typer.Exit(2) from None
 
 
 def _check_telegram(settings: Settings, webhook: bool) -> None:
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
-        typer.echo("Set CHIBOT_TELEGRAM_TOKEN to the token BotFather gave you.", err=True)
+        echo(Msg("cli.run.telegram_token_missing"), err=True)
         raise typer.Exit(2)
     if webhook and settings.telegram_webhook_secret is None:
-        typer.echo("Set CHIBOT_TELEGRAM_WEBHOOK_SECRET (8-256 characters A-Z, a-z, 0-9, _ and -).",
-                   err=True)
+        echo(Msg("cli.run.webhook_secret_missing"), err=True)
         raise typer.Exit(2)
 
 
@@ -106,11 +113,10 @@ def _check_zalo(settings: Settings) -> None:
     try:
         bots = settings.zalo_bot_list
     except (OSError, ValueError) as exc:
-        typer.echo(f"The Zalo bots could not be read: {type(exc).__name__}.", err=True)
+        echo(Msg("cli.run.zalo_bots_unreadable", error=type(exc).__name__), err=True)
         raise typer.Exit(2) from None
     if not bots:
-        typer.echo("Set CHIBOT_ZALO_BOTS (JSON) or CHIBOT_ZALO_BOTS_FILE (TOML) to your bots' "
-                   "tokens, names, links and organisations.", err=True)
+        echo(Msg("cli.run.zalo_bots_missing"), err=True)
         raise typer.Exit(2)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conversations import member_search, officers
+from conversations import consent, member_search, officers
 from conversations.context import Ctx
 from conversations.exemption import effects, stages
 from conversations.exemption.kind import NAME
@@ -229,6 +229,8 @@ async def _confirm(ctx: Ctx, answer: Answer) -> Outcome:
         return Done(blocker)
     request = _draft(ctx, member)
     told = await decisions.submit(Act.of(ctx), request)
+    if request.recorded_by is not None and ctx.data.get("paper_consent"):
+        await consent.record_paper(ctx, member, request.id)
     done = [Msg("request.submitted", number=request.id or 0)]
     if request.recorded_by is not None:
         ctx.notify(member.id or 0, Msg("request.member.recorded_for_you",
@@ -281,7 +283,7 @@ async def _chosen(ctx: Ctx, member: Member) -> Outcome:
     if blocker is not None:
         return Invalid(blocker)
     ctx.data["member_id"] = member.id
-    return Next("kind")
+    return Next(consent.PAPER)
 
 
 STEPS = {
@@ -295,4 +297,6 @@ STEPS = {
 }
 FLOW = Flow(NAME, STEPS, _start)
 RECORD_FLOW = Flow(RECORD, {"who": Step(static(Msg("exemption.record.who")), _who),
-                            "pick": Step(member_search.pick_prompt, _pick), **STEPS}, _record_start)
+                            "pick": Step(member_search.pick_prompt, _pick),
+                            consent.PAPER: Step(consent.paper_prompt, consent.paper_answer("kind")),
+                            **STEPS}, _record_start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.profile import flows
+from conversations.profile import flows, rights
 from conversations.registry import MY_INFO, MenuEntry, Registry
 from vocabulary.messages import Msg
 
@@ -14,3 +14,5 @@ def register(registry: Registry) -> None:
                                 order=10))
     registry.add_menu(MenuEntry("mydata", Msg("menu.mydata"), flows.MY_DATA, group=MY_INFO,
                                 order=20))
+    registry.add_action(rights.ACTION, rights.mark_corrected)  # a correction task done
+    registry.add_timer(rights.COPY_DELETE, rights.delete_copy)

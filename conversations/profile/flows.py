@@ -8,7 +8,9 @@ from conversations import consent, officers
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
+from conversations.profile import rights
 from conversations.requests import notices
+from storage import personal_data
 from storage.models import Consent, InviteCode, Member, Organisation
 from storage.phones import display_phone
 from storage.repos import accounts, orgs, requests
@@ -74,16 +76,51 @@ async def _data_prompt(ctx: Ctx) -> Prompt:
     for request in found:
         lines += await notices.summary(ctx.session, request)
         lines.append(Msg("mydata.request_status", status=Msg(f"request.status.{request.status}")))
+    lines += await _section_lines(ctx, ctx.member)
     lines.append(Msg("mydata.rights"))
-    return Prompt(lines, [("withdraw", Msg("mydata.withdraw")), ("back", Msg("common.back"))])
+    return Prompt(lines, [("copy", Msg("mydata.copy")), ("correct", Msg("mydata.correct")),
+                          ("delete", Msg("mydata.delete")), ("withdraw", Msg("mydata.withdraw")),
+                          ("back", Msg("common.back"))])
+
+
+async def _section_lines(ctx: Ctx, member: Member) -> list[Msg]:
+    """The titled sections of the registry (decisions, recipients, certificates, ...)."""
+    lines: list[Msg] = []
+    for section in ctx.personal_data:
+        if section.title is None:
+            continue
+        rows = await section.read(ctx.session, member, ctx.settings)
+        if rows:
+            draw = section.lines or personal_data.plain_lines
+            lines += [section.title, *draw(rows)]
+    return lines
 
 
 async def _data_choice(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option == "back":
         return Done()
-    if answer.option == "withdraw":
-        return Next("confirm_withdraw")
+    if answer.option == "copy":
+        await rights.send_copy(ctx)
+        return Done()
+    if answer.option in ("withdraw", "correct", "delete"):
+        return Next(f"confirm_{answer.option}")
     return Invalid(Msg("common.please_choose"))
+
+
+async def _correction(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.text or not answer.text.strip():
+        return Invalid(Msg("mydata.correct_prompt"))
+    return Done(*await rights.ask_correction(ctx, answer.text.strip()))
+
+
+async def _delete(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option is None and answer.text:
+        answer = Answer(option=yes_or_no(answer.text))
+    if answer.option == "no":
+        return Done(Msg("mydata.delete_kept"))
+    if answer.option != "yes":
+        return Invalid(Msg("common.please_choose"))
+    return Done(*await rights.delete_data(ctx))
 
 
 async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
@@ -105,6 +142,12 @@ DATA_FLOW = Flow(
             static(Msg("mydata.withdraw_confirm"),
                    options=[("yes", Msg("mydata.withdraw_yes")), ("no", Msg("common.no"))]),
             _withdraw,
+        ),
+        "confirm_correct": Step(static(Msg("mydata.correct_prompt")), _correction),
+        "confirm_delete": Step(
+            static(Msg("mydata.delete_explain"), Msg("mydata.delete_confirm"),
+                   options=[("yes", Msg("mydata.delete_yes")), ("no", Msg("common.no"))]),
+            _delete,
         ),
     },
     go("show"),

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from conversations.requests import kinds
 from conversations.requests.act import Act
+from storage.files import FileStore
 from storage.models import Request, Timer
 from storage.repos.requests import OPEN
 from storage.repos.timers import schedule
@@ -40,5 +41,5 @@ async def delete_unused(act: Act, request: Request, path: str) -> None:
     others = await act.session.exec(select(Request).where(
         Request.member_id == request.member_id, Request.id != request.id))
     if not any(o.attachment and o.attachment.get("path") == path for o in others.all()):
-        (act.settings.files_dir / path).unlink(missing_ok=True)
+        FileStore.of(act.settings).delete(path)
     act.audit("certificate_deleted", request)

@@ -19,7 +19,7 @@ from aiogram.exceptions import (
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
-    FSInputFile,
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -30,6 +30,7 @@ from aiogram.types import (
 from handlers.telegram import CALLBACK_VERSION, CHANNEL
 from handlers.telegram.responses import KEPT  # noqa: F401 (kept alive: see there)
 from handlers.text_pieces import split_lines
+from storage.files import FileStore
 from vocabulary.channels import Rendered, RetryLater, Transient, Unreachable
 from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
@@ -71,7 +72,7 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, settings: Settings) -> None:
         self.bot, self.settings = bot, settings
-        self.files_root = settings.files_dir
+        self.files = FileStore.of(settings)
         self._menu_language: dict[str, str] = {}
         self._contact_keyboard: set[str] = set()
 
@@ -103,7 +104,10 @@ class TelegramSender:
 
     async def _attach(self, chat_id: str, file: FileRef) -> str:
         """A stored file (a certificate) goes before the text that explains it."""
-        upload = FSInputFile(self.files_root / file.path, filename=file.name)
+        content = self.files.read(file.path)  # decrypted in memory, never onto the disk
+        if content is None:
+            raise FileNotFoundError(file.path)
+        upload = BufferedInputFile(content, filename=file.name)
         if file.mime_type.startswith("image/"):
             sent = await self.bot.send_photo(chat_id=int(chat_id), photo=upload)
         elif file.mime_type == "audio/ogg":  # a voice note goes out as one, played in the chat

@@ -45,7 +45,7 @@ class ZaloChannel:
                                            self.http) for bot in bots}
         self.sender = ZaloSender(self.clients, settings, ZaloBudget(db, settings, clock, bots),
                                  links)
-        self.source = ZaloSource(ImageFetcher(self.http, settings, FileStore(settings.files_dir)))
+        self.source = ZaloSource(ImageFetcher(self.http, settings, FileStore.of(settings)))
 
     async def check_tokens(self) -> None:
         """Raises TokenRefused for the first bot whose token Zalo does not know."""

@@ -62,6 +62,8 @@ async def test_a_conversation_survives_a_restart_mid_flow(
 PATHS: dict[tuple[str, str], list[str]] = {
     ("mydata", "show"): ["/mydata"],
     ("mydata", "confirm_withdraw"): ["/mydata", "rút lại"],
+    ("mydata", "confirm_correct"): ["/mydata", "đề nghị sửa"],
+    ("mydata", "confirm_delete"): ["/mydata", "đề nghị xóa"],
     ("language", "choose"): ["/language"],
     ("invite", "who"): ["/invite"],
     ("invite", "pick"): ["/invite", "Thị"],
@@ -126,7 +128,9 @@ async def test_help_names_the_secretary_and_phone_at_any_step(chat: Chat, mai: P
     reply = await chat.say(mai, "trợ giúp")
     assert "Bí thư chi bộ: Nguyễn Văn Hùng – 0912 000 101" in reply
     # ...and the question he/she was answering is asked again, with its options.
-    assert [label for _, label in chat.last_choices(mai)] == ["Rút lại sự đồng ý", "Quay lại"]
+    assert [label for _, label in chat.last_choices(mai)] == [
+        "Gửi cho tôi bản sao (tệp)", "Đề nghị sửa thông tin sai", "Đề nghị xóa dữ liệu",
+        "Rút lại sự đồng ý", "Quay lại"]
 
 
 async def test_input_is_forgiving(chat: Chat, mai: Person, db: Database):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import sys
 from pathlib import Path
 from signal import SIGKILL, Signals
+
+from tests.support import TEST_FILE_KEY
 
 START_SECONDS = 180.0  # a loaded 2-core machine takes tens of seconds to import and start
 
@@ -35,7 +38,8 @@ class ChibotProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", "from bot.cli import app; app()", *args,
             env={**os.environ, "CHIBOT_LOG_LEVEL": "INFO", "CHIBOT_DATA_DIR": str(folder),
-                 "CHIBOT_SECRET_KEY": "test-secret", **env},
+                 "CHIBOT_SECRET_KEY": "test-secret",
+                 "CHIBOT_FILE_KEYS": json.dumps([TEST_FILE_KEY]), **env},
             cwd=folder, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         return cls(process)

@@ -155,10 +155,10 @@ async def test_a_replayed_old_button_decides_nothing_twice(
 async def test_a_certificate_goes_to_the_officer_before_the_request_text(
     telegram: FakeBotAPI, tg_settings: Settings
 ) -> None:
-    stored = FileStore(tg_settings.files_dir).save(b"\xff\xd8\xff certificate", "giay.jpg",
-                                                   "image/jpeg")
-    document = FileStore(tg_settings.files_dir).save(b"%PDF-1.4", "giay.pdf",
-                                                     "application/pdf")
+    stored = FileStore.of(tg_settings).save(b"\xff\xd8\xff certificate", "giay.jpg",
+                                            "image/jpeg")
+    document = FileStore.of(tg_settings).save(b"%PDF-1.4", "giay.pdf",
+                                              "application/pdf")
     bot = make_bot(tg_settings)
     sender = TelegramSender(bot, tg_settings)
     try:

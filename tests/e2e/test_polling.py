@@ -113,6 +113,6 @@ async def test_the_command_says_the_token_was_refused(
         telegram.fail_next("getUpdates", 401, times=5)
     status, errors = await chibot(tmp_path, telegram.base_url, token, "run", "telegram")
     assert status == 1
-    assert "Telegram refused the token in CHIBOT_TELEGRAM_TOKEN" in errors
+    assert "Telegram từ chối mã bot trong CHIBOT_TELEGRAM_TOKEN" in errors
     called = [r.method for r in telegram.requests if r.status == 200]
     assert ("getUpdates" not in called) if when == "while polling" else (called == [])

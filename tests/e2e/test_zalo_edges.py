@@ -103,5 +103,5 @@ async def test_chibot_run_zalo_says_which_bots_token_was_refused(tmp_path: Path)
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     errors = stderr.decode()
-    assert "Zalo refused the token of bot 2002" in errors
+    assert "Zalo từ chối mã của bot 2002" in errors
     assert "bot-hoa-binh" not in errors  # the secret part of a token is never shown

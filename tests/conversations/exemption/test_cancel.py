@@ -12,7 +12,8 @@ from vocabulary.settings import Settings
 
 ASK = [("mai", "/menu"), ("mai", "xin giảm, miễn"), ("mai", "2")]
 SENT = [*ASK, ("mai", "1"), ("mai", "1"), ("mai", "1")]
-RECORD = [("sec", "/menu"), ("sec", "ghi đơn giúp"), ("sec", "Trần Thị Mai"), ("sec", "2")]
+RECORD = [("sec", "/menu"), ("sec", "ghi đơn giúp"), ("sec", "Trần Thị Mai"), ("sec", "1"),
+          ("sec", "2")]
 # Each (flow, step) with the (person, input) pairs that reach it; "tap:" presses a button.
 EXEMPTION_PATHS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("exemption", "kind"): ASK[:2],
@@ -24,7 +25,8 @@ EXEMPTION_PATHS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("exemption", "confirm"): [*ASK, ("mai", "1"), ("mai", "1")],
     ("exemption_record", "who"): RECORD[:2],
     ("exemption_record", "pick"): [*RECORD[:2], ("sec", "Thị")],
-    ("exemption_record", "kind"): RECORD[:3],
+    ("exemption_record", "paper_consent"): RECORD[:3],
+    ("exemption_record", "kind"): RECORD[:4],
     ("exemption_record", "reason"): RECORD,
     ("exemption_record", "certificate"): [*RECORD, ("sec", "1")],
     ("exemption_record", "other_text"): [*RECORD, ("sec", "8")],

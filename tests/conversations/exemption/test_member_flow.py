@@ -155,6 +155,7 @@ async def test_a_secretary_records_a_request_for_a_member_who_came_in_person(
     await chat.open_menu(people.sec, "Việc của cấp ủy")
     await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
     await chat.say(people.sec, "Hạnh")
+    await chat.say(people.sec, "1")  # she signed the consent on paper
     await chat.say(people.sec, "2")
     await chat.say(people.sec, "1")
     preview = await chat.say(people.sec, "1")
@@ -210,8 +211,8 @@ async def test_my_data_shows_the_requests_with_their_health_reason(
 async def test_a_certificate_is_deleted_after_the_retention_period(
     chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
 ) -> None:
-    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
-                                                 "application/pdf")
+    stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
+                                         "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.tap(people.sec, "a:xr:no:1:1")
     await chat.say(people.sec, "Chi bộ đề nghị khám lại")
@@ -228,7 +229,7 @@ async def test_a_certificate_is_deleted_after_the_retention_period(
 async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
     chat: Chat, people: People, db: Database, settings: Settings, clock: FakeClock
 ) -> None:
-    store = FileStore(settings.files_dir)
+    store = FileStore.of(settings)
     first = store.save(b"%PDF-1.4 old certificate", "giay.pdf", "application/pdf")
     second = store.save(b"%PDF-1.4 new certificate", "giay-moi.pdf", "application/pdf")
     await submit_with_certificate(chat, people, first)
@@ -247,8 +248,8 @@ async def test_a_certificate_replaced_in_an_answer_is_deleted_at_once(
 async def test_withdrawing_consent_withdraws_open_requests_and_deletes_their_documents(
     chat: Chat, people: People, db: Database, settings: Settings
 ) -> None:
-    stored = FileStore(settings.files_dir).save(b"%PDF-1.4 certificate", "giay.pdf",
-                                                 "application/pdf")
+    stored = FileStore.of(settings).save(b"%PDF-1.4 certificate", "giay.pdf",
+                                         "application/pdf")
     await submit_with_certificate(chat, people, stored)
     await chat.open_menu(people.mai, "Thông tin của tôi")
     await chat.tap(people.mai, chat.choice_id(people.mai, "Dữ liệu của tôi"))
