@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, union_all
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, true, union_all
 from sqlmodel import col, select
 
-from storage.models import Meeting, Member, MemberStatus, Organisation, OrgKind
+from storage.models import AwayArrangement, Meeting, Member, MemberStatus, Organisation, OrgKind
+from storage.repos.away import away_ids_on, hosted_on
 
 # Members who owe attendance; exempted members who asked for reminders get them too, but
 # are not counted in rates nor in Article 8's months.
 EXPECTED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.REDUCED)
+# Away under these arrangements a member is not expected at home (01-HD/TW 10.3); a member
+# who only informed the chi bo stays expected (and may answer «xin vắng»).
+NOT_EXPECTED_AWAY = (AwayArrangement.SUSPEND, AwayArrangement.TRANSFER)
 
 
 def reminded() -> ColumnElement[bool]:
@@ -29,29 +33,40 @@ def counted() -> ColumnElement[bool]:
 
 
 def expected(org_id: int, org_kind: OrgKind, on: date) -> Select[tuple[int]]:
-    """The ids of the members expected at a meeting of this chi bo or to dang on `on`."""
+    """The ids of the members expected at a meeting of this chi bo or to dang on `on`: its
+    own, less those away on tam mien or transferred out, plus those transferred in."""
     where = Member.group_id if org_kind == OrgKind.GROUP else Member.branch_id
-    query = select(col(Member.id)).where(where == org_id, reminded())
-    return with_away_rules(query, literal(org_id), on)
+    own = select(col(Member.id).label("member_id")).where(where == org_id, reminded(),
+                                                          _not_away(on))
+    if org_kind == OrgKind.GROUP:
+        return own
+    guests = hosted_on(on).subquery()
+    everyone = union_all(own, select(guests.c.member_id).where(
+        guests.c.host_org_id == org_id)).subquery()
+    return select(everyone.c.member_id)
 
 
 def expected_pairs(meeting_ids: list[int], on: date) -> Any:
-    """(meeting_id, member_id) for meetings that all fall on `on`: chi bo meetings by the
-    members' chi bo, to dang meetings by their group (two index lookups, not an OR)."""
-    parts = []
+    """(meeting_id, member_id, counted) for meetings that all fall on `on`: chi bo meetings
+    by the members' chi bo, to dang meetings by their group (two index lookups, not an OR),
+    and chi bo meetings by the members they host."""
+    parts: list[Any] = []
     for column, group in ((Member.branch_id, False), (Member.group_id, True)):
         kind = Organisation.kind == OrgKind.GROUP if group else Organisation.kind != OrgKind.GROUP
-        query = (select(col(Meeting.id).label("meeting_id"), col(Member.id).label("member_id"),
-                        counted().label("counted"))
-                 .join(Organisation, Organisation.id == Meeting.org_id)
-                 .join(Member, column == Meeting.org_id)
-                 .where(col(Meeting.id).in_(meeting_ids), kind, reminded()))
-        parts.append(with_away_rules(query, col(Meeting.org_id), on))
+        parts.append(
+            select(col(Meeting.id).label("meeting_id"), col(Member.id).label("member_id"),
+                   counted().label("counted"))
+            .join(Organisation, Organisation.id == Meeting.org_id)
+            .join(Member, column == Meeting.org_id)
+            .where(col(Meeting.id).in_(meeting_ids), kind, reminded(), _not_away(on)))
+    guests = hosted_on(on).subquery()
+    parts.append(select(col(Meeting.id).label("meeting_id"), guests.c.member_id,
+                        literal(True).label("counted"))
+                 .join(guests, guests.c.host_org_id == Meeting.org_id)
+                 .where(col(Meeting.id).in_(meeting_ids), true()))
     return union_all(*parts).subquery("expected")
 
 
-def with_away_rules(query: Select[Any], org_id: Any, on: date) -> Select[Any]:
-    """Away rules, to be wired from storage/repos/away.py (set-based): leave out members on
-    tam mien or transferred out on `on`; add those transferred in to the organisation whose
-    id `org_id` holds (a column or a literal); members away "inform only" stay in."""
-    return query
+def _not_away(on: date) -> ColumnElement[bool]:
+    """Not away on tam mien nor transferred out on `on` (set-based, for any audience size)."""
+    return col(Member.id).not_in(away_ids_on(on, NOT_EXPECTED_AWAY))

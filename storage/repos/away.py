@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import case, func, or_
+from sqlalchemy import Select, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -179,3 +179,17 @@ async def schedule_dues(
     if day <= after:
         day += relativedelta(months=1)
     await schedule(session, DUES_KIND, f"{DUES_KIND}:{day:%Y-%m}", morning(day, tz), now)
+
+
+def away_ids_on(day: date, arrangements: Sequence[AwayArrangement]) -> Select[tuple[int]]:
+    """The ids of members away on `day` under these arrangements, as a subquery, for
+    audiences computed in the database (a meeting's, a month's topics)."""
+    return select(col(AwayRecord.member_id)).where(
+        col(AwayRecord.arrangement).in_([str(a) for a in arrangements]), _open_on(day))
+
+
+def hosted_on(day: date) -> Select[tuple[int, int]]:
+    """(member_id, host chi bo id) of members transferred in on `day`, as a subquery."""
+    return select(col(AwayRecord.member_id), col(AwayRecord.host_org_id)).where(
+        AwayRecord.arrangement == AwayArrangement.TRANSFER,
+        col(AwayRecord.host_org_id).is_not(None), _open_on(day))

@@ -12,6 +12,8 @@ from conversations.meetings import planner, service
 from storage.db import Database
 from storage.models import (
     Attendance,
+    AwayArrangement,
+    AwayRecord,
     Meeting,
     MeetingKind,
     Member,
@@ -296,3 +298,34 @@ async def test_an_exempted_member_who_asked_for_reminders_gets_them_and_is_not_c
         assert people.org.wife.id in await service.expected_ids(session, settings, found)
     assert present == expected  # her absence does not lower the chi bo's rate
     assert expected == len(checklist) - 1
+
+
+async def test_members_away_on_tam_mien_are_not_reminded_and_a_hosted_member_is(
+    db: Database, settings: Settings, clock: FakeClock, people: People, chat: Chat
+) -> None:
+    async with db.session() as session:
+        other = Organisation(code="CB-KHAC", name="Chi bộ khác", kind=OrgKind.BRANCH,
+                             parent_id=people.org.base.id)
+        session.add(other)
+        await session.flush()
+    guest = await f.member(db, "G1", "Khách Văn Đến", other)
+    async with db.session() as session:
+        away = {"place": "TP. Hồ Chí Minh", "reason": "work", "starts_on": date(2026, 11, 1),
+                "ends_on": date(2027, 6, 30), "last_contact_at": clock(),
+                "created_at": clock()}
+        session.add(AwayRecord(member_id=people.org.husband.id or 0,
+                               branch_id=people.org.branch.id or 0,
+                               arrangement=AwayArrangement.SUSPEND, **away))
+        session.add(AwayRecord(member_id=people.org.mai.id or 0,
+                               branch_id=people.org.branch.id or 0,
+                               arrangement=AwayArrangement.INFORM, **away))
+        session.add(AwayRecord(member_id=guest.id or 0, branch_id=other.id or 0,
+                               arrangement=AwayArrangement.TRANSFER,
+                               host_org_id=people.org.branch.id, **away))
+    await plan(db, settings, clock, people.org.branch)
+    clock.now = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    await fire(db, settings, clock, chat)
+    expected = set(await attendees(db, (await meetings(db))[0].id or 0))
+    assert people.org.husband.id not in expected  # tam mien: not expected at home
+    assert people.org.mai.id in expected  # only informed the chi bo: still reminded
+    assert guest.id in expected  # transferred in: reminded by the host chi bo
