@@ -26,7 +26,7 @@ async def leads(ctx: Ctx, branch_id: int) -> bool:
 
 async def _start(ctx: Ctx) -> Outcome:
     assert ctx.member is not None
-    branch = await audience.branch_of(ctx.session, ctx.member.id or 0)
+    branch = await audience.branch_of(ctx.session, ctx.member.id or 0, ctx.today)
     if branch is None:
         return Done(Msg("topics.no_branch"))
     ctx.data["branch"] = branch
@@ -80,7 +80,7 @@ async def _menu(ctx: Ctx, answer: Answer) -> Outcome:
         return Next("mine")
     is_leader = await leads(ctx, ctx.data["branch"])
     if option == "who" and is_leader and this.round is not None:
-        return Done(*await reading.counts(ctx.session, this.round))
+        return Done(*await reading.counts(ctx.session, this.round, ctx.today))
     if option == "shared" and is_leader:
         return Done(*await reflections.shared_with_leader(ctx, ctx.data["branch"]))
     editable = next((m for m in months if m.editable), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,7 +39,7 @@ async def on_button(ctx: Ctx, args: list[str]) -> Outcome | None:
     if ctx.member is None or len(args) != 2 or args[0] != "read":
         ctx.reply(Msg("flow.stale_choice"))
         return None
-    branch = await audience.branch_of(ctx.session, ctx.member.id or 0)
+    branch = await audience.branch_of(ctx.session, ctx.member.id or 0, ctx.today)
     round_ = await repo.round_of(ctx.session, branch, args[1]) if branch is not None else None
     if round_ is None or round_.sent_at is None:
         ctx.reply(Msg("flow.stale_choice"))
@@ -46,9 +48,10 @@ async def on_button(ctx: Ctx, args: list[str]) -> Outcome | None:
     return None
 
 
-async def counts(session: AsyncSession, round_: TopicRound) -> list[Msg]:
-    """How many of those sent the topics answered «Da doc», and who has not."""
-    people = audience.members().subquery()
+async def counts(session: AsyncSession, round_: TopicRound, on: date) -> list[Msg]:
+    """How many of those sent the topics answered «Da doc», and who has not (the chi bo's
+    receivers on `on`)."""
+    people = audience.members(on).subquery()
     linked = exists().where(ChatAccount.member_id == people.c.member_id)
     query = (select(Member.id, Member.full_name)
              .join(people, people.c.member_id == Member.id)

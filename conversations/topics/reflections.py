@@ -128,7 +128,7 @@ async def _mine_answer(ctx: Ctx, answer: Answer) -> Outcome:
 
 async def shared_with_leader(ctx: Ctx, branch_id: int) -> list[Msg]:
     """What members of this chi bo chose to share with its secretary and deputy."""
-    people = audience.members().subquery()
+    people = audience.members(ctx.today).subquery()
     query = (select(TopicReflection, Member.full_name, TopicItem.code, TopicRound.month)
              .join(Member, col(Member.id) == TopicReflection.member_id)
              .join(people, people.c.member_id == TopicReflection.member_id)

@@ -176,7 +176,7 @@ async def _write_planned(session: AsyncSession, existing: dict[int, TopicRound],
 async def _enqueue(session: AsyncSession, settings: Settings, month: str,
                    now: datetime) -> int:
     """One INSERT ... SELECT: a bulk message per member of every chi bo being sent."""
-    people = audience.members().subquery()
+    people = audience.members(now.astimezone(settings.tz).date()).subquery()
     rounds = TopicRound.__table__  # type: ignore[attr-defined]
     messages = TopicMessage.__table__  # type: ignore[attr-defined]
     round_id, member_id = cast(rounds.c.id, String), cast(people.c.member_id, String)

@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from conversations.topics import rounds
 from storage.db import Database
-from storage.models import OutboxMessage, TopicRound
+from storage.models import AwayArrangement, AwayRecord, OrgKind, OutboxMessage, TopicRound
 from storage.topics.spec import default_catalogue
+from tests import factories as f
 from tests.conversations.topics.conftest import (
     DEC_1,
     HANH,
@@ -95,3 +96,23 @@ async def test_english_readers_get_vietnamese_text_with_a_note(
     text = _received(chat, MAI.chat_id)[0]
     assert A1.text_vi in text
     assert "Vietnamese only" in text
+
+
+async def test_a_member_on_a_temporary_transfer_gets_the_host_chi_bos_topics(
+        db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
+    host = await f.org(db, "CB-HOST", OrgKind.BRANCH, org.base, "Chi bộ nơi đến")
+    await f.member(db, "H-001", "Lê Văn Chủ", host)
+    async with db.session() as session:
+        session.add(AwayRecord(
+            member_id=org.mai.id or 0, branch_id=org.branch.id or 0, place="Bình Dương",
+            reason="work", arrangement=AwayArrangement.TRANSFER, host_org_id=host.id,
+            starts_on=DEC_1.date() - timedelta(days=30), ends_on=DEC_1.date() + timedelta(days=150),
+            last_contact_at=clock(), created_at=clock()))
+    clock.now = DEC_1
+    async with db.session() as session:
+        await rounds.send_month(session, settings, "2026-12", DEC_1)
+        hosts_round = (await session.exec(select(TopicRound).where(
+            TopicRound.branch_id == host.id))).one()
+        keys = set((await session.exec(select(OutboxMessage.dedupe_key))).all())
+    assert f"topics:{hosts_round.id}:{org.mai.id}" in keys
+    assert sum(1 for k in keys if k and k.endswith(f":{org.mai.id}")) == 1  # once, not twice
