@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.away import answers, leaving, listing, returning, timers
+from conversations.away import answers, leaving, listing, personal_data, returning, timers
 from conversations.away.kind import AWAY
 from conversations.away.rules import NAME
 from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
@@ -15,6 +15,7 @@ def register(registry: Registry) -> None:
                  returning.END, listing.FLOW):
         registry.add_flow(flow)
     add_type(registry, AWAY)
+    registry.add_personal_data(personal_data.SECTION)
     registry.add_action(timers.ACTION, answers.answer)
     registry.add_menu(MenuEntry("away", Msg("menu.away"), NAME, returning.hidden,
                                 group=MY_REQUESTS, order=30))

@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.registry import BRANCH_LIFE, MenuEntry, Registry
-from conversations.topics import calendar, flows, notice, reading, reflections, rounds
+from conversations.topics import (
+    calendar,
+    flows,
+    notice,
+    personal_data,
+    reading,
+    reflections,
+    rounds,
+)
 from storage.models import Timer
 from storage.repos.timers import TimerHandler
 from vocabulary.messages import Msg
@@ -19,6 +27,7 @@ def register(registry: Registry) -> None:
     registry.add_menu(MenuEntry("topics", Msg("menu.topics"), flows.NAME, flows.visible,
                                 group=BRANCH_LIFE, order=20))
     registry.add_action(notice.READ_ACTION, reading.on_button)
+    registry.add_personal_data(personal_data.SECTION)
     registry.add_timer(rounds.TIMER, _round_handler)
     registry.on_consent_withdrawn(reflections.delete_all)
 

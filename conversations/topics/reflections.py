@@ -155,18 +155,6 @@ async def delete_all(ctx: Ctx) -> list[Msg]:
     return [Msg("topics.mine.deleted_all", count=result.rowcount)] if result.rowcount else []
 
 
-async def stored_for(session: AsyncSession, member_id: int) -> list[Msg]:
-    """For «Du lieu cua toi» (the personal-data registry): the member's reflections."""
-    query = (select(TopicReflection, TopicItem.code, TopicRound.month)
-             .join(TopicItem, col(TopicItem.id) == TopicReflection.item_id)
-             .join(TopicRound, col(TopicRound.id) == TopicReflection.round_id)
-             .where(TopicReflection.member_id == member_id)
-             .order_by(col(TopicReflection.created_at)))
-    return [Msg("topics.mine.line", month=notice.month_label(month), code=code,
-                share=Msg("topics.mine.shared") if r.shared else Msg("topics.mine.private"),
-                text=r.text) for r, code, month in (await session.exec(query)).all()]
-
-
 STEPS = {
     "reflect_item": Step(_item_prompt, _item),
     "reflect_text": Step(_text_prompt, _text),

@@ -13,6 +13,8 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import (
     AuditEntry,
+    AwayArrangement,
+    AwayRecord,
     ChatAccount,
     Consent,
     DataRequest,
@@ -225,3 +227,23 @@ async def test_without_a_signed_paper_nothing_is_recorded(
     assert await requests(db) == []
     async with db.session() as session:
         assert not (await session.exec(select(Consent))).all()
+
+
+async def test_my_data_lists_where_the_member_worked_away(
+    chat: Chat, db: Database, people: People, clock: FakeClock, settings: Settings
+) -> None:
+    async with db.session() as session:
+        session.add(AwayRecord(member_id=people.org.mai.id or 0,
+                               branch_id=people.org.branch.id or 0, place="Phường Dĩ An",
+                               reason="work", arrangement=AwayArrangement.INFORM,
+                               starts_on=clock().date() - timedelta(days=10),
+                               last_contact_at=clock(), created_at=clock()))
+    shown = await _my_data(chat, people.mai)
+    assert "Nơi đồng chí đi làm ăn xa" in shown
+    assert "Phường Dĩ An" in shown
+    assert "chưa về" in shown
+    [copy] = [m for m in await _copy(chat, people.mai) if m.attachment is not None]
+    assert copy.attachment is not None
+    content = FileStore.of(settings).read(copy.attachment.path)
+    assert content is not None
+    assert [row["place"] for row in json.loads(content)["whereabouts"]] == ["Phường Dĩ An"]
