@@ -91,7 +91,7 @@ def test_demo_replays_the_away_tour(tmp_path: Path) -> None:
                                       "--db", str(tmp_path / "demo.db")])
     assert result.exit_code == 0, result.output
     assert "Đồng chí được tạm miễn sinh hoạt đảng từ" in result.output
-    assert "365 ngày sau" in result.output
+    assert "thời gian trôi đến" in result.output  # /wait 365
     assert "Đồng chí vẫn còn ở xa, đã về, hay xin gia hạn?" in result.output
     assert "quá hạn về; liên lạc lần cuối" in result.output
     assert "Chào mừng đồng chí trở về" in result.output

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from storage.db import Database
 from storage.models import AwayRecord, OfficerRole, Organisation, OrgKind
 from tests import factories as f
-from tests.conversations.exemption.conftest import People, people  # noqa: F401  (fixture)
+from tests.conversations.exemption.conftest import People, people, settle  # noqa: F401  (fixture)
 from tests.support import Chat, Person
 from vocabulary.types import InboundKind
 
@@ -55,11 +55,20 @@ def received(chat: Chat, person: Person, since: int = 0) -> str:
 
 
 async def decide(chat: Chat, officer: Person, button: str) -> str:
-    """Tap a decision button on the latest notice, then leave the meeting details as they are."""
+    """Tap a decision button on the latest notice, leave the meeting details as they are (skip
+    each one asked, then «Xong»), then let the undo window pass so that the member hears of the
+    decision."""
     replies = await chat.send(officer, kind=InboundKind.CHOICE,
                               choice=chat.choice_id(officer, button))
-    done = [c for m in replies for c, label in m.choices if label == "Xong"]
     text = "\n".join(m.text for m in replies)
-    assert done, text
-    await chat.tap(officer, done[-1])
+    for _ in range(10):
+        labels = {label: c for m in replies for c, label in m.choices}
+        if "Xong" in labels:
+            await chat.tap(officer, labels["Xong"])
+            break
+        assert "Bỏ qua" in labels, text
+        replies = await chat.send(officer, kind=InboundKind.CHOICE, choice=labels["Bỏ qua"])
+    else:
+        raise AssertionError(f"the meeting details never ended: {text}")
+    await settle(chat, chat.clock)
     return text

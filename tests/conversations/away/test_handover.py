@@ -7,6 +7,8 @@ from tests.conversations.away.conftest import received, records
 from tests.conversations.exemption.conftest import People, requests
 from tests.support import Chat
 
+MOBILE_WORK = "Đi làm ăn xa, công tác lưu động"  # the label of the reason «mobile_work»
+
 
 async def test_asking_exemption_to_work_away_continues_as_the_away_report(
     chat: Chat, db: Database, people: People
@@ -14,7 +16,7 @@ async def test_asking_exemption_to_work_away_continues_as_the_away_report(
     await chat.open_menu(people.mai, "Đơn từ của tôi")
     await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
     await chat.say(people.mai, "2")  # exemption
-    reply = await chat.tap(people.mai, chat.choice_id(people.mai, "Đi làm ăn xa"))
+    reply = await chat.tap(people.mai, chat.choice_id(people.mai, MOBILE_WORK))
     assert "Đồng chí đi đâu?" in reply
     for typed in ("Bình Dương", "1", "1", "2", "1", "1"):
         await chat.say(people.mai, typed)
@@ -29,8 +31,9 @@ async def test_a_secretary_recording_exemption_to_work_away_records_the_away_rep
     await chat.open_menu(people.sec, "Việc của cấp ủy")
     await chat.tap(people.sec, chat.choice_id(people.sec, "Ghi đơn giúp"))
     await chat.say(people.sec, "Mai")
+    await chat.say(people.sec, "1")  # she signed the consent on paper
     await chat.say(people.sec, "2")
-    reply = await chat.tap(people.sec, chat.choice_id(people.sec, "Đi làm ăn xa"))
+    reply = await chat.tap(people.sec, chat.choice_id(people.sec, MOBILE_WORK))
     assert "Đồng chí đi đâu?" in reply
     for typed in ("Bình Dương", "1", "1", "1", "15/01/2027", "1"):
         reply = await chat.say(people.sec, typed)

@@ -17,7 +17,7 @@ from storage.models import (
 from storage.repos import away
 from tests import factories as f
 from tests.conversations.away.conftest import TAM, leave, received, records
-from tests.conversations.exemption.conftest import People, member, requests
+from tests.conversations.exemption.conftest import People, member, requests, settle
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
 
@@ -40,6 +40,7 @@ async def test_informing_only_is_acknowledged_and_opens_the_away_record(
 
     mark = len(chat.sender.sent)
     await chat.tap(people.sec, chat.choice_id(people.sec, "Đã ghi nhận"))
+    await settle(chat, clock)  # the member hears once the undo window has passed
 
     told = received(chat, people.mai, mark)
     assert "Chi bộ đã ghi nhận đơn số 1" in told
@@ -92,7 +93,7 @@ async def test_a_report_can_be_withdrawn_before_anyone_acts(chat: Chat, db: Data
 
 
 async def test_temporary_exemption_is_proposed_by_the_chi_bo_and_granted_above(
-    chat: Chat, db: Database, people: People
+    chat: Chat, db: Database, people: People, clock: FakeClock
 ):
     await leave(chat, people.mai, "suspend", "1")  # the longest allowed
     [request] = await requests(db)
@@ -100,12 +101,14 @@ async def test_temporary_exemption_is_proposed_by_the_chi_bo_and_granted_above(
 
     mark = len(chat.sender.sent)
     await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
-    assert "được chuyển lên Đảng bộ xã An Hòa quyết định" in received(chat, people.mai, mark)
     assert "tạm miễn sinh hoạt đảng khi đi làm ăn xa" in received(chat, people.base, mark)
+    await settle(chat, clock)  # the member hears once the undo window has passed
+    assert "được chuyển lên Đảng bộ xã An Hòa quyết định" in received(chat, people.mai, mark)
     assert await records(db) == []  # not granted yet
 
     mark = len(chat.sender.sent)
     await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    await settle(chat, clock)
     told = received(chat, people.mai, mark)
     assert "Đồng chí được tạm miễn sinh hoạt đảng từ 21/11/2026 đến 19/11/2027" in told
     assert "vẫn đóng đảng phí" in told
@@ -129,6 +132,7 @@ async def test_a_chi_bo_co_so_grants_temporary_exemption_itself(
     await leave(chat, thu, "suspend", "30/06/2027")
     mark = len(chat.sender.sent)
     await chat.tap(son, chat.choice_id(son, APPROVE))
+    await settle(chat, clock)
     assert "Đồng chí được tạm miễn sinh hoạt đảng từ 21/11/2026 đến 30/06/2027" in received(
         chat, thu, mark)
     [request] = await requests(db)
@@ -161,7 +165,7 @@ async def test_a_temporary_transfer_lasts_at_least_three_months(chat: Chat, peop
 
 
 async def test_transfer_the_host_confirms_the_arrival_and_sees_only_name_dates_contact(
-    chat: Chat, db: Database, people: People, host: object
+    chat: Chat, db: Database, people: People, host: object, clock: FakeClock
 ):
     reply = await leave(chat, people.mai, "transfer", "1", host=["hòa bình", "1"],
                         phone="0987 111 222")
@@ -173,7 +177,6 @@ async def test_transfer_the_host_confirms_the_arrival_and_sees_only_name_dates_c
 
     mark = len(chat.sender.sent)
     await chat.tap(people.sec, chat.choice_id(people.sec, APPROVE))
-    assert "Chi bộ ấp Hòa Bình sẽ xác nhận" in received(chat, people.mai, mark)
     to_host = received(chat, TAM, mark)
     assert "Trần Thị Mai" in to_host
     assert "Thời gian: từ 21/11/2026 đến 19/11/2027" in to_host
@@ -183,9 +186,12 @@ async def test_transfer_the_host_confirms_the_arrival_and_sees_only_name_dates_c
     assert "✅ Xác nhận" in labels(chat, TAM)
     [request] = await requests(db)
     assert request.stage == RequestStage.CONFIRM
+    await settle(chat, clock)
+    assert "Chi bộ ấp Hòa Bình sẽ xác nhận" in received(chat, people.mai, mark)
 
     mark = len(chat.sender.sent)
     await chat.tap(TAM, chat.choice_id(TAM, "Xác nhận"))
+    await settle(chat, clock)
     assert "nhận lịch họp và chuyên đề của chi bộ nơi đến" in received(chat, people.mai, mark)
     [record] = await records(db)
     assert record.host_org_id is not None

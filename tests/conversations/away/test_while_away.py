@@ -9,7 +9,7 @@ from datetime import date
 from storage.db import Database
 from storage.models import Organisation, RequestStage, RequestStatus
 from tests.conversations.away.conftest import TAM, decide, leave, received, records
-from tests.conversations.exemption.conftest import People, fire_timers, requests
+from tests.conversations.exemption.conftest import People, fire_timers, requests, settle
 from tests.support import Chat, FakeClock
 from vocabulary.settings import Settings
 from vocabulary.types import FileRef
@@ -86,6 +86,7 @@ async def test_more_time_follows_the_same_path_and_moves_the_return_date(
     assert extension.stage == RequestStage.UPPER  # tạm miễn: the base committee grants it
 
     await chat.tap(people.base, chat.choice_id(people.base, APPROVE))
+    await settle(chat, clock)  # the member hears once the undo window has passed
     assert "Ngày về dự kiến nay là 31/05/2027" in received(chat, people.mai, mark)
     [record] = await records(db)
     assert record.ends_on == date(2027, 5, 31)
@@ -167,6 +168,7 @@ async def test_back_home_with_the_comment_as_a_file_the_secretary_confirms(
 
     mark = len(chat.sender.sent)
     await chat.tap(people.sec, chat.choice_id(people.sec, "Đã ghi nhận"))
+    await settle(chat, clock)
     assert "Chào mừng đồng chí trở về" in received(chat, people.mai, mark)
     [record] = await records(db)
     assert record.returned_on == date(2026, 12, 31)
@@ -200,15 +202,19 @@ async def test_back_home_bringing_the_comment_to_the_meeting(
     assert chat.choice_id(people.mai, "Tôi đi làm ăn xa")
 
 
-async def test_an_undone_acknowledgement_takes_the_record_back(chat: Chat, db: Database,
-                                                              people: People):
+async def test_an_undone_acknowledgement_takes_the_record_back(
+    chat: Chat, db: Database, clock: FakeClock, people: People
+):
     await leave(chat, people.mai, "inform", "15/01/2027")
+    mark = len(chat.sender.sent)
     await chat.tap(people.sec, chat.choice_id(people.sec, "Đã ghi nhận"))
     assert len(await records(db)) == 1
-    await chat.tap(people.sec, chat.choice_id(people.sec, "Hoàn tác"))
+    await chat.tap(people.sec, chat.choice_id(people.sec, "Rút lại quyết định"))
     assert await records(db) == []
     [request] = await requests(db)
     assert request.status == RequestStatus.PENDING
+    await settle(chat, clock)  # the member never hears of a decision taken back
+    assert "đã ghi nhận đơn số 1" not in received(chat, people.mai, mark)
 
 
 async def test_only_the_member_may_answer_the_questions_about_his_absence(
