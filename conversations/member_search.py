@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from conversations.context import Ctx
-from conversations.flow import Answer, Invalid, Prompt
+from conversations.flow import Answer, Invalid, Next, Outcome, Prompt
 from storage.models import Member
 from vocabulary.messages import Msg
 from vocabulary.text import fold
@@ -43,3 +45,21 @@ async def picked(ctx: Ctx, answer: Answer) -> Member | Invalid:
         return Invalid(Msg("common.please_choose"))
     member = await ctx.session.get(Member, int(answer.option or 0))
     return member if member is not None else Invalid(Msg("common.please_choose"))
+
+
+Chosen = Callable[[Ctx, Member], Awaitable[Outcome]]
+
+
+async def found_one(ctx: Ctx, answer: Answer, candidates: list[Member],
+                    chosen: Chosen) -> Outcome:
+    """The "who" step: one match goes on with `chosen`; several ask to pick (step "pick")."""
+    found = await matches(ctx, answer, candidates)
+    if isinstance(found, Invalid):
+        return found
+    return Next("pick") if len(found) > 1 else await chosen(ctx, found[0])
+
+
+async def picked_one(ctx: Ctx, answer: Answer, chosen: Chosen) -> Outcome:
+    """The "pick" step: the member picked among the matches goes on with `chosen`."""
+    member = await picked(ctx, answer)
+    return member if isinstance(member, Invalid) else await chosen(ctx, member)

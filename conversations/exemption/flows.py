@@ -267,15 +267,11 @@ async def visible_for_officer(ctx: Ctx) -> bool:
 
 async def _who(ctx: Ctx, answer: Answer) -> Outcome:
     candidates = await members.in_orgs(ctx.session, await _branches_led(ctx))
-    found = await member_search.matches(ctx, answer, candidates)
-    if isinstance(found, Invalid):
-        return found
-    return Next("pick") if len(found) > 1 else await _chosen(ctx, found[0])
+    return await member_search.found_one(ctx, answer, candidates, _chosen)
 
 
 async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
-    member = await member_search.picked(ctx, answer)
-    return member if isinstance(member, Invalid) else await _chosen(ctx, member)
+    return await member_search.picked_one(ctx, answer, _chosen)
 
 
 async def _chosen(ctx: Ctx, member: Member) -> Outcome:

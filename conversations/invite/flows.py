@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import identity, member_search, officers, zalo_bots
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Step, static
+from conversations.flow import Answer, Done, Flow, Next, Outcome, Step, static
 from storage.models import Member
 from storage.repos import accounts, members
 from vocabulary.messages import Msg
@@ -26,15 +26,11 @@ async def _candidates(ctx: Ctx) -> list[Member]:
 
 
 async def _who(ctx: Ctx, answer: Answer) -> Outcome:
-    found = await member_search.matches(ctx, answer, await _candidates(ctx))
-    if isinstance(found, Invalid):
-        return found
-    return Next("pick") if len(found) > 1 else await _issue(ctx, found[0])
+    return await member_search.found_one(ctx, answer, await _candidates(ctx), _issue)
 
 
 async def _pick(ctx: Ctx, answer: Answer) -> Outcome:
-    member = await member_search.picked(ctx, answer)
-    return member if isinstance(member, Invalid) else await _issue(ctx, member)
+    return await member_search.picked_one(ctx, answer, _issue)
 
 
 async def _issue(ctx: Ctx, member: Member) -> Outcome:
