@@ -3,8 +3,8 @@
 Run: python -m bench.province [--branches N] [--per-branch N] [--postgres URL | --sqlite PATH]
 
 The shape the meetings, topics and reports benches share: one province; base committees of
-`BRANCHES_PER_COMMITTEE` chi bộ each (every `BASE_BRANCH_EVERY`-th chi bộ is a chi bộ cơ sở
-directly under the province); `per_branch` members in each chi bộ, the first its secretary;
+`BRANCHES_PER_COMMITTEE` chi bo each (every `BASE_BRANCH_EVERY`-th chi bo is a chi bo co so
+directly under the province); `per_branch` members in each chi bo, the first its secretary;
 every member linked to one chat (one in `ZALO_EVERY` on Zalo, the rest on Telegram); a
 share exempted or reduced with an approved exemption request, a share away. Each statement
 is one INSERT ... SELECT over a row counter, so generating 500,000 members takes seconds.

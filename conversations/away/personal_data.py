@@ -1,4 +1,4 @@
-"""The member's whereabouts in «Dữ liệu của tôi» and its copy (they are personal data)."""
+"""The member's whereabouts in "my data" and its copy (they are personal data)."""
 
 from __future__ import annotations
 

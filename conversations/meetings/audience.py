@@ -15,7 +15,7 @@ from storage.repos.away import away_ids_on, hosted_on
 # are not counted in rates nor in Article 8's months.
 EXPECTED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.REDUCED)
 # Away under these arrangements a member is not expected at home (01-HD/TW 10.3); a member
-# who only informed the chi bo stays expected (and may answer «xin vắng»).
+# who only informed the chi bo stays expected (and may answer "xin vang").
 NOT_EXPECTED_AWAY = (AwayArrangement.SUSPEND, AwayArrangement.TRANSFER)
 
 

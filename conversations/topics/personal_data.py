@@ -1,4 +1,4 @@
-"""The member's private reflections in «Dữ liệu của tôi» and its copy (political views)."""
+"""The member's private reflections in "my data" and its copy (political views)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """away records
 
-A member working away (đi làm ăn xa) has a record of its own beside `member.status`: where,
+A member working away (di lam an xa) has a record of its own beside `member.status`: where,
 why, from and until when, how (inform, temporary exemption, temporary transfer), the host
 chi bo of a transfer, and the return with its comment.
 
