@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
+import typer
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from storage.files import FileStore
+from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
 
 COMMANDS = [[], ["db"], ["db", "upgrade"], ["org"], ["org", "load"], ["org", "add"],
             ["org", "tree"], ["org", "assign"], ["org", "unassign"], ["org", "officers"],
             ["roster"], ["roster", "import"], ["invite"], ["invite", "create"], ["run"],
             ["run", "terminal"], ["run", "telegram"], ["run", "zalo"], ["broadcast"],
-            ["broadcast", "status"], ["files"], ["files", "reencrypt"], ["demo"]]
+            ["broadcast", "status"], ["files"], ["files", "reencrypt"], ["demo"],
+            ["meetings"], ["meetings", "plan"], ["meetings", "list"], ["meetings", "cancel"],
+            ["topics"], ["topics", "import"], ["topics", "activate"], ["report"],
+            ["report", "rates"], ["report", "chart"], ["report", "workbook"],
+            ["report", "draft"], ["report", "templates"]]
 
 
 @pytest.fixture
@@ -64,6 +71,46 @@ def test_every_command_has_its_help_translated(chibot: CliRunnerIn, language: st
         shown = chibot(*command, "--help", language=language)
         assert shown.exit_code == 0, shown.output
         assert "cli." not in shown.output, command  # a key shown as it is: not translated
+
+
+def test_every_command_is_in_the_list() -> None:
+    """A command added later is checked too: the list names every one `chibot` has."""
+
+    def walk(command: click.Command, path: list[str]) -> list[list[str]]:
+        found = [path]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, [*path, name])
+        return found
+
+    assert sorted(walk(typer.main.get_command(app), [])) == sorted(COMMANDS)
+
+
+def vi(key: str, **params: object) -> str:
+    """A text as the Vietnamese catalogue says it."""
+    return Renderer("vi", Settings(_env_file=None).tz)(Msg(key, **params))
+
+
+def test_meetings_topics_and_report_help_follow_the_language(chibot: CliRunnerIn) -> None:
+    assert vi("cli.meetings").split(":")[0] in chibot("--help").output
+    assert vi("cli.meetings.plan").split(";")[0] in chibot("meetings", "plan", "--help").output
+    assert vi("cli.topics.import").split(";")[0] in chibot("topics", "import", "--help").output
+    assert vi("cli.report.templates").split("(")[0] in chibot("report", "--help").output
+    assert "Plan a recurring meeting (--rule)" in chibot(
+        "meetings", "plan", "--help", language="en").output
+    assert "Load a catalogue" in chibot("topics", "import", "--help", language="en").output
+    assert "Check the province's own DOCX templates" in chibot(
+        "report", "--help", language="en").output
+
+
+def test_meetings_and_report_messages_follow_the_language(chibot: CliRunnerIn) -> None:
+    neither = chibot("meetings", "cancel")
+    assert neither.exit_code == 2
+    assert vi("cli.meetings.meeting_or_plan") in neither.output
+    assert "Give a meeting id" in chibot("meetings", "cancel", language="en").output
+    shipped = vi("cli.report.template_ok", file="nghi-quyet.docx",
+                 whose=Msg("cli.report.shipped"), path="")
+    assert shipped.removesuffix(" ()") in chibot("report", "templates").output
+    assert "ok nghi-quyet.docx: shipped" in chibot("report", "templates", language="en").output
 
 
 def test_messages_follow_the_language(chibot: CliRunnerIn) -> None:

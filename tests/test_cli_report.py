@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
 from openpyxl import load_workbook
 
 from tests.test_cli_admin import Cli, cli, loaded  # noqa: F401  (fixtures)
+from vocabulary.messages import Msg, Renderer
+
+
+def vi(key: str, **params: object) -> str:
+    """A text as the Vietnamese catalogue says it (Vietnamese lives only in the .po files)."""
+    return Renderer("vi", ZoneInfo("Asia/Ho_Chi_Minh"))(Msg(key, **params))
 
 
 def _path(output: str) -> Path:
@@ -35,7 +42,7 @@ def test_the_deployment_wide_table_counts_every_chi_bo(loaded: Cli, tmp_path: Pa
 def test_an_unknown_chi_bo_is_refused(loaded: Cli) -> None:  # noqa: F811
     result = loaded("report", "workbook", "--branch", "NOPE")
     assert result.exit_code == 2
-    assert "NOPE" in result.output
+    assert vi("cli.report.no_branch", code="NOPE") in result.output
 
 
 def test_a_chi_bos_workbook_chart_and_report(loaded: Cli) -> None:  # noqa: F811
@@ -61,10 +68,16 @@ def test_exports_from_the_command_line_are_audited(loaded: Cli, tmp_path: Path) 
 
 
 def test_templates_are_checked(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
-    assert "ok nghi-quyet.docx: shipped" in cli.ok("report", "templates")
+    shipped = vi("cli.report.template_ok", file="nghi-quyet.docx",
+                 whose=Msg("cli.report.shipped"), path="")
+    assert shipped.removesuffix(" ()") in cli.ok("report", "templates")
     (tmp_path / "mau").mkdir()
     (tmp_path / "mau" / "bao-cao.docx").write_bytes(b"broken")
     cli.env["CHIBOT_DESK_TEMPLATES_DIR"] = str(tmp_path / "mau")
     result = cli("report", "templates")
     assert result.exit_code == 1
-    assert "REFUSED" in result.output
+    assert vi("cli.report.template_bad", problem="").strip() in result.output
+    cli.env["CHIBOT_DEFAULT_LANGUAGE"] = "en"
+    english = cli("report", "templates")
+    assert "REFUSED" in english.output
+    assert "ok nghi-quyet.docx: shipped" in english.output

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import run_with_db, utc_now
+from bot.cli.texts import echo
 from conversations.catalogue import default_registry
 from conversations.desk import charts, drafts, exports, outputs, workbook
 from conversations.desk.rates import rate_lines, rate_table
@@ -26,11 +27,10 @@ from storage.repos import audit, orgs, summaries
 from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
 
-app = typer.Typer(help="Lists, rates, charts and drafts of the secretary's desk.",
-                  no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.report").key, no_args_is_help=True)
 ACTOR = "cli"
-BRANCH = typer.Option(None, "--branch", help="One chi bo, by its code.")
-UNDER = typer.Option(None, "--under", help="Every chi bo under this organisation, by its code.")
+BRANCH = typer.Option(None, "--branch", help=Msg("cli.report.branch").key)
+UNDER = typer.Option(None, "--under", help=Msg("cli.report.under").key)
 
 
 async def _branch_ids(session: AsyncSession, branch: str | None,
@@ -41,8 +41,8 @@ async def _branch_ids(session: AsyncSession, branch: str | None,
         return None
     org = await orgs.by_code(session, code)
     if org is None or (branch and org.kind not in BRANCH_KINDS):
-        typer.echo(f"No chi bo with code {code!r}." if branch
-                   else f"No organisation with code {code!r}.", err=True)
+        echo(Msg("cli.report.no_branch", code=code) if branch
+             else Msg("cli.report.no_org", code=code), err=True)
         raise typer.Exit(2)
     if branch:
         return [org.id or 0]
@@ -78,12 +78,12 @@ def _run(branch: str | None, under: str | None, work: Work) -> None:
     run_with_db(_main)
 
 
-@app.command()
+@app.command(help=Msg("cli.report.rates").key)
 def rates(
     branch: str | None = BRANCH,
     under: str | None = UNDER,
-    refresh: bool = typer.Option(False, "--refresh", help="Count every chi bo again first."),
-    show: bool = typer.Option(False, "--show", help="Also print the table's lines."),
+    refresh: bool = typer.Option(False, "--refresh", help=Msg("cli.report.rates.refresh").key),
+    show: bool = typer.Option(False, "--show", help=Msg("cli.report.rates.show").key),
 ) -> None:
     """The reduction-and-exemption rate per chi bo and per dang bo (by default of the whole
     deployment) against the deployment's average, as an XLSX workbook."""
@@ -103,7 +103,7 @@ def rates(
     _run(branch, under, _work)
 
 
-@app.command()
+@app.command(help=Msg("cli.report.chart").key)
 def chart(branch: str | None = BRANCH, under: str | None = UNDER) -> None:
     """The rate per chi bo against the average, as a PNG (at most CHIBOT_DESK_CHART_BARS bars)."""
 
@@ -117,9 +117,9 @@ def chart(branch: str | None = BRANCH, under: str | None = UNDER) -> None:
     _run(branch, under, _work)
 
 
-@app.command("workbook")
-def workbook_command(branch: str = typer.Option(..., "--branch", help="The chi bo's code.")
-                     ) -> None:
+@app.command("workbook", help=Msg("cli.report.workbook").key)
+def workbook_command(branch: str = typer.Option(
+        ..., "--branch", help=Msg("cli.report.workbook.branch").key)) -> None:
     """One chi bo's lists and rates, as an XLSX workbook."""
 
     async def _work(session: AsyncSession, settings: Settings, render: Renderer,
@@ -135,12 +135,13 @@ def workbook_command(branch: str = typer.Option(..., "--branch", help="The chi b
     _run(branch, None, _work)
 
 
-@app.command()
+@app.command(help=Msg("cli.report.draft").key)
 def draft(
-    kind: str = typer.Argument(..., help="report | review | resolution"),
+    kind: str = typer.Argument(..., help=Msg("cli.report.draft.kind").key),
     branch: str | None = BRANCH,
     under: str | None = UNDER,
-    request: int | None = typer.Option(None, "--request", help="The request (resolution)."),
+    request: int | None = typer.Option(None, "--request",
+                                       help=Msg("cli.report.draft.request").key),
 ) -> None:
     """A DOCX draft: the report to the committee above (--branch), the yearly review list of
     open-ended exemptions, or the chi bo's nghi quyet on a decided request (--request)."""
@@ -151,7 +152,7 @@ def draft(
         if kind == drafts.RESOLUTION:
             found = await session.get(Request, request or 0)
             if found is None:
-                typer.echo("Name a decided request with --request.", err=True)
+                echo(Msg("cli.report.name_request"), err=True)
                 raise typer.Exit(2)
             context = await exports.resolution_context(session, found, render, today)
             ids = [found.branch_id]
@@ -166,13 +167,12 @@ def draft(
             context = await exports.review_context(session, Scope(tuple(every), today, settings),
                                                    render, name)
         else:
-            typer.echo("Give report --branch CODE, review [--branch|--under CODE], or "
-                       "resolution --request N.", err=True)
+            echo(Msg("cli.report.draft_usage"), err=True)
             raise typer.Exit(2)
         try:
             content = drafts.render(kind, context, settings)
         except drafts.TemplateProblem as problem:
-            typer.echo(f"Template refused: {problem}", err=True)
+            echo(Msg("cli.report.template_refused", problem=f"{problem}"), err=True)
             raise typer.Exit(1) from None
         _written(settings, session, now, content, drafts.FILES[kind], ids, kind)
 
@@ -184,7 +184,7 @@ async def _all_branches(session: AsyncSession) -> list[int]:
     return [i for i in (await session.exec(query)).all() if i is not None]
 
 
-@app.command()
+@app.command(help=Msg("cli.report.templates").key)
 def templates() -> None:
     """Check the province's own DOCX templates (CHIBOT_DESK_TEMPLATES_DIR) with sample data."""
     settings = Settings()
@@ -193,9 +193,10 @@ def templates() -> None:
         try:
             loaded = drafts.load(name, settings)
         except drafts.TemplateProblem as problem:
-            typer.echo(f"REFUSED {problem}")
+            echo(Msg("cli.report.template_bad", problem=f"{problem}"))
             failed = True
             continue
-        typer.echo(f"ok {file}: {'province' if loaded.replaced else 'shipped'} ({loaded.path})")
+        whose = Msg("cli.report.province") if loaded.replaced else Msg("cli.report.shipped")
+        echo(Msg("cli.report.template_ok", file=file, whose=whose, path=loaded.path))
     if failed:
         raise typer.Exit(1)

@@ -9,41 +9,41 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import run_with_db, utc_now
+from bot.cli.texts import echo
 from conversations.topics import rounds
 from storage.db import Database
 from storage.topics import load as loader
 from storage.topics import validate
 from storage.topics.reader import CatalogueFileError, DocxMeta, read_catalogue
 from storage.topics.spec import CatalogueSpec
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
-app = typer.Typer(help="Monthly topics: the catalogues of signs of degradation.",
-                  no_args_is_help=True)
+app = typer.Typer(help=Msg("cli.topics").key, no_args_is_help=True)
 
 
-@app.command("import")
+@app.command("import", help=Msg("cli.topics.import").key)
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="The catalogue: .csv (UTF-8), .xlsx or .docx.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show; write nothing.")
-                       ] = False,
+                                         help=Msg("cli.topics.import.file").key)],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help=Msg("cli.topics.import.dry_run").key)] = False,
     activate: Annotated[str | None, typer.Option(
-        "--activate", help="Then activate it for this province or base committee (its code).")
-    ] = None,
+        "--activate", help=Msg("cli.topics.import.activate").key)] = None,
     catalogue: Annotated[str | None, typer.Option(
-        "--catalogue", help=".docx: the catalogue's id.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help=".docx: its title.")] = None,
-    issuer: Annotated[str | None, typer.Option("--issuer", help=".docx: the issuing body.")
-                      ] = None,
+        "--catalogue", help=Msg("cli.topics.import.catalogue").key)] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help=Msg("cli.topics.import.title").key)] = None,
+    issuer: Annotated[str | None, typer.Option(
+        "--issuer", help=Msg("cli.topics.import.issuer").key)] = None,
     issued_on: Annotated[str | None, typer.Option(
-        "--issued-on", help=".docx: the date it was issued (YYYY-MM-DD).")] = None,
+        "--issued-on", help=Msg("cli.topics.import.issued_on").key)] = None,
     source: Annotated[str | None, typer.Option(
-        "--source", help=".docx: the document the items come from.")] = None,
-    source_link: Annotated[str | None, typer.Option("--source-link", help=".docx: its link.")
-                           ] = None,
+        "--source", help=Msg("cli.topics.import.source").key)] = None,
+    source_link: Annotated[str | None, typer.Option(
+        "--source-link", help=Msg("cli.topics.import.source_link").key)] = None,
     unverified: Annotated[bool, typer.Option(
-        "--unverified", help=".docx: the wording is not checked against the official copy "
-                             "(such items are never sent).")] = False,
+        "--unverified", help=Msg("cli.topics.import.unverified").key)] = False,
 ) -> None:
     """Load a catalogue; any error and nothing is written."""
     meta = DocxMeta(code=catalogue, title=title, issuer=issuer,
@@ -53,25 +53,25 @@ def import_command(
     try:
         spec, problems = read_catalogue(file, meta)
     except CatalogueFileError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        echo(Msg("cli.error", problem=exc), err=True)
         raise typer.Exit(1) from exc
     problems += validate.problems(spec)
     if problems:
         for problem in problems:
-            typer.echo(f"error: {problem}", err=True)
-        typer.echo(f"{len(problems)} errors; nothing was written.", err=True)
+            echo(Msg("cli.error", problem=problem), err=True)
+        echo(Msg("cli.topics.errors", count=len(problems)), err=True)
         raise typer.Exit(1)
     _show(spec)
     if dry_run:
-        typer.echo("dry run: nothing was written.")
+        echo(Msg("cli.topics.dry_run_done"))
         return
 
     async def work(database: Database, settings: Settings) -> str | None:
         now = utc_now()
         async with database.session() as session:
             report = await loader.load(session, spec, now)
-            typer.echo(f"created: {report.created}, updated: {report.updated}, "
-                       f"unchanged: {report.unchanged}")
+            echo(Msg("cli.topics.counts", created=report.created, updated=report.updated,
+                     unchanged=report.unchanged))
             problem = await loader.activate(session, spec.code, activate, now) \
                 if activate else None
             if problem is None:
@@ -82,14 +82,14 @@ def import_command(
 
     problem = run_with_db(work)
     if problem:
-        typer.echo(f"error: {problem}; nothing was written.", err=True)
+        echo(Msg("cli.topics.refused", problem=problem), err=True)
         raise typer.Exit(1)
 
 
-@app.command("activate")
+@app.command("activate", help=Msg("cli.topics.activate").key)
 def activate_command(
-    catalogue: Annotated[str, typer.Argument(help="The catalogue's id.")],
-    org: Annotated[str, typer.Argument(help="The code of a province or base committee.")],
+    catalogue: Annotated[str, typer.Argument(help=Msg("cli.topics.activate.catalogue").key)],
+    org: Annotated[str, typer.Argument(help=Msg("cli.topics.activate.org").key)],
 ) -> None:
     """Make a province or base committee study a catalogue (a base committee's wins)."""
 
@@ -103,14 +103,15 @@ def activate_command(
 
     problem = run_with_db(work)
     if problem:
-        typer.echo(f"error: {problem}", err=True)
+        echo(Msg("cli.error", problem=problem), err=True)
         raise typer.Exit(1)
-    typer.echo(f"{org} now studies {catalogue}.")
+    echo(Msg("cli.topics.activated", org=org, catalogue=catalogue))
 
 
 def _show(spec: CatalogueSpec) -> None:
-    typer.echo(f"Catalogue {spec.code}: {spec.title} ({len(spec.items)} items)")
+    echo(Msg("cli.topics.catalogue", code=spec.code, title=spec.title, count=len(spec.items)))
     for item in spec.items:
-        mark = "verified" if item.verified else "NOT verified (never sent)"
+        mark = Msg("cli.topics.verified") if item.verified else Msg("cli.topics.unverified")
         parent = f" [{item.parent_code}]" if item.parent_code else ""
-        typer.echo(f"  {item.code} {item.group}{parent} {mark}: {(item.text_vi or '')[:60]}")
+        echo(Msg("cli.topics.item", code=item.code, group=item.group, parent=parent, mark=mark,
+                 text=(item.text_vi or "")[:60]))
