@@ -38,7 +38,7 @@ async def deliver(ctx: Ctx, content: bytes, name: str, mime_type: str, caption: 
     CHIBOT_DESK_FILE_RETENTION_HOURS, long after it was uploaded or its link expired.
     """
     if ctx.channel.files:
-        ref = FileStore(ctx.settings.files_dir).save(content, name, mime_type)
+        ref = FileStore.of(ctx.settings).save(content, name, mime_type)
         ctx.outbox.append(Outbound(ctx.chat, [caption], attachment=ref,
                                    order_key=ctx.order_key))
         due = ctx.now + timedelta(hours=ctx.settings.desk_file_retention_hours)
@@ -53,8 +53,6 @@ def make_delete(settings: Settings) -> TimerHandler:
     """The timer that deletes a file the desk sent, once its retention is over."""
 
     async def handler(_session: AsyncSession, timer: Timer, _now: datetime) -> None:
-        path = FileStore(settings.files_dir).locate(str(timer.payload.get("path", "")))
-        if path is not None:
-            path.unlink(missing_ok=True)
+        FileStore.of(settings).delete(str(timer.payload.get("path", "")))
 
     return handler

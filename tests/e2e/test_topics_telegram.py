@@ -70,7 +70,7 @@ async def test_the_secretary_records_a_voice_note_in_telegram(
 async def test_a_voice_note_goes_out_as_a_voice_message(
     telegram: FakeBotAPI, tg_settings: Settings
 ) -> None:
-    note = FileStore(tg_settings.files_dir).save(b"OggS voice", "voice.ogg", "audio/ogg")
+    note = FileStore.of(tg_settings).save(b"OggS voice", "voice.ogg", "audio/ogg")
     bot = make_bot(tg_settings)
     sender = TelegramSender(bot, tg_settings)
     try:

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from conversations.desk.drafts import BLANK
 from storage.db import Database
+from storage.files import FileStore
 from storage.repos import audit
 from tests.conversations.desk.conftest import Desk, open_desk
 from tests.support import Chat, FakeClock, Person
@@ -22,7 +23,9 @@ def sent_file(chat: Chat, person: Person) -> tuple[FileRef, bytes]:
     for chat_id, message in reversed(chat.sender.sent):
         if chat_id == person.chat_id and message.attachment is not None:
             ref = message.attachment
-            return ref, (chat.settings.files_dir / ref.path).read_bytes()
+            content = FileStore.of(chat.settings).read(ref.path)
+            assert content is not None, "the sent file is gone from the store"
+            return ref, content
     raise AssertionError("no file was sent")
 
 
