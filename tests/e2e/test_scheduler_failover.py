@@ -42,11 +42,11 @@ async def wait_fired(db: Database, name: str, within: float = 60.0) -> None:
     await asyncio.wait_for(fired(), within)
 
 
+# PostgreSQL only: SQLite has no scheduler lock (every process runs the scans there).
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_when_the_scheduler_process_dies_another_one_fires_the_timers(
     db: Database, settings: Settings, telegram: FakeBotAPI, tmp_path: Path
 ) -> None:
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no scheduler lock: every process runs the scans there")
     # A short retry interval (the default is 30 s) so that the take-over is quick here.
     env = {"CHIBOT_DATABASE_URL": settings.effective_database_url,
            "CHIBOT_TELEGRAM_TOKEN": TOKEN, "CHIBOT_TELEGRAM_API_URL": telegram.base_url,
