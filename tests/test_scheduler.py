@@ -46,14 +46,14 @@ async def eventually(condition: Callable[[], bool], within: float = 10.0) -> Non
 @pytest.fixture
 def pair(db: Database, settings: Settings, clock: FakeClock) -> list[PeriodicJobs]:
     """Two processes' jobs on one PostgreSQL database, retrying the lock every 0.1 s."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no scheduler lock: every process runs the scans there")
     quick = settings.model_copy(update={"scheduler_lock_retry_seconds": 0.1})
     # Each on an engine of its own, as two processes would be.
     return [PeriodicJobs(Database(settings.effective_database_url), quick,
                          TimerRunner(db, clock)) for _ in range(2)]
 
 
+# PostgreSQL only, as the `pair` fixture: SQLite has no scheduler lock.
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_scheduler_that_stops_hands_over(pair: list[PeriodicJobs]):
     first, second = pair
     try:
@@ -67,6 +67,7 @@ async def test_a_scheduler_that_stops_hands_over(pair: list[PeriodicJobs]):
             await jobs.db.dispose()
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_scheduler_that_lost_its_lock_session_stops_and_another_takes_over(
     db: Database, pair: list[PeriodicJobs]
 ):
