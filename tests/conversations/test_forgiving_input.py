@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -54,7 +54,9 @@ def test_folding_is_stable(text: str) -> None:
     [("5/3", date(2026, 3, 5)), ("05-03-2026", date(2026, 3, 5)), ("5.3.26", date(2026, 3, 5)),
      ("ngày 5 tháng 3 năm 2027", date(2027, 3, 5)), ("Ngay 5 thang 3", date(2026, 3, 5)),
      ("2026-03-05", date(2026, 3, 5)), ("31/2", None), ("32/1", None), ("1/13", None),
-     ("hôm qua", None), ("", None), ("5/3/199", None)],
+     ("hôm qua", TODAY - timedelta(days=1)), ("Hôm nay.", TODAY),
+     ("ngày mai", TODAY + timedelta(days=1)), ("hôm xưa", None), ("", None),
+     ("5/3/199", None)],
 )
 def test_dates_are_day_first(typed: str, expected: date | None) -> None:
     assert parse_date(typed, TODAY) == expected

@@ -154,3 +154,19 @@ async def test_typed_numbers_after_a_notice_never_decide_the_request(demo_db: Da
     assert "Đã ghi quyết định" not in text
     assert "không được đồng ý" not in text
     assert "Đưa ra cuộc họp" not in text.split("[Nguyễn Văn Hùng] > 4")[-1]
+
+
+def test_a_demo_resumed_goes_on_where_it_stopped(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("/as Võ Thị Mai\nxin chào\nđồng ý\n/share\nmenu\n1\n2\n", encoding="utf-8")
+    second.write_text("/as Võ Thị Mai\nThuận An, Bình Dương\n", encoding="utf-8")
+    database = str(tmp_path / "demo.db")
+    opened = CliRunner().invoke(app, ["demo", "--script", str(first), "--db", database])
+    assert "Đồng chí đi đâu?" in opened.output
+    resumed = CliRunner().invoke(app, ["demo", "--script", str(second), "--db", database,
+                                       "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "Xin chào! Đây là Chibot" not in resumed.output  # still linked, no consent again
+    assert "Đồng chí đi đâu?" not in resumed.output  # the place was taken: the next question
+    afresh = CliRunner().invoke(app, ["demo", "--script", str(second), "--db", database])
+    assert "Xin chào! Đây là Chibot" in afresh.output  # without --resume: a new demo
