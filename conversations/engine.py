@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from conversations import consent, officers, typed_choice
-from conversations.commands import Command, parse_command
+from conversations.commands import Command, parse_command, yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
 from conversations.registry import MenuEntry, MenuGroup, Registry
@@ -305,7 +305,12 @@ class Engine:
             for _id, label in menu
         ]
         index = match_option(text, names)
-        return None if index is None else menu[index][0]
+        if index is not None:
+            return menu[index][0]
+        # "co", "u", "khong" answer any question whose options are yes and no
+        by_answer = {option_id.rpartition(":")[2]: option_id for option_id, _label in menu}
+        said = yes_or_no(text)
+        return by_answer[said] if said and {"yes", "no"} <= by_answer.keys() else None
 
     @staticmethod
     def _clear(ctx: Ctx) -> None:

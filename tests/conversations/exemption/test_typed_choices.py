@@ -75,7 +75,7 @@ async def test_a_named_code_is_read_back_and_recorded_only_when_confirmed(
     assert "Chưa ghi gì" in await typed.say(people.sec, "không")
     assert await decisions(db) == []
     await typed.say(people.sec, "«1 1»")
-    assert "Đã ghi quyết định về đơn số 1: đồng ý" in await typed.say(people.sec, "1")
+    assert "Đã ghi quyết định về đơn số 1: đồng ý" in await typed.say(people.sec, "có")
     [decision] = await decisions(db)
     assert decision.outcome == "approved"
 
