@@ -6,7 +6,8 @@ The shape the meetings, topics and reports benches share: one province; base com
 `BRANCHES_PER_COMMITTEE` chi bo each (every `BASE_BRANCH_EVERY`-th chi bo is a chi bo co so
 directly under the province); `per_branch` members in each chi bo, the first its secretary;
 every member linked to one chat (one in `ZALO_EVERY` on Zalo, the rest on Telegram); a
-share exempted or reduced with an approved exemption request, a share away. Each statement
+share exempted or reduced with an approved exemption request, a share away with an away
+record (inform, tam mien and temporary transfer in turn). Each statement
 is one INSERT ... SELECT over a row counter, so generating 500,000 members takes seconds.
 """
 
@@ -16,7 +17,7 @@ import argparse
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,7 +33,9 @@ ZALO_EVERY = 5  # 20% of members write on Zalo
 FIRST_USER = 9_000_000  # chat and user ids start here, apart from bench/members.py's
 EXEMPTED_PER_20 = 3  # 15%: members 0..2 of every 20 have an approved relief
 REDUCED_EVERY = 3  # of those, one in three is a reduction (giam) rather than an exemption
-AWAY_PER_20 = 1  # 5%: member 3 of every 20 is away
+AWAY_PER_20 = 1  # 5%: member 3 of every 20 is away (an away record; member.status stays active)
+OVERDUE_EVERY = 4  # of those away, one in four is past the expected return and not back
+AWAY_ON = date(2026, 12, 15)  # every away record is open on this day (and through 2027-04)
 CONSENTED = Settings.model_fields["consent_version"].default
 
 
@@ -94,8 +97,7 @@ async def _members(conn: AsyncConnection, branches: int, per_branch: int, first_
                    at: datetime) -> int:
     status = (f"CASE WHEN n.i % 20 < {EXEMPTED_PER_20} AND n.i % {REDUCED_EVERY} = 0 "
               "THEN 'reduced' "
-              f"WHEN n.i % 20 < {EXEMPTED_PER_20} THEN 'exempted' "
-              f"WHEN n.i % 20 < {EXEMPTED_PER_20 + AWAY_PER_20} THEN 'away' ELSE 'active' END")
+              f"WHEN n.i % 20 < {EXEMPTED_PER_20} THEN 'exempted' ELSE 'active' END")
     await conn.execute(text(
         _counter(conn, "n", branches * per_branch)
         + "INSERT INTO member (roster_id, full_name, branch_id, official_on, is_retired_cadre, "
@@ -142,6 +144,29 @@ async def _reliefs(conn: AsyncConnection, first_member: int, at: datetime) -> No
         {"m": first_member, "since": date(2026, 1, 15), "at": at})
 
 
+async def _away(conn: AsyncConnection, first_member: int, first_branch: int, branches: int,
+                at: datetime) -> None:
+    """An away record for member 3 of every 20: its arrangement by turn, a transfer hosted by
+    the next chi bo (none for the last), one in `OVERDUE_EVERY` past its end and not back."""
+    away = (f"(m.id - :m) % 20 >= {EXEMPTED_PER_20} "
+            f"AND (m.id - :m) % 20 < {EXEMPTED_PER_20 + AWAY_PER_20}")
+    arrangement = ("CASE WHEN m.id % 3 = 0 THEN 'inform' WHEN m.id % 3 = 1 THEN 'suspend' "
+                   "ELSE 'transfer' END")
+    host = f"CASE WHEN m.id % 3 = 2 AND m.branch_id < :b + {branches - 1} THEN m.branch_id + 1 END"
+    day = "CAST(:{} AS DATE)" if conn.dialect.name == "postgresql" else ":{}"
+    ends = (f"CASE WHEN m.id % {OVERDUE_EVERY} = 0 THEN {day.format('overdue')} "
+            f"ELSE {day.format('later')} END")
+    await conn.execute(text(
+        "INSERT INTO awayrecord (member_id, branch_id, arrangement, place, reason, starts_on, "
+        "ends_on, host_org_id, comment_at_meeting, last_contact_at, created_at) "
+        f"SELECT m.id, m.branch_id, {arrangement}, 'Binh Duong', 'work', :since, {ends}, "
+        f"{host}, {_false(conn)}, :at, :at FROM member m WHERE m.id >= :m AND {away} "
+        "ORDER BY m.id"),
+        {"m": first_member, "b": first_branch, "since": AWAY_ON - timedelta(days=90),
+         "overdue": AWAY_ON - timedelta(days=10), "later": AWAY_ON + timedelta(days=120),
+         "at": at})
+
+
 async def existing(db: Database) -> Province | None:
     """The province generated before in this database, if any (generation is slow to repeat)."""
     async with db.connection() as conn:
@@ -178,6 +203,7 @@ async def seed_province(db: Database, *, branches: int = 50_000,
         await _links(conn, first_member, members, at)
         await _secretaries(conn, branches, per_branch, first_branch, first_member, at)
         await _reliefs(conn, first_member, at)
+        await _away(conn, first_member, first_branch, branches, at)
     return Province(province_id=province, first_committee_id=first_committee,
                     committees=committees, first_branch_id=first_branch, branches=branches,
                     first_member_id=first_member, members=members, per_branch=per_branch)

@@ -30,13 +30,12 @@ from conversations.flow import (
     static,
     written,
 )
-from conversations.requests import decisions, notices
+from conversations.requests import decisions, notices, periods
 from conversations.requests.act import Act
 from conversations.requests.kinds import MAX_TEXT
 from storage.models import AwayArrangement, Member, Request
 from storage.phones import normalise_phone
 from storage.repos import away, members, requests
-from vocabulary.dates import parse_date
 from vocabulary.messages import Msg
 
 RECORD = "away_record"
@@ -96,14 +95,11 @@ async def _other_text(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _start_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("away.ask.start")], [("today", Msg("away.today", date=ctx.today))])
+    return Prompt([Msg("away.ask.start")], [(periods.TODAY, Msg("away.today", date=ctx.today))])
 
 
 def typed_date(ctx: Ctx, answer: Answer) -> date | Invalid:
-    if answer.option == "today":
-        return ctx.today
-    parsed = parse_date(answer.text or "", ctx.today)
-    return parsed if parsed is not None else Invalid(Msg("away.error.date"))
+    return periods.typed_date(answer, ctx.today, Msg("away.error.date"))
 
 
 async def _start_date(ctx: Ctx, answer: Answer) -> Outcome:

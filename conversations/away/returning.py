@@ -23,7 +23,7 @@ from conversations.flow import (
     PromptFn,
     Step,
 )
-from conversations.requests import decisions, notices
+from conversations.requests import decisions, notices, periods
 from conversations.requests.act import Act
 from storage.models import AwayArrangement, AwayRecord, Member, Request
 from storage.repos import away, requests
@@ -119,7 +119,7 @@ async def _return_start(ctx: Ctx) -> Outcome:
 
 
 async def _day_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("away.ask.back_on")], [("today", Msg("away.today", date=ctx.today))])
+    return Prompt([Msg("away.ask.back_on")], [(periods.TODAY, Msg("away.today", date=ctx.today))])
 
 
 async def _day(ctx: Ctx, answer: Answer) -> Outcome:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from conversations.requests.periods import latest_end
 from storage.models import AwayArrangement, Request
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
@@ -20,12 +21,6 @@ ARRANGEMENTS = tuple(AwayArrangement)
 def arrangement(request: Request) -> AwayArrangement:
     """The arrangement a request asks for (an extension or a return: the record's)."""
     return AwayArrangement(request.detail.get("arrangement", request.kind))
-
-
-def latest_end(start: date, max_months: int) -> date:
-    """The last day an absence from `start` may include and stay under `max_months` (both ends
-    count, as for exemption periods)."""
-    return start + relativedelta(months=max_months) - timedelta(days=2)
 
 
 def earliest_transfer_end(start: date, min_months: int) -> date:

@@ -24,12 +24,11 @@ from conversations.flow import (
     static,
     written,
 )
-from conversations.requests import decisions, notices
+from conversations.requests import decisions, notices, periods
 from conversations.requests.act import Act
 from conversations.requests.kinds import MAX_TEXT
 from storage.models import Member, ReliefKind, Request
 from storage.repos import members, requests
-from vocabulary.dates import parse_date
 from vocabulary.messages import Msg
 
 RECORD = "exemption_record"
@@ -150,14 +149,11 @@ async def _start_prompt(ctx: Ctx) -> Prompt:
     return Prompt([Msg("exemption.ask.start"),
                    Msg("exemption.rule.period", months=ctx.settings.exemption_max_months),
                    stages.routing_rule(upper)],
-                  [("today", Msg("exemption.today", date=ctx.today))])
+                  [(periods.TODAY, Msg("exemption.today", date=ctx.today))])
 
 
 def _date(ctx: Ctx, answer: Answer) -> date | Invalid:
-    if answer.option == "today":
-        return ctx.today
-    parsed = parse_date(answer.text or "", ctx.today)
-    return parsed if parsed is not None else Invalid(Msg("exemption.error.date"))
+    return periods.typed_date(answer, ctx.today, Msg("exemption.error.date"))
 
 
 async def _start_date(ctx: Ctx, answer: Answer) -> Outcome:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
+from conversations.requests.periods import latest_end
 from storage.models import MemberStatus, ReliefKind, Request
 from vocabulary.messages import Msg
 
@@ -23,15 +22,6 @@ def start_problem(start: date, today: date, past_days: int) -> Msg | None:
     if start < today - timedelta(days=past_days):
         return Msg("exemption.error.start_past", days=past_days)
     return None
-
-
-def latest_end(start: date, max_months: int) -> date:
-    """The last day a period starting on `start` may include and stay under `max_months`.
-
-    Both ends count as days of the period: from 15/12/2026 it is 13/12/2027, since one
-    ending on 14/12/2027 lasts to the end of that day, a full twelve months.
-    """
-    return start + relativedelta(months=max_months) - timedelta(days=2)
 
 
 def period_problem(

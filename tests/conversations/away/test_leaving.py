@@ -277,3 +277,36 @@ async def test_repo_queries_answer_who_is_away_and_who_is_hosted(
                                                                   AwayArrangement.INFORM)]
     assert [(a.member_id, a.branch_id) for a in hosted] == [(mai, branch)]
     assert elsewhere == []  # the host does not count her as its own member
+
+
+async def test_wrong_place_dates_and_phone_are_asked_again_and_nothing_typed_is_lost(
+    chat: Chat, db: Database, people: People, clock: FakeClock
+):
+    await chat.open_menu(people.mai, "Đơn từ của tôi")
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Tôi đi làm ăn xa"))
+    reply = await chat.say(people.mai, "x" * 201)
+    assert "Nội dung dài 201 ký tự; xin viết ngắn lại, không quá 200 ký tự." in reply
+    reply = await chat.say(people.mai, "Phường Dĩ An")
+    assert "Đồng chí đi vì việc gì?" in reply
+    await chat.say(people.mai, "1")  # work
+    for impossible in ("31/02/2027", "ngày mai", "00/12/2026"):
+        reply = await chat.say(people.mai, impossible)
+        assert "Chưa hiểu ngày này. Xin gõ theo dạng ngày/tháng/năm" in reply
+    reply = await chat.say(people.mai, "01/12/2026")
+    assert "Đồng chí đề nghị chi bộ thế nào?" in reply
+    await chat.say(people.mai, "1")  # inform
+    reply = await chat.say(people.mai, "30/02/2027")
+    assert "Chưa hiểu ngày này." in reply
+    reply = await chat.say(people.mai, "28/02/2027")
+    assert "liên lạc qua số điện thoại nào" in reply
+    for wrong in ("12ab", "0987", "+1 555 0100 99999999"):
+        reply = await chat.say(people.mai, wrong)
+        assert "Số điện thoại chưa đúng. Xin gõ lại, ví dụ 0912 345 678" in reply
+    await chat.say(people.mai, "0987.111.222")
+    reply = await chat.say(people.mai, "1")  # send
+    assert "Đã gửi đơn số 1." in reply
+    [request] = await requests(db)
+    assert (request.detail["place"], request.starts_on, request.ends_on) == (
+        "Phường Dĩ An", date(2026, 12, 1), date(2027, 2, 28))
+    assert request.detail["phone"] == "+84987111222"
+    assert "Nơi đến: Phường Dĩ An" in received(chat, people.sec)
