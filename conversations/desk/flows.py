@@ -14,6 +14,7 @@ from conversations.desk.scope import Scope, branches_in_reach, may_see
 from conversations.desk.sections import Cell, section, sections
 from conversations.desk.series import all_series, last_months, series
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
+from conversations.requests import kinds
 from storage.models import Organisation, Request
 from vocabulary.messages import Msg
 
@@ -218,13 +219,8 @@ async def _resolution(ctx: Ctx, _option: str) -> Outcome:
 
 async def _request_prompt(ctx: Ctx) -> Prompt:
     found = await exports.decided_requests(ctx.session, _scope(ctx), RECENT_REQUESTS)
-    options = []
-    for request in found:
-        summary = await exports.resolution_context(ctx.session, request, ctx.renderer(),
-                                                   ctx.today)
-        options.append((str(request.id), Msg("desk.resolution.option", number=request.id,
-                                             name=summary["member_name"],
-                                             kind=summary["subject"])))
+    options = [(str(r.id), Msg("desk.resolution.option", number=r.id, name=name,
+                               kind=kinds.of(r).kind_label(r))) for r, name in found]
     return Prompt([Msg("desk.resolution.head")], [*options, ("back", Msg("desk.what.back"))])
 
 
@@ -234,7 +230,8 @@ async def _request(ctx: Ctx, answer: Answer) -> Outcome:
     if not await may_see(ctx.session, ctx.member, set(ctx.data["branches"])):
         return Done(Msg("desk.not_allowed"))
     found = await exports.decided_requests(ctx.session, _scope(ctx), RECENT_REQUESTS)
-    request: Request | None = next((r for r in found if str(r.id) == answer.option), None)
+    request: Request | None = next((r for r, _name in found if str(r.id) == answer.option),
+                                   None)
     if request is None:
         return Invalid(Msg("common.please_choose"))
     context = await exports.resolution_context(ctx.session, request, ctx.renderer(), ctx.today)
