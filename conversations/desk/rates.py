@@ -26,10 +26,6 @@ class RateTable:
     average: Totals
 
 
-def rate_of(relieved: int, members: int) -> float | None:
-    return 100 * relieved / members if members else None
-
-
 def percent(value: float | None, language: str) -> str:
     """A rate as people write it ("14,9" in Vietnamese); a dash when there is no one."""
     if value is None:
@@ -63,7 +59,7 @@ def rate_lines(table: RateTable, language: str) -> list[Msg]:
     for item in table.branches:
         lines.append(Msg("desk.rates.branch", name=item.name, relieved=item.relieved,
                          members=item.members, reduced=item.reduced, exempted=item.exempted,
-                         rate=percent(rate_of(item.relieved, item.members), language)))
+                         rate=percent(item.rate, language)))
         if item.away:
             lines.append(Msg("desk.rates.away", count=item.away))
     lines += [Msg("desk.rates.parent", name=p.name, rate=percent(p.rate, language),
