@@ -36,6 +36,7 @@ async def _start(ctx: Ctx) -> Outcome:
     reach = await branches_in_reach(ctx.session, ctx.member)
     if not reach:
         return Done(Msg("desk.not_allowed"))
+    ctx.data["several"] = len(reach) > 1  # offers "another chi bo" without asking again
     if len(reach) == 1:
         ctx.data["branches"] = [reach[0].id]
         return Next("what")
@@ -81,7 +82,7 @@ async def _what_prompt(ctx: Ctx) -> Prompt:
         options += [("report", Msg("desk.what.report")),
                     ("resolution", Msg("desk.what.resolution"))]
     options.append(("review", Msg("desk.what.review")))
-    if len(await branches_in_reach(ctx.session, ctx.member)) > 1:
+    if ctx.data.get("several"):
         options.append(("pick", Msg("desk.what.pick")))
     options.append(("done", Msg("desk.what.done")))
     return Prompt([Msg("desk.what.head", scope=await _scope_name(ctx))], options)
