@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from bot.app import build_core
 from bot.broadcasts import ProgressUpdater
 from bot.inbox import Inbox
 from bot.scheduler import PeriodicJobs
 from bot.timer_kinds import timer_runner
+from conversations.desk import rates
 from storage.db import Database
 from vocabulary.channels import Sender
 from vocabulary.inbox import UpdateSource
@@ -32,6 +34,9 @@ class Service:
         self.jobs = PeriodicJobs(db, settings, timers)
         self.jobs.every(settings.broadcast_progress_seconds,
                         ProgressUpdater(db, self.delivery, clock).run, "broadcast-progress")
+        # Seconds of counting on a province: a job's, not an officer's request's.
+        self.jobs.every(settings.desk_summary_max_age_minutes * 60,
+                        partial(rates.recount, db, settings, clock), "desk-summaries")
         self.stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -113,9 +113,8 @@ async def test_a_channel_asking_to_wait_gets_the_message_later_not_in_a_loop(
     member = await f.member(db, "M1", "Lê Văn Tâm", branch)
     busy = Busy(ChannelInfo("telegram", True, True))
     _core, delivery = build_core(db, settings, {"telegram": busy}, clock)
+    await f.link(db, member, "t", "telegram")
     async with db.session() as session:
-        session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
-                                member_id=member.id or 0, linked_at=clock(), last_seen_at=clock()))
         await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")])], clock())
     assert await delivery.drain() == 0  # postponed, not retried in a loop
     clock.advance(seconds=1)
@@ -167,9 +166,8 @@ async def test_a_drain_sends_the_next_message_of_a_person_whose_last_was_settled
     member = await f.member(db, "M1", "Lê Văn Tâm", branch)
     tg = RecordingSender(ChannelInfo("telegram", True, True))
     _core, delivery = build_core(db, settings, {"telegram": tg}, clock)
+    await f.link(db, member, "t", "telegram")
     async with db.session() as session:
-        session.add(ChatAccount(channel="telegram", user_id="t", chat_id="t",
-                                member_id=member.id or 0, linked_at=clock(), last_seen_at=clock()))
         await outbox.enqueue(session, [Outbound(member.id or 0, [Msg("cancel.done")]),
                                        Outbound(member.id or 0, [Msg("error.internal")])], clock())
     written = asyncio.Event()

@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conversations.desk.rates import rate_of
+from storage.repos.summaries import rate_of
 
 FONT = "DejaVu Sans"  # ships with matplotlib and covers Vietnamese letters with diacritics
 SIZE = (9.0, 7.0)  # inches at 100 dpi: 900 x 700 pixels, sharp on a phone

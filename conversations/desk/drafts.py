@@ -1,9 +1,9 @@
 """DOCX drafts from templates a province can replace (docxtpl).
 
 The templates shipped are in `templates/`; a file of the same name in
-CHIBOT_DESK_TEMPLATES_DIR replaces one. A replaced template is rendered with sample data when
-it is loaded, with undefined names an error, so a broken or misspelt template is refused
-with its problem named instead of producing a draft with holes.
+CHIBOT_DESK_TEMPLATES_DIR replaces one. Undefined names are errors, so a broken or misspelt
+template is refused with its problem named instead of producing a draft with holes: checked
+with sample data by `load` (`chibot report templates`), and by the real data in `render`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ class TemplateProblem(ValueError):
 
 @dataclass(frozen=True)
 class Loaded:
-    template: DocxTemplate
     path: Path
     replaced: bool
 
@@ -62,29 +61,42 @@ def _environment() -> Environment:
     return Environment(undefined=StrictUndefined, autoescape=False)
 
 
-def load(name: str, settings: Settings) -> Loaded:
-    """The province's template if it has one (checked with sample data), else the shipped."""
+def _chosen(name: str, settings: Settings) -> Loaded:
+    own = settings.desk_templates_dir / FILES[name] if settings.desk_templates_dir else None
+    if own is None or not own.is_file():
+        return Loaded(SHIPPED / FILES[name], False)
+    return Loaded(own, True)
+
+
+def _rendered(path: Path, context: dict[str, Any]) -> DocxTemplate:
+    """The template filled in; any problem of the file is a TemplateProblem naming it."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    own = settings.desk_templates_dir / FILES[name] if settings.desk_templates_dir else None
-    if own is None or not own.is_file():
-        return Loaded(DocxTemplate(SHIPPED / FILES[name]), SHIPPED / FILES[name], False)
     try:
-        DocxTemplate(own).render(SAMPLES[name], _environment())
+        template = DocxTemplate(path)
+        template.render(context, _environment())
     except (TemplateError, KeyError, ValueError, OSError) as problem:
-        raise TemplateProblem(f"{own}: {problem}") from problem
+        raise TemplateProblem(f"{path}: {problem}") from problem
     except Exception as problem:  # a damaged .docx fails inside python-docx or zipfile
-        raise TemplateProblem(f"{own}: {type(problem).__name__}: {problem}") from problem
-    return Loaded(DocxTemplate(own), own, True)
+        raise TemplateProblem(f"{path}: {type(problem).__name__}: {problem}") from problem
+    return template
+
+
+def load(name: str, settings: Settings) -> Loaded:
+    """The province's template if it has one (checked with sample data), else the shipped."""
+    chosen = _chosen(name, settings)
+    if chosen.replaced:
+        _rendered(chosen.path, SAMPLES[name])
+    return chosen
 
 
 def render(name: str, context: dict[str, Any], settings: Settings) -> bytes:
     """The draft's bytes; a value missing from `context` is left as a blank to fill in."""
-    loaded = load(name, settings)
     filled = {**dict.fromkeys(SAMPLES[name], BLANK), **{k: v for k, v in context.items()
                                                     if v is not None}}
-    loaded.template.render(filled, _environment())
+    # Rendered once: the real data checks the template as the sample data would.
+    template = _rendered(_chosen(name, settings).path, filled)
     out = io.BytesIO()
-    loaded.template.save(out)
+    template.save(out)
     return out.getvalue()

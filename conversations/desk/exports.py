@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.desk import charts, lists
-from conversations.desk.rates import RateTable, percent, rate_of
+from conversations.desk.rates import RateTable, percent
 from conversations.desk.scope import Scope
 from conversations.desk.sections import sections
 from conversations.desk.workbook import Sheet
@@ -59,7 +60,7 @@ def rate_sheets(table: RateTable, render: Render) -> list[Sheet]:
         Msg("desk.col.rate"), Msg("desk.col.away"))]
     rows: list[tuple[Any, ...]] = [
         (b.code, b.name, b.members, b.reduced, b.exempted, b.relieved,
-         _round(rate_of(b.relieved, b.members)), b.away) for b in table.branches]
+         _round(b.rate), b.away) for b in table.branches]
     average = table.average
     rows.append(("", render(Msg("desk.rates.average_label")), average.members, None, None,
                  average.relieved, _round(average.rate), average.away))
@@ -121,7 +122,7 @@ async def report_context(session: AsyncSession, scope: Scope, table: RateTable,
             "today": day(scope.today), "month": table.month.strftime("%m/%Y"),
             "members": mine.members if mine else 0, "reduced": mine.reduced if mine else 0,
             "exempted": mine.exempted if mine else 0, "away": mine.away if mine else 0,
-            "rate": percent(rate_of(mine.relieved, mine.members) if mine else None, language),
+            "rate": percent(mine.rate if mine else None, language),
             "parent_rate": percent(parent.rate if parent else None, language),
             "average": percent(table.average.rate, language), "reliefs": reliefs,
             "secretary": await _secretary(session, branch.id or 0)}
@@ -174,8 +175,8 @@ async def resolution_context(session: AsyncSession, request: Request, render: Re
     assert member is not None
     assert branch is not None
     decision = await approval_of(session, request)
-    on_roll = await session.exec(select(Member.id).where(Member.branch_id == branch.id,
-                                                         Member.status != MemberStatus.LEFT))
+    on_roll = (await session.exec(select(func.count()).select_from(Member).where(
+        Member.branch_id == branch.id, Member.status != MemberStatus.LEFT))).one()
     reason = Msg(f"{request.type}.reason.{request.reason}")
     return {"branch": branch.name, "committee_above": await _above(session, branch),
             "today": day(today), "member_name": member.full_name,
@@ -187,19 +188,22 @@ async def resolution_context(session: AsyncSession, request: Request, render: Re
             or render(Msg("desk.cell.open_ended")),
             "meeting_on": day(decision.meeting_on) if decision else None,
             "resolution_no": decision.resolution_no if decision else None,
-            "members": len(on_roll.all()),
+            "members": on_roll,
             "present": _recorded(decision, request, PRESENT_KEYS),
             "votes_for": _recorded(decision, request, FOR_KEYS),
             "votes_against": _recorded(decision, request, AGAINST_KEYS),
             "secretary": await _secretary(session, branch.id or 0), "request_no": request.id}
 
 
-async def decided_requests(session: AsyncSession, scope: Scope, limit: int) -> list[Request]:
-    """Requests of the scope's chi bo the chi bo has decided on, latest first."""
+async def decided_requests(session: AsyncSession, scope: Scope,
+                           limit: int) -> list[tuple[Request, str]]:
+    """Requests of the scope's chi bo the chi bo has decided on, latest first, each with its
+    member's name (one query: the list is offered as options)."""
     decided = select(RequestDecision.request_id).where(
         RequestDecision.stage == RequestStage.BRANCH, col(RequestDecision.undone_at).is_(None))
-    query = (select(Request).where(col(Request.branch_id).in_(scope.branch_ids),
-                                   col(Request.id).in_(decided))
+    query = (select(Request, Member.full_name)
+             .join(Member, col(Member.id) == Request.member_id)
+             .where(col(Request.branch_id).in_(scope.branch_ids), col(Request.id).in_(decided))
              .order_by(col(Request.id).desc()).limit(limit))
-    return list((await session.exec(query)).all())
+    return [(request, name) for request, name in (await session.exec(query)).all()]
 

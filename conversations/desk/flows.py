@@ -14,6 +14,7 @@ from conversations.desk.scope import Scope, branches_in_reach, may_see
 from conversations.desk.sections import Cell, section, sections
 from conversations.desk.series import all_series, last_months, series
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
+from conversations.requests import kinds
 from storage.models import Organisation, Request
 from vocabulary.messages import Msg
 
@@ -35,6 +36,7 @@ async def _start(ctx: Ctx) -> Outcome:
     reach = await branches_in_reach(ctx.session, ctx.member)
     if not reach:
         return Done(Msg("desk.not_allowed"))
+    ctx.data["several"] = len(reach) > 1  # offers "another chi bo" without asking again
     if len(reach) == 1:
         ctx.data["branches"] = [reach[0].id]
         return Next("what")
@@ -80,7 +82,7 @@ async def _what_prompt(ctx: Ctx) -> Prompt:
         options += [("report", Msg("desk.what.report")),
                     ("resolution", Msg("desk.what.resolution"))]
     options.append(("review", Msg("desk.what.review")))
-    if len(await branches_in_reach(ctx.session, ctx.member)) > 1:
+    if ctx.data.get("several"):
         options.append(("pick", Msg("desk.what.pick")))
     options.append(("done", Msg("desk.what.done")))
     return Prompt([Msg("desk.what.head", scope=await _scope_name(ctx))], options)
@@ -218,13 +220,8 @@ async def _resolution(ctx: Ctx, _option: str) -> Outcome:
 
 async def _request_prompt(ctx: Ctx) -> Prompt:
     found = await exports.decided_requests(ctx.session, _scope(ctx), RECENT_REQUESTS)
-    options = []
-    for request in found:
-        summary = await exports.resolution_context(ctx.session, request, ctx.renderer(),
-                                                   ctx.today)
-        options.append((str(request.id), Msg("desk.resolution.option", number=request.id,
-                                             name=summary["member_name"],
-                                             kind=summary["subject"])))
+    options = [(str(r.id), Msg("desk.resolution.option", number=r.id, name=name,
+                               kind=kinds.of(r).kind_label(r))) for r, name in found]
     return Prompt([Msg("desk.resolution.head")], [*options, ("back", Msg("desk.what.back"))])
 
 
@@ -234,7 +231,8 @@ async def _request(ctx: Ctx, answer: Answer) -> Outcome:
     if not await may_see(ctx.session, ctx.member, set(ctx.data["branches"])):
         return Done(Msg("desk.not_allowed"))
     found = await exports.decided_requests(ctx.session, _scope(ctx), RECENT_REQUESTS)
-    request: Request | None = next((r for r in found if str(r.id) == answer.option), None)
+    request: Request | None = next((r for r, _name in found if str(r.id) == answer.option),
+                                   None)
     if request is None:
         return Invalid(Msg("common.please_choose"))
     context = await exports.resolution_context(ctx.session, request, ctx.renderer(), ctx.today)

@@ -44,6 +44,11 @@ DELETE FROM branchmonth WHERE month = :month AND computed_at < :now {scope}
 _TYPES = (bindparam("month", type_=Date), bindparam("now", type_=UTCDateTime))
 
 
+def rate_of(relieved: int, members: int) -> float | None:
+    """Reductions and exemptions per member on the roll, in percent; None with no member."""
+    return 100 * relieved / members if members else None
+
+
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -91,6 +96,10 @@ class BranchFigures(NamedTuple):
         """Reductions and exemptions together, as the province counts them."""
         return self.reduced + self.exempted
 
+    @property
+    def rate(self) -> float | None:
+        return rate_of(self.relieved, self.members)
+
 
 async def figures(session: AsyncSession, month: date,
                   branch_ids: Iterable[int] | None = None) -> list[BranchFigures]:
@@ -114,8 +123,7 @@ class Totals:
 
     @property
     def rate(self) -> float | None:
-        """Reductions and exemptions per member on the roll, in percent."""
-        return 100 * self.relieved / self.members if self.members else None
+        return rate_of(self.relieved, self.members)
 
 
 async def totals(session: AsyncSession, month: date) -> Totals:
@@ -141,7 +149,7 @@ class ParentFigures:
 
     @property
     def rate(self) -> float | None:
-        return 100 * self.relieved / self.members if self.members else None
+        return rate_of(self.relieved, self.members)
 
 
 async def by_parent(session: AsyncSession, month: date,

@@ -47,6 +47,8 @@ def test_a_template_naming_an_unknown_field_is_refused_when_loaded(tmp_path: Pat
     _template(tmp_path / "mau", drafts.RESOLUTION, "{{ member_name }} {{ so_quyet_dinh }}")
     with pytest.raises(drafts.TemplateProblem, match="so_quyet_dinh"):
         drafts.load(drafts.RESOLUTION, _settings(tmp_path))
+    with pytest.raises(drafts.TemplateProblem, match="so_quyet_dinh"):  # and when a draft is made
+        drafts.render(drafts.RESOLUTION, drafts.SAMPLES[drafts.RESOLUTION], _settings(tmp_path))
 
 
 def test_a_template_with_broken_syntax_is_refused(tmp_path: Path) -> None:
@@ -60,3 +62,5 @@ def test_a_file_that_is_not_a_docx_is_refused(tmp_path: Path) -> None:
     (tmp_path / "mau" / drafts.FILES[drafts.REPORT]).write_bytes(b"not a zip")
     with pytest.raises(drafts.TemplateProblem, match=r"bao-cao\.docx"):
         drafts.load(drafts.REPORT, _settings(tmp_path))
+    with pytest.raises(drafts.TemplateProblem, match=r"bao-cao\.docx"):
+        drafts.render(drafts.REPORT, {}, _settings(tmp_path))
