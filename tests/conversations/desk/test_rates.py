@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import select
 
 from conversations.desk.rates import recount
 from storage.db import Database
-from storage.models import BranchMonth, Member, MemberStatus
+from storage.models import AwayArrangement, AwayRecord, BranchMonth, Member, MemberStatus
 from tests.conversations.desk.conftest import Desk, open_desk
 from tests.support import Chat, FakeClock
 
@@ -24,12 +24,16 @@ async def test_the_secretary_sees_the_rate_against_the_dang_bo_and_the_average(
     assert "Tân Hòa" not in shown  # another chi bộ's own line is not the secretary's
 
 
-async def test_members_away_are_counted_apart_from_the_rate(
-        chat: Chat, desk: Desk, db: Database) -> None:
+async def test_members_away_on_tam_mien_are_counted_apart_from_the_rate(
+        chat: Chat, desk: Desk, db: Database, clock: FakeClock) -> None:
+    today = clock().date()
     async with db.session() as session:
-        member = await session.get(Member, desk.unlinked.id)
-        member.status = MemberStatus.AWAY
-        session.add(member)
+        for member, arrangement in ((desk.unlinked, AwayArrangement.SUSPEND),
+                                    (desk.reduced, AwayArrangement.INFORM)):
+            session.add(AwayRecord(member_id=member.id or 0, branch_id=member.branch_id,
+                                   arrangement=arrangement, place="Bình Dương", reason="work",
+                                   starts_on=today - timedelta(days=5), last_contact_at=clock(),
+                                   created_at=clock()))
     await open_desk(chat, desk.sec)
     shown = await chat.tap(desk.sec, chat.choice_id(desk.sec, "Tỷ lệ giảm, miễn"))
     assert "3/10 đảng viên = 30,0%" in shown
