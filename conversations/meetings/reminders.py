@@ -81,7 +81,7 @@ def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, 
               for i, m in meetings.items() for answer, line in said.items()}
     choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
     return [Outbound(member_id, bodies[(meeting_id, answer)], choices[meeting_id],
-                     bulk=True, subject=f"meeting:{meeting_id}",
+                     bulk=True, subject=texts.subject(meetings[meeting_id]),
                      dedupe_key=f"meeting-reminder:{meeting_id}:{member_id}:"
                                 f"{offsets[meeting_id]}")
             for meeting_id, member_id, answer in rows]
