@@ -71,6 +71,10 @@ def test_wrong_rules_places_and_times_are_refused_with_the_reason(
     nowhere = loaded("meetings", "plan", "NOWHERE", "--rule", RULE)
     assert nowhere.exit_code == 1
     assert vi("cli.meetings.no_org", code="NOWHERE") in nowhere.output
+    for at in ("2026-12-03", "2026-12-03 25:00", "03/12/2026 19:30", "😀"):
+        wrong = loaded("meetings", "plan", "NA-NP-X1", "--at", at, "--kind", "extraordinary")
+        assert wrong.exit_code == 2
+        assert vi("cli.meetings.bad_at", text=at) in wrong.output
 
 
 def test_meetings_speak_english_when_that_is_the_language(loaded: Cli) -> None:  # noqa: F811

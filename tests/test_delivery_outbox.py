@@ -409,3 +409,21 @@ async def test_a_reply_and_a_notice_to_one_member_keep_their_order(
     async with db.session() as session:
         first = await outbox.claim(session, clock(), 10)
     assert [row.chat_id for row in first] == ["tam"]  # the reply; the notice waits for it
+
+
+async def test_messages_sharing_a_body_keep_what_differs_between_them(
+        db: Database, clock: FakeClock) -> None:
+    """A bulk send encodes a shared body once; a message that also asks for the contact,
+    or carries a file, still says so."""
+    now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    body, choices = [Msg("error.internal")], []
+    ids = [m.id or 0 for m in await members_with_accounts(db, clock, 3)]
+    messages = [Outbound(ids[0], body, choices, dedupe_key="a", bulk=True),
+                Outbound(ids[1], body, choices, request_contact=True, dedupe_key="b", bulk=True),
+                Outbound(ids[2], body, choices, dedupe_key="c", bulk=True)]
+    async with db.session() as session:
+        await outbox.enqueue_uncounted(session, messages, now)
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.dedupe_key))).all()
+    assert [r.payload["request_contact"] for r in rows] == [False, True, False]
+    assert {r.payload["body"][0]["key"] for r in rows} == {"error.internal"}

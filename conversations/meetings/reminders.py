@@ -14,14 +14,13 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.meetings import audience, planner, service, texts
 from storage.models import Meeting, MeetingStatus, Organisation, Timer
 from storage.repos import meetings as repo
-from storage.repos import outbox
+from storage.repos import outbox, timers
 from storage.repos.timers import TimerHandler
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
@@ -32,37 +31,13 @@ log = logging.getLogger(__name__)
 
 def make_remind(settings: Settings) -> TimerHandler:
     async def handler(session: AsyncSession, timer: Timer, now: datetime) -> None:
-        due = [(int(timer.payload["meeting"]), int(timer.payload["days"]))]
-        due += await _claim_others(session, now, settings.meeting_reminder_batch - 1)
+        others = await timers.claim_due(session, planner.REMIND, now,
+                                        settings.meeting_reminder_batch - 1)
+        due = [(int(p["meeting"]), int(p["days"])) for p in (timer.payload, *others)]
         out = await remind_many(session, settings, due, now)
         await outbox.enqueue_uncounted(session, out, now)
 
     return handler
-
-
-async def _claim_others(session: AsyncSession, now: datetime, limit: int
-                        ) -> list[tuple[int, int]]:
-    """Other due reminder timers, marked fired in this transaction (another process's
-    claims are skipped on PostgreSQL, and SQLite has one writer)."""
-    if limit <= 0:
-        return []
-    query = (select(Timer.id).where(Timer.kind == planner.REMIND, col(Timer.fired_at).is_(None),
-                                    Timer.due_at <= now)
-             .order_by(col(Timer.due_at), col(Timer.id)).limit(limit))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list((await session.exec(query)).all())
-    if not ids:
-        return []
-    claimed = await session.exec(
-        update(Timer).where(col(Timer.id).in_(ids), col(Timer.fired_at).is_(None))
-        .values(fired_at=now).returning(Timer.payload))  # type: ignore[call-overload]
-    return [(int(p["meeting"]), int(p["days"])) for (p,) in claimed.all()]
-
-
-async def remind(session: AsyncSession, settings: Settings, meeting_id: int, days: int,
-                 now: datetime) -> list[Outbound]:
-    return await remind_many(session, settings, [(meeting_id, days)], now)
 
 
 async def remind_many(session: AsyncSession, settings: Settings,
@@ -106,7 +81,7 @@ def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, 
               for i, m in meetings.items() for answer, line in said.items()}
     choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
     return [Outbound(member_id, bodies[(meeting_id, answer)], choices[meeting_id],
-                     bulk=True, subject=f"meeting:{meeting_id}",
+                     bulk=True, subject=texts.subject(meetings[meeting_id]),
                      dedupe_key=f"meeting-reminder:{meeting_id}:{member_id}:"
                                 f"{offsets[meeting_id]}")
             for meeting_id, member_id, answer in rows]

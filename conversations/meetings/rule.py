@@ -76,7 +76,8 @@ class Rule:
 
 def parse(text: str) -> Rule:
     """Read a rule; raises RuleError with the message key of what is wrong."""
-    raw = [part.strip() for part in text.split(",") if fold(part)]
+    # An emoji-only part is kept (and refused where it stands), not dropped as empty.
+    raw = [part.strip() for part in text.split(",") if part.strip()]
     parts = [fold(part) for part in raw]
     if len(parts) not in (2, 3):
         raise RuleError("meetings.rule.shape")

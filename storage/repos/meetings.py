@@ -35,8 +35,11 @@ async def add_occurrences(session: AsyncSession, rows: list[dict[str, Any]],
         return 0
     await _NEW_MEETINGS.insert_uncounted(session, rows)
     periods = sorted({str(r["period"]) for r in rows})
+    plans = sorted({int(r["plan_id"]) for r in rows})
+    # By plan too: another plan's meetings made at the same instant are not these.
     query = select(func.count()).select_from(Meeting).where(
-        Meeting.created_at == now, col(Meeting.period).in_(periods))
+        Meeting.created_at == now, col(Meeting.period).in_(periods),
+        col(Meeting.plan_id).in_(plans))
     return int((await session.exec(query)).one())
 
 

@@ -50,8 +50,9 @@ async def enqueue_uncounted(session: AsyncSession, messages: list[Outbound],
 def _row(message: Outbound, now: datetime, broadcast_id: int | None,
          payloads: dict[tuple[int, int], dict[str, Any]]) -> dict[str, object]:
     chat = message.to if isinstance(message.to, ChatRef) else None
-    # Many messages of one bulk send share their body and choices: encoded once.
-    shared = (id(message.body), id(message.choices))
+    # Many messages of one bulk send share their body and choices lists: encoded once (the
+    # lists outlive the call, so their ids are not reused while the cache is in use).
+    shared = (id(message.body), id(message.choices), message.request_contact)
     if message.attachment is not None or message.edit_of is not None or shared not in payloads:
         payloads[shared] = message.payload()
     return {

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Timer
@@ -37,3 +37,23 @@ async def cancel(session: AsyncSession, key: str, now: datetime) -> None:
     """Stop a timer from firing (it is kept, marked as fired, for the record)."""
     await session.exec(update(Timer).where(col(Timer.key) == key, col(Timer.fired_at).is_(None))
                        .values(fired_at=now))
+
+
+async def claim_due(session: AsyncSession, kind: str, now: datetime, limit: int
+                    ) -> list[dict[str, Any]]:
+    """Mark up to `limit` due timers of a kind fired in this transaction; returns their
+    payloads (another process's claims are skipped on PostgreSQL; SQLite has one writer)."""
+    if limit <= 0:
+        return []
+    query = (select(Timer.id).where(Timer.kind == kind, col(Timer.fired_at).is_(None),
+                                    Timer.due_at <= now)
+             .order_by(col(Timer.due_at), col(Timer.id)).limit(limit))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list((await session.exec(query)).all())
+    if not ids:
+        return []
+    claimed = await session.exec(
+        update(Timer).where(col(Timer.id).in_(ids), col(Timer.fired_at).is_(None))
+        .values(fired_at=now).returning(Timer.payload))  # type: ignore[call-overload]
+    return [payload for (payload,) in claimed.all()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -80,6 +82,18 @@ async def hold(db: Database, settings: Settings, clock: FakeClock, org: Organisa
         meeting = await service.hold(do, org, kind, starts_at, place)
         await outbox.enqueue(session, do.out, do.now)
         return meeting
+
+
+@asynccontextmanager
+async def acting_on(db: Database, settings: Settings, clock: FakeClock, meeting_id: int | None
+                    ) -> AsyncIterator[tuple[service.Doing, Meeting]]:
+    """An officer's action on a meeting in one transaction; what it says is queued after."""
+    async with db.session() as session:
+        found = await session.get(Meeting, meeting_id)
+        assert found is not None
+        do = service.Doing(session, settings, clock())
+        yield do, found
+        await outbox.enqueue(session, do.out, do.now)
 
 
 async def fire(db: Database, settings: Settings, clock: FakeClock, chat: Chat) -> int:

@@ -76,10 +76,22 @@ async def test_on_a_text_channel_the_answers_are_named_codes_read_back_first(
     notice = texts_to(typed, people.mai)
     assert "Trả lời «1 h1» để chọn: ✅ Tôi sẽ dự" in notice
     assert "Trả lời «2 h1» để chọn: 🙏 Tôi xin vắng" in notice
-    assert "2 h1" in await typed.say(people.mai, "2 h1")
-    assert await attendees(db, meeting.id or 0) != {}
+    assert "Đồng chí vừa gõ «2 h1»: 🙏 Tôi xin vắng" in await typed.say(people.mai, "2 h1")
+    assert (await attendees(db, meeting.id or 0))[people.org.mai.id or 0].answer is None
     assert "Đồng chí xin vắng vì lý do gì?" in await typed.say(people.mai, "1")
     assert "Đã ghi: đồng chí xin vắng (Đi công tác)" in await typed.say(people.mai, "1")
+
+
+async def test_a_typed_code_confirmed_after_the_meeting_began_records_nothing(
+    db: Database, settings: Settings, clock: FakeClock, people: People
+) -> None:
+    typed = Chat(db, settings, clock, TYPED)
+    meeting = await reminded(db, settings, clock, people, typed)
+    assert "Chibot chưa hiểu" in await typed.say(people.mai, "1 h99")  # never shown to her
+    assert "Đồng chí vừa gõ «1 h1»" in await typed.say(people.mai, "1 h1")
+    clock.now = MEETING_AT
+    assert "đã bắt đầu" in await typed.say(people.mai, "1")
+    assert (await attendees(db, meeting.id or 0))[people.org.mai.id or 0].answer is None
 
 
 async def test_a_bare_number_never_answers_a_reminder(

@@ -10,8 +10,7 @@ import pytest
 from conversations.meetings import service
 from storage.db import Database
 from storage.models import Attendance, Meeting, MeetingKind
-from storage.repos import outbox
-from tests.conversations.meetings.conftest import People, attendees, hold, texts_to
+from tests.conversations.meetings.conftest import People, acting_on, attendees, hold, texts_to
 from tests.conversations.meetings.test_answers import MEETING_AT, open_meeting, reminded
 from tests.support import Chat, FakeClock
 from vocabulary.settings import Settings
@@ -83,13 +82,9 @@ async def save(db: Database, settings: Settings, clock: FakeClock, meeting: Meet
                marks: dict[int, Attendance]) -> list[str]:
     """Save the checklist with these changes, as the secretary would; the keys of the
     messages it queued."""
-    async with db.session() as session:
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
-        checklist = await service.checklist(session, settings, found)
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
+        checklist = await service.checklist(do.session, settings, found)
         await service.save_attendance(do, found, {**checklist, **marks})
-        await outbox.enqueue(session, do.out, do.now)
         return [m.dedupe_key or "" for m in do.out]
 
 

@@ -22,10 +22,10 @@ from storage.models import (
     OrgKind,
 )
 from storage.repos import meetings as repo
-from storage.repos import outbox
 from tests import factories as f
 from tests.conversations.meetings.conftest import (
     People,
+    acting_on,
     attendees,
     fire,
     hold,
@@ -180,12 +180,8 @@ async def test_cancelling_tells_those_reminded_and_stops_the_rest(
                          datetime(2026, 12, 3, 12, 30, tzinfo=UTC))
     clock.now = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
     await fire(db, settings, clock, chat)
-    async with db.session() as session:
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
         told = await service.cancel(do, found)
-        await outbox.enqueue(session, do.out, do.now)
     await chat.flush()
     assert told == 6  # everyone reminded: the wife too, whose account is not linked
     assert "đã được hủy" in texts_to(chat, people.mai)
@@ -200,12 +196,8 @@ async def test_moving_a_meeting_tells_those_reminded_and_moves_the_reminders(
                          datetime(2026, 12, 3, 12, 30, tzinfo=UTC))
     clock.now = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
     await fire(db, settings, clock, chat)
-    async with db.session() as session:
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
         await service.move(do, found, datetime(2026, 12, 5, 12, 30, tzinfo=UTC), "Hội trường xã")
-        await outbox.enqueue(session, do.out, do.now)
     await chat.flush()
     text = texts_to(chat, people.mai)
     assert "đã đổi thời gian hoặc địa điểm" in text
@@ -223,25 +215,20 @@ async def test_a_document_added_less_than_a_day_before_goes_out_at_once(
     meeting = await hold(db, settings, clock, people.org.branch,
                          datetime(2026, 12, 3, 12, 30, tzinfo=UTC))
     doc = FileRef("files/nq.pdf", "Nghị quyết.pdf", "application/pdf", 1000)
-    async with db.session() as session:  # in time: it waits for the reminder
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
+    # In time: it waits for the reminder.
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
         assert await service.add_document(do, found, doc) is False
         assert do.out == []
     clock.now = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
     await fire(db, settings, clock, chat)  # the day before: the reminder brings it
     assert "Tài liệu cho buổi sinh hoạt: Nghị quyết.pdf" in texts_to(chat, people.mai)
     clock.now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-    async with db.session() as session:  # late: it goes now, to everyone expected
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
+    # Late: it goes now, to everyone expected.
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
         late = FileRef("files/bc.pdf", "Báo cáo.pdf", "application/pdf", 1000)
         assert await service.add_document(do, found, late) is True
         assert {m.to for m in do.out} >= {people.org.mai.id}
         assert {m.attachment.name for m in do.out if m.attachment} == {"Báo cáo.pdf"}
-        await outbox.enqueue(session, do.out, do.now)
     await fire(db, settings, clock, chat)  # the morning reminder: nothing sent twice
     text = texts_to(chat, people.mai)
     assert text.count("Tài liệu cho buổi sinh hoạt: Báo cáo.pdf") == 1
@@ -285,11 +272,8 @@ async def test_an_exempted_member_who_asked_for_reminders_gets_them_and_is_not_c
     reminders = await outbox_keys(db, "meeting-reminder:")
     assert f"meeting-reminder:{meeting.id}:{people.org.wife.id}:1" in reminders
     clock.now = meeting.starts_at + timedelta(hours=3)
-    async with db.session() as session:
-        found = await session.get(Meeting, meeting.id)
-        assert found is not None
-        do = service.Doing(session, settings, clock())
-        checklist = await service.checklist(session, settings, found)
+    async with acting_on(db, settings, clock, meeting.id) as (do, found):
+        checklist = await service.checklist(do.session, settings, found)
         marks = dict.fromkeys(checklist, Attendance.PRESENT)
         marks[people.org.wife.id or 0] = Attendance.UNEXCUSED
         await service.save_attendance(do, found, marks)

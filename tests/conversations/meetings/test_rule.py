@@ -59,6 +59,13 @@ def test_times_are_local_to_the_deployment_and_stored_as_utc_instants() -> None:
 
 @pytest.mark.parametrize(("rule", "key"), [
     ("ngày 3", "meetings.rule.shape"),
+    ("", "meetings.rule.shape"),
+    ("😀", "meetings.rule.shape"),
+    ("ngày 3, 19:30, thứ bảy, 8h", "meetings.rule.shape"),
+    ("ngày 3, 😀", "meetings.rule.time"),
+    ("😀, 19:30", "meetings.rule.day"),
+    ("ngày 3, 19:30:00", "meetings.rule.time"),
+    ("thứ bảy tuần 5, 08:00", "meetings.rule.which_week"),
     ("ngày 3, 25:00", "meetings.rule.time"),
     ("ngày 3, 19:75", "meetings.rule.time"),
     ("ngày 32, 19:30", "meetings.rule.day"),
