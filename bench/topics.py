@@ -13,22 +13,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import resource
 import time
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from bench.measure import peak_mb
 from bench.province import seed_province
 from conversations.topics import rounds
 from storage.db import Database
 from vocabulary.settings import Settings
 
 SEND_AT = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def _clear(db: Database) -> None:
@@ -51,7 +47,7 @@ async def _main(url: str, branches: int, per_branch: int, months: int) -> None:
         province = await seed_province(db, branches=branches, per_branch=per_branch)
         print(f"{db.engine.dialect.name}: {province.members:,} members in "
               f"{province.branches:,} chi bo ready in {time.perf_counter() - started:.1f} s; "
-              f"peak {_peak_mb():.0f} MB")
+              f"peak {peak_mb():.0f} MB")
         await _clear(db)
         month = "2027-01"
         for _ in range(months):
@@ -60,7 +56,7 @@ async def _main(url: str, branches: int, per_branch: int, months: int) -> None:
                 report = await rounds.send_month(session, settings, month, SEND_AT)
             print(f"round {month}: {report.branches:,} chi bo, {report.recipients:,} messages "
                   f"queued in {time.perf_counter() - before:.1f} s; "
-                  f"peak {_peak_mb():.0f} MB")
+                  f"peak {peak_mb():.0f} MB")
             month = f"2027-{int(month[-2:]) + 1:02d}"
     finally:
         await db.dispose()

@@ -162,6 +162,7 @@ class Settings(BaseSettings):
     topics_send_day: int = Field(default=1, ge=1, le=28)  # day of the month they go out
     topics_send_time: time = time(8, 0)
     topics_reflection_retention_days: int = 365  # private reflections are deleted after this
+    topics_reflection_max_chars: int = 3000  # a reflection fits one chat message
     topics_voice_max_seconds: int = 300
     # SQLite's page cache while the round is queued (the outbox's indexes grow by a row a member).
     topics_sqlite_cache_mb: int = 256

@@ -47,7 +47,7 @@ def import_command(
 ) -> None:
     """Load a catalogue; any error and nothing is written."""
     meta = DocxMeta(code=catalogue, title=title, issuer=issuer,
-                    issued_on=date.fromisoformat(issued_on) if issued_on else None,
+                    issued_on=_day(issued_on) if issued_on else None,
                     source=source, source_date=issued_on, source_link=source_link,
                     verified=not unverified)
     try:
@@ -106,6 +106,14 @@ def activate_command(
         echo(Msg("cli.error", problem=problem), err=True)
         raise typer.Exit(1)
     echo(Msg("cli.topics.activated", org=org, catalogue=catalogue))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        echo(Msg("cli.error", problem=Msg("cli.topics.bad_date", text=text)), err=True)
+        raise typer.Exit(2) from None
 
 
 def _show(spec: CatalogueSpec) -> None:

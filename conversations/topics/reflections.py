@@ -16,7 +16,6 @@ from storage.models import Member, TopicItem, TopicReflection, TopicRound
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
-MAX_LENGTH = 3000
 SHOWN = 20
 
 
@@ -53,11 +52,12 @@ async def _item(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _text_prompt(ctx: Ctx) -> Prompt:
-    return Prompt([Msg("topics.reflect.ask_text", limit=MAX_LENGTH)])
+    return Prompt([Msg("topics.reflect.ask_text", limit=ctx.settings.topics_reflection_max_chars)])
 
 
 async def _text(ctx: Ctx, answer: Answer) -> Outcome:
-    text = written(answer, MAX_LENGTH, "topics.reflect.empty", "topics.reflect.too_long")
+    text = written(answer, ctx.settings.topics_reflection_max_chars, "topics.reflect.empty",
+                   "topics.reflect.too_long")
     if isinstance(text, Invalid):
         return text
     ctx.data["text"] = text

@@ -35,6 +35,7 @@ from conversations.topics.rotation import Pick, State, next_picks
 from storage.models import (
     ChatAccount,
     Member,
+    Officer,
     Organisation,
     OrgKind,
     OutboxMessage,
@@ -44,7 +45,7 @@ from storage.models import (
     TopicRotation,
     TopicRound,
 )
-from storage.repos import orgs, outbox, timers, topic_batch
+from storage.repos import outbox, timers, topic_batch
 from storage.repos import topics as repo
 from storage.topics.load import ensure_default
 from vocabulary.messages import Msg
@@ -232,12 +233,16 @@ async def _tell_short(session: AsyncSession, settings: Settings, report: RoundRe
     if not report.short:
         return
     minimum, month = settings.topics_per_month_min, notice.month_label(report.month)
-    messages = []
-    for branch_id in report.short:
-        for _officer, leader in await orgs.holders(session, branch_id, BRANCH_LEADERS):
-            messages.append(Outbound(leader.id or 0, [Msg("topics.short.branch", month=month,
-                                                          minimum=minimum)],
-                                     dedupe_key=f"topics-short:{report.month}:{leader.id}"))
+    short = set(report.short)
+    # One read of every branch leader, not one per chi bo: a province's unverified list can
+    # leave thousands short, more than an IN (...) may hold on SQLite.
+    held = (await session.exec(select(Officer.org_id, Officer.member_id)  # type: ignore[call-overload]
+                               .where(col(Officer.role).in_(BRANCH_LEADERS),
+                                      col(Officer.ended_at).is_(None)))).all()
+    leaders = sorted({member_id for org_id, member_id in held if org_id in short})
+    messages = [Outbound(leader_id, [Msg("topics.short.branch", month=month, minimum=minimum)],
+                         dedupe_key=f"topics-short:{report.month}:{leader_id}")
+                for leader_id in leaders]
     if settings.topics_administrators:
         admins = (await session.exec(select(Member.id).where(  # type: ignore[call-overload]
             col(Member.roster_id).in_(settings.topics_administrators)))).all()

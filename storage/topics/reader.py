@@ -62,10 +62,13 @@ def read_catalogue(path: Path, meta: DocxMeta | None = None) -> tuple[CatalogueS
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogueFileError(f"{path.name}: not UTF-8 text") from exc
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CatalogueFileError(f"{path.name}: line {line} is not UTF-8 text "
+                                 "(save the file as CSV UTF-8)") from exc
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         yield number, list(row)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlmodel import select
@@ -33,6 +33,8 @@ async def linked(db: Database, org: Branch) -> None:
 async def test_read_is_a_button_on_telegram(
     db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch, linked: None
 ) -> None:
+    # The topics are bulk messages and the clock is the real one: no quiet hours to wait out.
+    tg_settings.quiet_hours_start = tg_settings.quiet_hours_end = time(0, 0)
     now = datetime.now(UTC)
     async with polling(db, tg_settings):
         async with db.session() as session:
@@ -65,6 +67,31 @@ async def test_the_secretary_records_a_voice_note_in_telegram(
         planned = (await session.exec(select(TopicRound))).one()
     assert planned.voice is not None
     assert planned.voice["mime_type"] == "audio/ogg"
+
+
+async def test_a_voice_note_over_the_limit_is_refused_and_a_shorter_one_kept(
+    db: Database, tg_settings: Settings, telegram: FakeBotAPI, org: Branch, linked: None
+) -> None:
+    user = telegram._user(SEC, None, None, None, "vi")
+    limit = tg_settings.topics_voice_max_seconds
+    async with polling(db, tg_settings):
+        await telegram.user_message(SEC, "/menu")
+        await telegram.wait_for_sent(SEC)
+        for label in ("Sinh hoạt chi bộ", "Chủ đề tháng", "Ghi âm lời giới thiệu"):
+            await tap(telegram, SEC, label)
+        replies = []
+        for number, duration in enumerate((limit + 1, limit), start=1):
+            shown = len(telegram.sent_to(SEC))
+            telegram.add_file(f"voice-{number}", b"OggS voice", f"voice/file_{number}.oga")
+            voice = {"file_id": f"voice-{number}", "file_unique_id": f"uvoice{number}",
+                     "duration": duration, "mime_type": "audio/ogg", "file_size": 10}
+            await telegram._push_message(telegram._user_message(user, None, voice=voice))
+            replies.append((await telegram.wait_for_sent(SEC, count=shown + 1))[-1].text or "")
+    assert "ghi lại ngắn hơn" in replies[0]
+    assert "Đã lưu lời giới thiệu" in replies[1]
+    async with db.session() as session:
+        planned = (await session.exec(select(TopicRound))).one()
+    assert planned.voice is not None
 
 
 async def test_a_voice_note_goes_out_as_a_voice_message(

@@ -6,12 +6,13 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from docx import Document
 from openpyxl import Workbook
 
 from bot.samples import SAMPLE_TREE
 from storage.topics import validate
-from storage.topics.reader import DocxMeta, read_catalogue
+from storage.topics.reader import CatalogueFileError, DocxMeta, read_catalogue
 from storage.topics.spec import default_catalogue
 from tests.test_cli_admin import Cli
 from tests.test_cli_admin import cli as cli  # the fixture
@@ -72,6 +73,26 @@ def test_csv_errors_name_their_lines(tmp_path: Path) -> None:
     assert "line 4: item 2 has no Vietnamese text" in problems
 
 
+def test_a_bad_issue_date_names_its_line(tmp_path: Path) -> None:
+    rows = [GOOD[0], ["", "", "", "01/05/2023", *GOOD[1][4:]]]
+    assert _problems(_csv(tmp_path / "tv.csv", rows)) == [
+        "line 3: issued_on '01/05/2023' is not a date (YYYY-MM-DD)"]
+
+
+def test_a_csv_saved_in_another_encoding_names_the_first_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "tv.csv"
+    _csv(path, GOOD)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("utf-16"))  # Excel's "Unicode text"
+    with pytest.raises(CatalogueFileError, match=r"tv\.csv: line 1 is not UTF-8"):
+        read_catalogue(path)
+    lines = text.split("\n")
+    latin = lines[2].replace("Nội dung", "Hà Nội").encode("cp1252", errors="replace")
+    path.write_bytes("\n".join(lines[:2]).encode() + b"\n" + latin)  # "à" is one byte
+    with pytest.raises(CatalogueFileError, match=r"tv\.csv: line 3 is not UTF-8"):
+        read_catalogue(path)
+
+
 def test_xlsx_errors_name_their_rows(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
@@ -118,6 +139,18 @@ def test_word_errors_name_their_paragraphs(tmp_path: Path) -> None:
     assert "paragraph 6: code 2 is already used (paragraph 4)" in problems
 
 
+def test_a_word_document_without_group_headings_names_each_item(tmp_path: Path) -> None:
+    path = _docx(tmp_path / "flat.docx", ["Danh mục", "1. Một.", "2. Hai."])
+    assert _problems(path, DocxMeta(code="TV-82")) == [
+        "paragraph 2: item 1 comes before any group heading (A., B. or C.)",
+        "paragraph 3: item 2 comes before any group heading (A., B. or C.)",
+        "paragraph 2: group '' is not A, B or C",
+        "paragraph 3: group '' is not A, B or C"]
+    empty = _docx(tmp_path / "prose.docx", ["Danh mục", "Chỉ có lời văn."])
+    assert "no numbered items under group headings were found" in _problems(
+        empty, DocxMeta(code="TV-82"))
+
+
 def _stored(folder: Path) -> tuple[list[str], list[str], list[int]]:
     """Catalogue codes, item codes and activated organisations in the CLI's database."""
     with closing(sqlite3.connect(folder / "chibot.db")) as connection:
@@ -146,3 +179,15 @@ def test_import_is_all_or_nothing_and_dry_run_writes_nothing(
     codes, items, orgs = _stored(tmp_path)
     assert (codes, items, len(orgs)) == (["TV-82"], ["1", "2"], 1)
     assert "unchanged: 2" in cli.ok("topics", "import", good)
+
+
+def test_a_bad_issue_date_on_the_command_line_is_refused_politely(
+        cli: Cli, tmp_path: Path) -> None:
+    path = _docx(tmp_path / "tv.docx", ["A. Nhóm A", "1. Một. [A1]"])
+    result = cli("topics", "import", path, "--catalogue", "TV-82", "--title", "T",
+                 "--issued-on", "1/5/2023")
+    assert result.exit_code == 2
+    assert '"1/5/2023"' in result.output
+    assert "YYYY-MM-DD" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert _stored(tmp_path) == ([], [], [])

@@ -79,6 +79,25 @@ async def test_a_private_reflection_is_the_members_alone_and_a_shared_one_the_se
     assert all("chia sẻ" not in label for _id, label in chat.last_choices(BASE))
 
 
+async def test_an_empty_or_too_long_reflection_is_asked_again_and_nothing_is_lost(
+        db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
+    await _sent(db, settings, clock, chat)
+    await chat.open_menu(MAI, "Sinh hoạt chi bộ")
+    await chat.tap(MAI, chat.choice_id(MAI, "Chủ đề tháng"))
+    await chat.tap(MAI, chat.choice_id(MAI, "Viết tự soi"))
+    await chat.tap(MAI, chat.choice_id(MAI, "Nội dung A2"))
+    assert "Đồng chí chưa viết gì." in await chat.say(MAI, "   ")
+    limit = settings.topics_reflection_max_chars
+    too_long = await chat.say(MAI, "x" * (limit + 1))
+    assert f"Bài viết dài {limit + 1} ký tự, quá {limit}." in too_long
+    await chat.say(MAI, "Tôi còn ngại học lý luận.")  # the same step: the item stays chosen
+    assert "chỉ mình đồng chí" in await chat.tap(MAI, chat.choice_id(MAI, "Giữ riêng"))
+    async with db.session() as session:
+        stored = (await session.exec(select(TopicReflection))).all()
+    assert [(r.member_id, r.text, r.shared) for r in stored] == [
+        (org.mai.id, "Tôi còn ngại học lý luận.", False)]
+
+
 async def test_a_member_deletes_a_reflection(
         db: Database, settings: Settings, clock: FakeClock, chat: Chat, org: Branch) -> None:
     await _sent(db, settings, clock, chat)
