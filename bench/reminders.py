@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import col, func, select
 
+from bench.measure import peak_mb
 from bench.province import seed_province
 from bot.timers import TimerRunner
 from conversations.meetings import planner, reminders
@@ -67,10 +67,6 @@ async def prepare(url: str, branches: int, per_branch: int) -> None:
         await db.dispose()
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 async def phase_timers(url: str) -> str:
     settings = _settings(url)
     start, _end = month_bounds(MONTH, settings.tz)
@@ -85,7 +81,7 @@ async def phase_timers(url: str) -> str:
         await db.dispose()
     over = f", {len(planned.overloaded)} days over the rate" if planned.overloaded else ""
     return (f"month's timers: {planned.meetings:,} meetings, {planned.timers:,} timers in "
-            f"{took:.1f} s ({cpu:.1f} s CPU), peak memory {_peak_mb():.0f} MB{over}")
+            f"{took:.1f} s ({cpu:.1f} s CPU), peak memory {peak_mb():.0f} MB{over}")
 
 
 async def phase_busiest(url: str) -> str:
@@ -119,7 +115,7 @@ async def phase_busiest(url: str) -> str:
         await db.dispose()
     return (f"busiest day ({day}): {due:,} timers fired in {fired:,} batches, {queued:,} "
             f"reminders queued in {took:.1f} s ({cpu:.1f} s CPU), "
-            f"peak memory {_peak_mb():.0f} MB")
+            f"peak memory {peak_mb():.0f} MB")
 
 
 PHASES = {"timers": phase_timers, "busiest": phase_busiest}
