@@ -130,21 +130,21 @@ async def _correction(ctx: Ctx, answer: Answer) -> Outcome:
     return Done(*await rights.ask_correction(ctx, text))
 
 
-def _confirmed(kept: str, act: Callable[[Ctx], Awaitable[list[Msg]]]) -> HandleFn:
+def _confirmed(kept: Msg, act: Callable[[Ctx], Awaitable[list[Msg]]]) -> HandleFn:
     """A yes/no step (tapped or typed): «no» keeps everything, «yes» does `act`."""
     async def handle(ctx: Ctx, answer: Answer) -> Outcome:
         if answer.option is None and answer.text:
             answer = Answer(option=yes_or_no(answer.text))
         if answer.option == "no":
-            return Done(Msg(kept))
+            return Done(kept)
         if answer.option != "yes":
             return Invalid(Msg("common.please_choose"))
         return Done(*await act(ctx))
     return handle
 
 
-_delete = _confirmed("mydata.delete_kept", rights.delete_data)
-_withdraw = _confirmed("mydata.withdraw_kept", consent.withdraw)
+_delete = _confirmed(Msg("mydata.delete_kept"), rights.delete_data)
+_withdraw = _confirmed(Msg("mydata.withdraw_kept"), consent.withdraw)
 
 
 PROFILE_FLOW = Flow(PROFILE, {}, _show_profile)
