@@ -60,6 +60,3 @@ def reasons(extra: Path | None = None) -> tuple[Reason, ...]:
         raise ReasonsFileError(f"{extra}: a reason code is given twice")
     return tuple(found)
 
-
-def by_code(code: str, extra: Path | None = None) -> Reason | None:
-    return next((r for r in reasons(extra) if r.code == code), None)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlmodel import col, select
 
 from conversations import consent, officers
 from conversations.commands import yes_or_no
 from conversations.context import Ctx
-from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step, go, static
+from conversations.flow import (
+    Answer,
+    Done,
+    Flow,
+    HandleFn,
+    Invalid,
+    Next,
+    Outcome,
+    Prompt,
+    Step,
+    go,
+    static,
+    written,
+)
 from conversations.profile import rights
 from conversations.requests import notices
 from storage import personal_data
@@ -19,6 +34,7 @@ from vocabulary.messages import Msg
 PROFILE = "profile"
 MY_DATA = "mydata"
 MY_DATA_REQUESTS = 20  # the latest requests shown in "my data"
+MAX_CORRECTION = 1000  # what DataRequest.text holds
 
 
 async def profile_lines(ctx: Ctx, member: Member) -> list[Msg]:
@@ -108,29 +124,27 @@ async def _data_choice(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def _correction(ctx: Ctx, answer: Answer) -> Outcome:
-    if not answer.text or not answer.text.strip():
-        return Invalid(Msg("mydata.correct_prompt"))
-    return Done(*await rights.ask_correction(ctx, answer.text.strip()))
+    text = written(answer, MAX_CORRECTION, "mydata.correct_prompt", "request.error.text_too_long")
+    if isinstance(text, Invalid):
+        return text
+    return Done(*await rights.ask_correction(ctx, text))
 
 
-async def _delete(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.option is None and answer.text:
-        answer = Answer(option=yes_or_no(answer.text))
-    if answer.option == "no":
-        return Done(Msg("mydata.delete_kept"))
-    if answer.option != "yes":
-        return Invalid(Msg("common.please_choose"))
-    return Done(*await rights.delete_data(ctx))
+def _confirmed(kept: Msg, act: Callable[[Ctx], Awaitable[list[Msg]]]) -> HandleFn:
+    """A yes/no step (tapped or typed): «no» keeps everything, «yes» does `act`."""
+    async def handle(ctx: Ctx, answer: Answer) -> Outcome:
+        if answer.option is None and answer.text:
+            answer = Answer(option=yes_or_no(answer.text))
+        if answer.option == "no":
+            return Done(kept)
+        if answer.option != "yes":
+            return Invalid(Msg("common.please_choose"))
+        return Done(*await act(ctx))
+    return handle
 
 
-async def _withdraw(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.option is None and answer.text:
-        answer = Answer(option=yes_or_no(answer.text))
-    if answer.option == "no":
-        return Done(Msg("mydata.withdraw_kept"))
-    if answer.option != "yes":
-        return Invalid(Msg("common.please_choose"))
-    return Done(*await consent.withdraw(ctx))
+_delete = _confirmed(Msg("mydata.delete_kept"), rights.delete_data)
+_withdraw = _confirmed(Msg("mydata.withdraw_kept"), consent.withdraw)
 
 
 PROFILE_FLOW = Flow(PROFILE, {}, _show_profile)

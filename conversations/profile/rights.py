@@ -126,10 +126,7 @@ async def delete_data(ctx: Ctx) -> list[Msg]:
         Request.member_id == member.id, col(Request.status).not_in(OPEN)))
     certificates = 0
     for request in found.all():  # open requests go with the consent below, told to deciders
-        if request.attachment:
-            path, request.attachment = request.attachment["path"], None
-            ctx.session.add(request)
-            await attachments.delete_unused(act, request, path)
+        if await attachments.drop(act, request):
             certificates += 1
     await ctx.session.exec(delete(InviteCode).where(col(InviteCode.member_id) == member.id))
     member.language = None

@@ -28,12 +28,19 @@ async def schedule_purge(act: Act, request: Request) -> None:
 async def purge(act: Act, timer: Timer) -> None:
     """Delete the stored file (unless another request of the member still uses it)."""
     request = await act.session.get(Request, timer.payload["request_id"])
-    if request is None or not request.attachment or request.status in OPEN:
-        return
+    if request is not None and request.status not in OPEN:
+        await drop(act, request)
+
+
+async def drop(act: Act, request: Request) -> bool:
+    """Detach the request's document and delete its file if no other request uses it."""
+    if not request.attachment:
+        return False
     path = request.attachment["path"]
     request.attachment = None
     act.session.add(request)
     await delete_unused(act, request, path)
+    return True
 
 
 async def delete_unused(act: Act, request: Request, path: str) -> None:

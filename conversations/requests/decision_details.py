@@ -6,13 +6,16 @@ the undo button stays in reach while the window lasts."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import Any
 
 from conversations.context import Ctx
 from conversations.flow import (
     Answer,
     Done,
     Flow,
+    HandleFn,
     Invalid,
     Next,
     Outcome,
@@ -40,6 +43,11 @@ ASKED = {
 # A document number: letters, digits and the separators numbers are written with, and a digit.
 _NUMBER = re.compile(r"[\w][\w ./\-\u2013]*")
 _LOOKS_LIKE_DATE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+# Present, in favour, against: three whole numbers, apart by spaces, commas or slashes.
+_VOTES = re.compile(r"\s*(\d+)[\s,;/]+(\d+)[\s,;/]+(\d+)\s*")
+# What one step's answer adds to the decision (the names `decisions.record_details` takes).
+Details = dict[str, Any]
+Read = Callable[[Ctx, RequestDecision, Answer], Awaitable[Details | Invalid]]
 
 
 async def _decision(ctx: Ctx) -> RequestDecision | None:
@@ -108,6 +116,21 @@ async def _prompt(ctx: Ctx, step: str, question: list[Msg],
                   actions=await _undo(ctx, decision))
 
 
+def _answered(step: str, read: Read) -> HandleFn:
+    """A step's answer: skipped, or read, checked and recorded; then the next step asked."""
+    async def handle(ctx: Ctx, answer: Answer) -> Outcome:
+        decision = await _decision(ctx)
+        if decision is None:
+            return Done(Msg("flow.expired"))
+        if answer.option != "skip":
+            details = await read(ctx, decision, answer)
+            if isinstance(details, Invalid):
+                return details
+            await decisions.record_details(Act.of(ctx), decision, **details)
+        return _after(decision, step)
+    return handle
+
+
 def _stage_key(decision: RequestDecision, what: str) -> str:
     return f"request.details.{decision.stage}.{what}"
 
@@ -137,17 +160,9 @@ async def _date_prompt(ctx: Ctx) -> Prompt:
     return await _prompt(ctx, "date", [question], options)
 
 
-async def _date(ctx: Ctx, answer: Answer) -> Outcome:
-    decision = await _decision(ctx)
-    if decision is None:
-        return Done(Msg("flow.expired"))
-    if answer.option == "skip":
-        return _after(decision, "date")
+async def _date(ctx: Ctx, decision: RequestDecision, answer: Answer) -> Details | Invalid:
     day = await _chosen_date(ctx, decision, answer)
-    if isinstance(day, Invalid):
-        return day
-    await decisions.record_details(Act.of(ctx), decision, meeting_on=day)
-    return _after(decision, "date")
+    return day if isinstance(day, Invalid) else {"meeting_on": day}
 
 
 async def _chosen_date(ctx: Ctx, decision: RequestDecision, answer: Answer) -> date | Invalid:
@@ -177,12 +192,7 @@ async def _number_prompt(ctx: Ctx) -> Prompt:
     return await _prompt(ctx, "number", question, [])
 
 
-async def _number(ctx: Ctx, answer: Answer) -> Outcome:
-    decision = await _decision(ctx)
-    if decision is None:
-        return Done(Msg("flow.expired"))
-    if answer.option == "skip":
-        return _after(decision, "number")
+async def _number(_ctx: Ctx, _decision: RequestDecision, answer: Answer) -> Details | Invalid:
     text = (answer.text or "").strip()
     if len(text) > MAX_NUMBER:
         return Invalid(Msg("request.error.text_too_long", length=len(text), limit=MAX_NUMBER))
@@ -190,8 +200,7 @@ async def _number(ctx: Ctx, answer: Answer) -> Outcome:
         return Invalid(Msg("request.error.number_is_date"))
     if not _NUMBER.fullmatch(text) or not any(c.isdigit() for c in text):
         return Invalid(Msg("request.error.number"))
-    await decisions.record_details(Act.of(ctx), decision, resolution_no=text)
-    return _after(decision, "number")
+    return {"resolution_no": text}
 
 
 # -- the votes of the meeting -----------------------------------------------------------------
@@ -201,21 +210,15 @@ async def _votes_prompt(ctx: Ctx) -> Prompt:
     return await _prompt(ctx, "votes", [Msg("request.details.ask_votes")], [])
 
 
-async def _votes(ctx: Ctx, answer: Answer) -> Outcome:
-    decision = await _decision(ctx)
-    if decision is None:
-        return Done(Msg("flow.expired"))
-    if answer.option == "skip":
-        return _after(decision, "votes")
-    numbers = [int(n) for n in re.findall(r"\d+", answer.text or "")]
-    if len(numbers) != 3 or re.search(r"[^\w\s,;.:/\-]", answer.text or ""):
+async def _votes(_ctx: Ctx, _decision: RequestDecision, answer: Answer) -> Details | Invalid:
+    typed = _VOTES.fullmatch(answer.text or "")
+    # A minus sign or a letter is no count of people: ask again rather than guess.
+    if typed is None or int(typed[1]) < 1:
         return Invalid(Msg("request.error.votes"))
-    present, agreed, against = numbers
-    if present < 1 or agreed + against > present:
+    present, agreed, against = (int(n) for n in typed.groups())
+    if agreed + against > present:
         return Invalid(Msg("request.error.votes_sum", present=present))
-    await decisions.record_details(Act.of(ctx), decision, present=present, agreed=agreed,
-                                   against=against)
-    return _after(decision, "votes")
+    return {"present": present, "agreed": agreed, "against": against}
 
 
 # -- the managing committee that consented ----------------------------------------------------
@@ -235,22 +238,12 @@ async def _committee_prompt(ctx: Ctx) -> Prompt:
     return await _prompt(ctx, "committee", [Msg("request.details.ask_committee")], options)
 
 
-async def _committee(ctx: Ctx, answer: Answer) -> Outcome:
-    decision = await _decision(ctx)
-    if decision is None:
-        return Done(Msg("flow.expired"))
-    if answer.option == "skip":
-        return _after(decision, "committee")
+async def _committee(ctx: Ctx, decision: RequestDecision, answer: Answer) -> Details | Invalid:
     if answer.option == "roster":
-        committee = await _roster_committee(ctx, decision)
-    else:
-        typed = written(answer, MAX_COMMITTEE, "request.error.text_empty",
-                        "request.error.text_too_long")
-        if isinstance(typed, Invalid):
-            return typed
-        committee = typed
-    await decisions.record_details(Act.of(ctx), decision, committee=committee)
-    return _after(decision, "committee")
+        return {"committee": await _roster_committee(ctx, decision)}
+    typed = written(answer, MAX_COMMITTEE, "request.error.text_empty",
+                    "request.error.text_too_long")
+    return typed if isinstance(typed, Invalid) else {"committee": typed}
 
 
 # -- what was recorded ------------------------------------------------------------------------
@@ -290,9 +283,9 @@ async def _summary(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 RECORDED = Flow(RECORDED_FLOW, {
-    "date": Step(_date_prompt, _date),
-    "number": Step(_number_prompt, _number),
-    "votes": Step(_votes_prompt, _votes),
-    "committee": Step(_committee_prompt, _committee),
+    "date": Step(_date_prompt, _answered("date", _date)),
+    "number": Step(_number_prompt, _answered("number", _number)),
+    "votes": Step(_votes_prompt, _answered("votes", _votes)),
+    "committee": Step(_committee_prompt, _answered("committee", _committee)),
     "summary": Step(_summary_prompt, _summary),
 }, _start)

@@ -25,10 +25,7 @@ async def withdraw_open_requests(ctx: Ctx) -> list[Msg]:
         deciders = await routing.deciders(ctx.session, request, ctx.settings)
         if not await decisions.withdraw(act, request):
             continue
-        if request.attachment:
-            path, request.attachment = request.attachment["path"], None
-            ctx.session.add(request)
-            await attachments.delete_unused(act, request, path)
+        await attachments.drop(act, request)
         for officer in deciders:
             ctx.notify(officer.id or 0, Msg("request.consent_withdrawn", number=request.id or 0,
                                             name=member.full_name))

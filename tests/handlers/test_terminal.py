@@ -108,6 +108,15 @@ async def test_wait_moves_the_clock_by_whole_days_or_the_undo_window(
     assert f"thời gian trôi đến {window.astimezone(TZ):%H:%M ngày %d/%m/%Y}" in text
 
 
+async def test_clock_with_a_wrong_date_explains_itself_and_moves_nothing(
+        demo_db: Database, tmp_path: Path, clock: FakeClock):
+    text = await transcript(demo_db, tmp_path, clock, [
+        "/clock 04/03/2027 08:00", "/clock 2027-03-04", "/clock 2027-03-04 08:00"])
+    assert text.count("Gõ /clock rồi ngày giờ, ví dụ: /clock 2027-03-04 08:00") == 2
+    assert text.count("Đồng hồ của bản demo:") == 1
+    assert "04/03/2027" in text.split("Đồng hồ của bản demo:")[1]
+
+
 async def test_as_without_a_name_explains_itself(demo_db: Database, tmp_path: Path,
                                                  clock: FakeClock):
     text = await transcript(demo_db, tmp_path, clock, ["/as", "/as   "])

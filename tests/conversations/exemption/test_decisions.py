@@ -84,6 +84,24 @@ async def test_the_meeting_date_number_and_votes_follow_the_tap_checked(
     assert "họp ngày 22/11/2026, nghị quyết 07-NQ/CB" in texts(chat, people.base.chat_id)
 
 
+async def test_wrong_votes_are_asked_again_and_nothing_wrong_is_recorded(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await ask_health(chat, people.mai)
+    await chat.tap(people.sec, APPROVE)
+    await chat.say(people.sec, "1")  # today
+    await chat.say(people.sec, "07-NQ/CB")
+    for typed in ("12 -1 0", "mười hai", "12a 10 2", "0 0 0", "12 10", "12 10 2 1"):
+        assert "Xin gõ đúng ba con số" in await chat.say(people.sec, typed), typed
+    assert "không được quá số có mặt (12)" in await chat.say(people.sec, "12 13 0")
+    [decision] = await decisions(db)
+    assert decision.detail == {}
+    summary = await chat.say(people.sec, "12, 12, 0")
+    assert "Biểu quyết: 12 có mặt, 12 tán thành, 0 không tán thành" in summary
+    [decision] = await decisions(db)
+    assert decision.detail == {"present": 12, "agreed": 12, "against": 0}
+
+
 async def test_the_last_recorded_meeting_is_offered_with_one_tap(
     chat: Chat, people: People, db: Database, clock: FakeClock
 ) -> None:

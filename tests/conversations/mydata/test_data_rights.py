@@ -160,6 +160,20 @@ async def test_a_correction_reaches_the_secretary_as_a_task_he_marks_done(
     assert len(await _audited(db, "data.corrected")) == 1
 
 
+async def test_a_correction_too_long_or_empty_is_asked_again_and_then_sent(
+    chat: Chat, people: People, db: Database
+) -> None:
+    await _my_data(chat, people.mai)
+    await chat.say(people.mai, "đề nghị sửa thông tin sai")
+    assert "ghi rõ thông tin nào sai" in await chat.say(people.mai, "   ")
+    too_long = await chat.say(people.mai, "Ngày sinh " * 101)
+    assert "xin viết ngắn lại, không quá 1000 ký tự" in too_long
+    async with db.session() as session:
+        assert (await session.exec(select(DataRequest))).all() == []
+    reply = await chat.say(people.mai, "Ngày sinh đúng là 05/03/1968")
+    assert "Đã gửi đề nghị sửa thông tin (số 1)" in reply
+
+
 async def test_deletion_deletes_what_the_law_allows_and_explains_what_is_kept(
     chat: Chat, people: People, db: Database, settings: Settings
 ) -> None:
