@@ -11,8 +11,9 @@ from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:
-    for flow in (leaving.FLOW, leaving.RECORD_FLOW, returning.RETURNING, returning.EXTENSION,
-                 returning.END, listing.FLOW):
+    registry.add_flow(leaving.FLOW, command="away")
+    registry.add_flow(returning.RETURNING, command="back")
+    for flow in (leaving.RECORD_FLOW, returning.EXTENSION, returning.END, listing.FLOW):
         registry.add_flow(flow)
     add_type(registry, AWAY)
     registry.add_personal_data(personal_data.SECTION)

@@ -10,7 +10,7 @@ from vocabulary.messages import Msg
 
 
 def register(registry: Registry) -> None:
-    registry.add_flow(flows.FLOW)
+    registry.add_flow(flows.FLOW, command="exemption")
     registry.add_flow(flows.RECORD_FLOW)
     registry.add_flow(returning.RETURN_REQUEST)
     registry.add_flow(reminders.MENU_FLOW)

@@ -51,3 +51,12 @@ async def test_reduction_offers_no_work_away_reason(chat: Chat, people: People):
     await chat.tap(people.mai, chat.choice_id(people.mai, "Xin giảm, miễn"))
     await chat.say(people.mai, "1")  # reduction
     assert not [label for _id, label in chat.last_choices(people.mai) if "làm ăn xa" in label]
+
+
+async def test_a_member_starts_by_saying_it_in_his_own_words(chat: Chat, people: People):
+    assert "Đồng chí đi đâu?" in await chat.say(people.mai, "Đi làm ăn xa")
+    await chat.say(people.mai, "hủy")
+    not_away = await chat.say(people.mai, "tôi đã về")
+    assert "Đồng chí đi đâu?" not in not_away
+    assert "Chi bộ không ghi đồng chí đang ở xa." in not_away  # told so, nothing opened
+    assert "giảm" in (await chat.say(people.mai, "xin miễn")).lower()
