@@ -10,12 +10,19 @@ from pathlib import Path
 from vocabulary.text import fold
 
 _ALIASES = Path(__file__).parent / "data" / "commands.toml"
+_NAVIGATION = frozenset({"start", "menu", "cancel", "help"})
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     argument: str = ""
+    worded: bool = False  # said in everyday words rather than as "/name"
+
+    @property
+    def navigates(self) -> bool:
+        """Whether it moves around the bot (always obeyed) rather than starting something."""
+        return self.name in _NAVIGATION
 
 
 @cache
@@ -45,4 +52,4 @@ def parse_command(text: str) -> Command | None:
         name = head.split("@", 1)[0].lower()
         return Command(name, argument.strip()) if name else None
     name = _aliases().get(fold(stripped))
-    return Command(name) if name else None
+    return Command(name, worded=True) if name else None

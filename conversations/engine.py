@@ -43,6 +43,8 @@ class Engine:
             return
         if inbound.kind is InboundKind.TEXT and inbound.text is not None:
             command = parse_command(inbound.text)
+            if command is not None and self._answers_question(ctx, command, inbound.text):
+                command = None  # "Xin MIỄN" typed as an option's words picks that option
             if command is not None:
                 await self._command(ctx, command)
                 return
@@ -294,6 +296,11 @@ class Engine:
         flow = self.registry.flows.get(ctx.state.flow or "")
         step = flow.steps.get(ctx.state.step or "") if flow else None
         return step is not None and step.takes_voice
+
+    def _answers_question(self, ctx: Ctx, command: Command, text: str) -> bool:
+        """Whether everyday words that would start something rather answer the open question."""
+        return (command.worded and not command.navigates and ctx.state.flow is not None
+                and self._typed_choice(ctx, text) is not None)
 
     def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
         """A typed number or option words, read against the last menu this chat was shown."""

@@ -60,3 +60,10 @@ async def test_a_member_starts_by_saying_it_in_his_own_words(chat: Chat, people:
     assert "Đồng chí đi đâu?" not in not_away
     assert "Chi bộ không ghi đồng chí đang ở xa." in not_away  # told so, nothing opened
     assert "giảm" in (await chat.say(people.mai, "xin miễn")).lower()
+
+
+async def test_the_words_of_an_option_pick_it_rather_than_start_over(chat: Chat, people: People):
+    await chat.say(people.mai, "xin miễn")
+    asked = await chat.say(people.mai, "Xin MIỄN")  # the option's words, also a command word
+    assert "Lý do xin là gì?" in asked
+    assert "Tuổi cao, sức khỏe yếu" in [label for _id, label in chat.last_choices(people.mai)]
