@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,13 +40,44 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
                     secret_key="test-secret", file_keys=[TEST_FILE_KEY])
 
 
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.effective_database_url)
-    if database.engine.dialect.name == "postgresql":
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "chibot.db"
+
+    async def build() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(database)
+        await database.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+async def _empty_postgres(database: Database) -> None:
+    """Empty the tables when the schema is already at head; else rebuild it from nothing."""
+    if await migrate.is_current(database):
         async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+            tables = (await connection.execute(text(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"))).scalars().all()
+            await connection.execute(text(
+                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return
+    async with database.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
     await migrate.upgrade(database)
+
+
+@pytest.fixture
+async def db(settings: Settings, migrated_sqlite: Path) -> AsyncIterator[Database]:
+    """A database at the newest migration with no rows: migrating per test costs seconds."""
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        shutil.copyfile(migrated_sqlite, url.removeprefix("sqlite+aiosqlite:///"))
+    database = Database(url)
+    if database.engine.dialect.name == "postgresql":
+        await _empty_postgres(database)
     yield database
     await database.dispose()
