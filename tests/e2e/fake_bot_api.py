@@ -439,7 +439,7 @@ class FakeBotAPI:
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self._queue)
 
-    async def wait_until(self, predicate: Callable[[], bool], within: float = 5.0,
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 15.0,
                          what: str = "condition") -> None:
         """Wait (at most ``within`` seconds) until ``predicate()`` is true, else fail."""
         loop = asyncio.get_running_loop()
@@ -455,7 +455,7 @@ class FakeBotAPI:
                 await asyncio.wait_for(event.wait(), remaining)
 
     async def wait_for_sent(self, chat_id: int | str | None = None, count: int = 1,
-                            since: int = 0, within: float = 5.0) -> list[SentMessage]:
+                            since: int = 0, within: float = 15.0) -> list[SentMessage]:
         """Wait until ``count`` messages (to ``chat_id``) are in ``sent[since:]``; return them."""
 
         def matching() -> list[SentMessage]:
@@ -466,7 +466,7 @@ class FakeBotAPI:
                               f"{count} message(s) to {where}")
         return matching()
 
-    async def wait_updates_consumed(self, within: float = 5.0) -> None:
+    async def wait_updates_consumed(self, within: float = 15.0) -> None:
         """Wait until the bot confirmed (getUpdates offset) every queued update."""
         await self.wait_until(lambda: not self._queue, within, "updates to be consumed")
 
