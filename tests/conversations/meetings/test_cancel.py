@@ -25,6 +25,8 @@ MEETING_PATHS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("meetings", "meeting"): [*LIST, ("sec", "1")],
     ("meetings", "doc"): [*LIST, ("sec", "1"), ("sec", "1")],
     ("meetings", "cancel"): [*LIST, ("sec", "1"), ("sec", "2")],
+    ("meetings", "move_when"): [*LIST, ("sec", "1"), ("sec", "3")],
+    ("meetings", "move_place"): [*LIST, ("sec", "1"), ("sec", "3"), ("sec", "05/12 19:30")],
     ("meetings", "move_confirm"): [*LIST, ("sec", "1"), ("sec", "3"), ("sec", "05/12 19:30"),
                                    ("sec", "1")],
     ("meetings", "mark"): [("sec", "clock:after"), *LIST, ("sec", "1"), ("sec", "1")],
