@@ -61,6 +61,8 @@ async def _place_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _place(ctx: Ctx, answer: Answer) -> Outcome:
+    if await access.run_by(ctx, ctx.data.get("meeting")) is None:
+        return Done(Msg("meetings.not_allowed"))
     if answer.option == "keep":
         ctx.data.pop("place", None)
         return Next("move_confirm")
