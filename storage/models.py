@@ -65,7 +65,7 @@ class Member(SQLModel, table=True):
     gender: Gender | None = Field(default=None, sa_type=String(10))
     phone: str | None = Field(default=None, sa_type=String(20), index=True)
     branch_id: int = Field(foreign_key="organisation.id", index=True)
-    group_id: int | None = Field(default=None, foreign_key="organisation.id")
+    group_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     admitted_on: date | None = None
     official_on: date | None = None
     is_retired_cadre: bool = False

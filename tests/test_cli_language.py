@@ -21,6 +21,7 @@ COMMANDS = [[], ["db"], ["db", "upgrade"], ["org"], ["org", "load"], ["org", "ad
             ["run", "terminal"], ["run", "telegram"], ["run", "zalo"], ["broadcast"],
             ["broadcast", "status"], ["files"], ["files", "reencrypt"], ["demo"],
             ["meetings"], ["meetings", "plan"], ["meetings", "list"], ["meetings", "cancel"],
+            ["meetings", "move"],
             ["topics"], ["topics", "import"], ["topics", "activate"], ["report"],
             ["report", "rates"], ["report", "chart"], ["report", "workbook"],
             ["report", "draft"], ["report", "templates"]]

@@ -1,4 +1,4 @@
-"""`chibot meetings plan|list|cancel` end to end, on the sample organisation."""
+"""`chibot meetings plan|list|move|cancel` end to end, on the sample organisation."""
 
 from __future__ import annotations
 
@@ -50,6 +50,27 @@ def test_a_one_off_meeting_and_its_cancellation(loaded: Cli) -> None:  # noqa: F
     assert again.exit_code == 1
     assert vi("cli.error", problem="") in again.output
     assert "đã diễn ra hoặc đã hủy" in again.output
+
+
+def test_a_meeting_is_moved_and_wrong_times_are_refused(loaded: Cli) -> None:  # noqa: F811
+    loaded.ok("meetings", "plan", "NA-NP-X1", "--at", "2030-05-20 19:30",
+              "--kind", "extraordinary", "--place", "Nhà văn hóa")
+    out = loaded.ok("meetings", "move", "1", "--at", "21/05/2030 20:00", "--place", "Hội trường")
+    assert out == vi("cli.meetings.moved", meeting=1, at="2030-05-21 20:00",
+                     place="Hội trường", told=0) + "\n"
+    kept = loaded.ok("meetings", "move", "1", "--at", "22/05/2030 8h")
+    assert kept == vi("cli.meetings.moved", meeting=1, at="2030-05-22 08:00",
+                      place="Hội trường", told=0) + "\n"
+    for at in ("2030-05-21 20:00", "21/05/2030 25:00", "31/02/2030 20:00"):
+        wrong = loaded("meetings", "move", "1", "--at", at)
+        assert wrong.exit_code == 2
+        assert vi("cli.meetings.move.bad_at", text=at) in wrong.output
+    past = loaded("meetings", "move", "1", "--at", "01/01/2020 08:00")
+    assert past.exit_code == 1
+    assert "đã qua" in past.output
+    missing = loaded("meetings", "move", "99", "--at", "21/05/2030 20:00")
+    assert missing.exit_code == 1
+    assert vi("cli.meetings.no_meeting", meeting=99) in missing.output
 
 
 def test_wrong_rules_places_and_times_are_refused_with_the_reason(

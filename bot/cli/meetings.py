@@ -1,7 +1,8 @@
-"""`chibot meetings`: plan a chi bo's meetings, list them, cancel one or stop a plan."""
+"""`chibot meetings`: plan a chi bo's meetings, list them, move or cancel one, stop a plan."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from vocabulary.settings import Settings
 
 app = typer.Typer(help=Msg("cli.meetings").key, no_args_is_help=True)
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\S+)$")
 STATUS = {MeetingStatus.PLANNED: Msg("cli.meetings.status.planned"),
           MeetingStatus.CANCELLED: Msg("cli.meetings.status.cancelled")}
 
@@ -61,6 +63,10 @@ def plan(
                     for day, need, can in planned.overloaded:
                         echo(Msg("cli.warning", text=Msg(
                             "cli.meetings.overloaded", day=f"{day}", need=need, can=can)))
+                    for short in planned.zalo_short:
+                        echo(Msg("cli.warning", text=Msg(
+                            "cli.meetings.zalo_short", month=short.month, bot=short.bot,
+                            need=short.need, left=short.left)))
                 else:
                     meeting = await service.hold(do, org, kind, _local(at or "", settings),
                                                  place, agenda)
@@ -157,3 +163,44 @@ def cancel(
             await outbox.enqueue(session, do.out, do.now)
 
     run_with_db(work)
+
+
+@app.command(help=Msg("cli.meetings.move").key)
+def move(
+    meeting_id: Annotated[int, typer.Argument(help=Msg("cli.meetings.move.meeting_id").key)],
+    at: Annotated[str, typer.Option(help=Msg("cli.meetings.move.at").key)],
+    place: Annotated[str | None, typer.Option(help=Msg("cli.meetings.move.place").key)] = None,
+) -> None:
+    """Move a meeting ahead to another time and/or place; those reminded are told."""
+
+    async def work(database: Database, settings: Settings) -> None:
+        starts_at = _day_first(at, settings)
+        async with database.session() as session:
+            meeting = await session.get(Meeting, meeting_id)
+            if meeting is None:
+                raise _fail(Msg("cli.meetings.no_meeting", meeting=meeting_id))
+            do = service.Doing(session, settings, utc_now())
+            try:
+                told = await service.move(do, meeting, starts_at, place)
+            except service.MeetingError as refused:
+                raise _fail(refused.msg) from None
+            await outbox.enqueue(session, do.out, do.now)
+            echo(Msg("cli.meetings.moved", meeting=meeting_id,
+                     at=_show(meeting.starts_at, settings), place=meeting.place or "-",
+                     told=told))
+
+    run_with_db(work)
+
+
+def _day_first(text: str, settings: Settings) -> datetime:
+    """"20/12/2026 19:30", local time (the way dates are written in Viet Nam)."""
+    found = _DAY_FIRST.match(text.strip())
+    try:
+        if found is None:
+            raise ValueError(text)
+        day, month, year, clock = found.groups()
+        return datetime.combine(date(int(year), int(month), int(day)), rules.parse_time(clock),
+                                settings.tz)
+    except (ValueError, rules.RuleError):
+        echo(Msg("cli.error", problem=Msg("cli.meetings.move.bad_at", text=text)), err=True)
+        raise typer.Exit(2) from None

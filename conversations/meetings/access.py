@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.context import Ctx
 from conversations.officers import BRANCH_LEADERS
-from storage.models import Member, OfficerRole, Organisation, OrgKind
+from storage.models import Meeting, Member, OfficerRole, Organisation, OrgKind
 from storage.repos import orgs
 
 
@@ -31,6 +32,17 @@ async def managed(session: AsyncSession, member: Member) -> list[Organisation]:
 
 async def may_manage(session: AsyncSession, member: Member, org_id: int) -> bool:
     return any(org.id == org_id for org in await managed(session, member))
+
+
+async def run_by(ctx: Ctx, meeting_id: int | None) -> Meeting | None:
+    """The meeting, if the member in this chat may run it (checked again at every step, so a
+    press from another chat or after losing the office changes nothing)."""
+    if ctx.member is None or not meeting_id:
+        return None
+    meeting = await ctx.session.get(Meeting, meeting_id)
+    if meeting is None or not await may_manage(ctx.session, ctx.member, meeting.org_id):
+        return None
+    return meeting
 
 
 async def leaders(session: AsyncSession, org: Organisation) -> list[Member]:

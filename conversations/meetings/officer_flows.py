@@ -1,5 +1,5 @@
 """The officers' screen: meetings of their chi bo (and to dang), who answered what, the
-attendance checklist, cancelling and late documents."""
+attendance checklist, cancelling, moving (move_flow) and late documents."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, StartFlow, Step
-from conversations.meetings import access, service, texts
+from conversations.meetings import access, move_flow, service, texts
 from conversations.meetings.plan_flow import PLAN
 from storage.models import Attendance, Meeting, MeetingStatus, Organisation
 from storage.repos import meetings as repo
@@ -56,24 +56,15 @@ def _state(ctx: Ctx, meeting: Meeting) -> str:
 async def _list(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option == "plan":
         return StartFlow(PLAN)
-    meeting = await _mine(ctx, as_id((answer.option or "")[1:]))
+    meeting = await access.run_by(ctx, as_id((answer.option or "")[1:]))
     if meeting is None:
         return Invalid(Msg("meetings.list.pick"))
     ctx.data["meeting"] = meeting.id
     return Next("meeting")
 
 
-async def _mine(ctx: Ctx, meeting_id: int | None) -> Meeting | None:
-    """The meeting, if this officer may run it (checked again at every step)."""
-    assert ctx.member is not None
-    meeting = await ctx.session.get(Meeting, meeting_id) if meeting_id else None
-    if meeting is None or not await access.may_manage(ctx.session, ctx.member, meeting.org_id):
-        return None
-    return meeting
-
-
 async def _meeting_prompt(ctx: Ctx) -> Prompt:
-    meeting = await _mine(ctx, ctx.data.get("meeting"))
+    meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     assert meeting is not None
     org = await ctx.session.get(Organisation, meeting.org_id)
     body = [*texts.details(meeting, org), *await answers_view(ctx, meeting)]
@@ -82,7 +73,8 @@ async def _meeting_prompt(ctx: Ctx) -> Prompt:
         options.append(("mark", Msg("meetings.button.mark")))
     if meeting.status == MeetingStatus.PLANNED and meeting.starts_at > ctx.now:
         options += [("doc", Msg("meetings.button.document")),
-                    ("cancel", Msg("meetings.button.cancel"))]
+                    ("cancel", Msg("meetings.button.cancel")),
+                    ("move", Msg("meetings.button.move"))]
     return Prompt(body, [*options, ("back", Msg("meetings.button.back"))])
 
 
@@ -113,7 +105,7 @@ def _rate_line(ctx: Ctx, present: int, expected: int, key: str = "meetings.rate.
 
 
 async def _meeting(ctx: Ctx, answer: Answer) -> Outcome:
-    meeting = await _mine(ctx, ctx.data.get("meeting"))
+    meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     if meeting is None or answer.option == "back":
         return Next("list")
     if answer.option == "mark" and service.may_mark(ctx.settings, meeting, ctx.now):
@@ -124,6 +116,8 @@ async def _meeting(ctx: Ctx, answer: Answer) -> Outcome:
         return Next("cancel")
     if answer.option == "doc":
         return Next("doc")
+    if answer.option == "move":
+        return Next(move_flow.FIRST)
     return Invalid(Msg("meetings.list.pick"))
 
 
@@ -137,7 +131,7 @@ async def _mark_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _mark(ctx: Ctx, answer: Answer) -> Outcome:
-    meeting = await _mine(ctx, ctx.data.get("meeting"))
+    meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     if meeting is None:
         return Done(Msg("meetings.not_allowed"))
     option = answer.option or ""
@@ -165,7 +159,7 @@ async def _cancel_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _cancel(ctx: Ctx, answer: Answer) -> Outcome:
-    meeting = await _mine(ctx, ctx.data.get("meeting"))
+    meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     if meeting is None or answer.option != "yes":
         return Next("meeting") if meeting else Done(Msg("meetings.not_allowed"))
     do = service.Doing(ctx.session, ctx.settings, ctx.now, ctx.member, ctx.outbox)
@@ -182,7 +176,7 @@ async def _doc_prompt(ctx: Ctx) -> Prompt:
 
 
 async def _doc(ctx: Ctx, answer: Answer) -> Outcome:
-    meeting = await _mine(ctx, ctx.data.get("meeting"))
+    meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     if meeting is None or answer.option == "back":
         return Next("meeting") if meeting else Done(Msg("meetings.not_allowed"))
     if answer.file is None:
@@ -203,4 +197,5 @@ FLOW = Flow(MEETINGS, {
     "mark": Step(_mark_prompt, _mark),
     "cancel": Step(_cancel_prompt, _cancel),
     "doc": Step(_doc_prompt, _doc),
+    **move_flow.STEPS,
 }, _start)

@@ -3,7 +3,8 @@
 A month's meetings are created `meeting_plan_ahead_days` before it begins, each with one
 timer per reminder offset. Reminders of days before are spread over the window of their
 day in proportion to each meeting's audience, so that a day many chi bo share does not
-queue everything at 07:00; the planner says which days do not fit the channel's rate.
+queue everything at 07:00; the planner says which days do not fit the channel's rate,
+and which Zalo bots' monthly budgets do not carry the month's reminders (budget.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.meetings import budget
 from conversations.meetings import rule as rules
 from conversations.meetings.audience import reminded
 from storage.models import Meeting, MeetingPlan, Member, Organisation, OrgKind, Timer
@@ -34,11 +36,13 @@ FEW = 1000  # organisations named in a query's IN list; more are read whole
 
 @dataclass
 class Planned:
-    """What one run of the planner did, and the days whose reminders do not fit the rate."""
+    """What one run of the planner did, the days whose reminders do not fit the rate, and
+    the Zalo bots whose month does not carry them."""
 
     meetings: int = 0  # created
     timers: int = 0  # set (or already there)
     overloaded: list[tuple[date, int, int]] = field(default_factory=list)  # day, need, can
+    zalo_short: list[budget.Shortfall] = field(default_factory=list)
 
 
 def remind_key(meeting_id: int, days: int) -> str:
@@ -65,6 +69,7 @@ async def plan_month(session: AsyncSession, settings: Settings, month: date, now
     meetings = await repo.in_period(session, period, plan_ids, now)
     planned = await schedule_reminders(session, settings, meetings, now)
     planned.meetings = added
+    planned.zalo_short = await budget.shortfalls(session, settings, month, now)
     return planned
 
 
@@ -173,13 +178,15 @@ async def audience_sizes(session: AsyncSession, org_ids: set[int]) -> dict[int, 
 
 async def reschedule(session: AsyncSession, settings: Settings, meeting: Meeting,
                      now: datetime) -> None:
-    """A moved meeting's reminders move with it (those not yet sent)."""
+    """A moved meeting's reminders move with it: those not yet sent, and those sent before
+    whose day for the new time is still to come (a late one is not sent twice)."""
     for days in settings.meeting_reminder_days:
         day = meeting.starts_at.astimezone(settings.tz).date() - timedelta(days=days)
-        due = max(_window(day, settings)[0], now)
+        start = _window(day, settings)[0]
+        due = max(start, now)
         if due < meeting.starts_at:
             await timers.schedule(session, REMIND, remind_key(meeting.id or 0, days), due, now,
-                                  meeting=meeting.id, days=days)
+                                  rearm=start > now, meeting=meeting.id, days=days)
         else:
             await timers.cancel(session, remind_key(meeting.id or 0, days), now)
 
@@ -216,6 +223,7 @@ async def start_plan(session: AsyncSession, settings: Settings, plan: MeetingPla
         planned.meetings += done.meetings
         planned.timers += done.timers
         planned.overloaded += done.overloaded
+        planned.zalo_short += done.zalo_short
         month = month_after(month)
     await schedule_month(session, settings, month, now)
     return planned

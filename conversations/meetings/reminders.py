@@ -80,10 +80,12 @@ def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, 
     bodies = {(i, answer): [_head(m, now, settings), *texts.details(m, orgs.get(m.org_id)), line]
               for i, m in meetings.items() for answer, line in said.items()}
     choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
+    # A moved meeting's reminders are new messages, not repeats of those sent before it moved.
+    moved = {i: f":r{m.revision}" if m.revision > 1 else "" for i, m in meetings.items()}
     return [Outbound(member_id, bodies[(meeting_id, answer)], choices[meeting_id],
                      bulk=True, subject=texts.subject(meetings[meeting_id]),
                      dedupe_key=f"meeting-reminder:{meeting_id}:{member_id}:"
-                                f"{offsets[meeting_id]}")
+                                f"{offsets[meeting_id]}{moved[meeting_id]}")
             for meeting_id, member_id, answer in rows]
 
 

@@ -123,14 +123,19 @@ async def cancel(do: Doing, meeting: Meeting) -> int:
     return len(told)
 
 
-async def move(do: Doing, meeting: Meeting, starts_at: datetime, place: str | None) -> int:
-    """A new time or place; everyone already reminded is told, reminders follow the time."""
+async def check_move(do: Doing, meeting: Meeting, starts_at: datetime) -> None:
+    """Refuse a move of a meeting past or called off, to a past time, or onto another."""
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= do.now:
         raise MeetingError(Msg("meetings.error.not_ahead"))
     if starts_at <= do.now:
         raise MeetingError(Msg("meetings.error.past", at=starts_at))
     if await _clash(do, meeting.org_id, starts_at, exclude=meeting.id):
         raise MeetingError(Msg("meetings.error.clash", at=starts_at))
+
+
+async def move(do: Doing, meeting: Meeting, starts_at: datetime, place: str | None) -> int:
+    """A new time or place; everyone already reminded is told, reminders follow the time."""
+    await check_move(do, meeting, starts_at)
     meeting.starts_at = starts_at
     meeting.place = place.strip() if place is not None else meeting.place
     meeting.revision += 1

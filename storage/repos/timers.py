@@ -19,17 +19,21 @@ TimerHandler = Callable[[AsyncSession, Timer, datetime], Awaitable[None]]
 
 
 async def schedule(
-    session: AsyncSession, kind: str, key: str, due_at: datetime, now: datetime,
-    **payload: Any,
+    session: AsyncSession, kind: str, key: str, due_at: datetime, now: datetime, *,
+    rearm: bool = False, **payload: Any,
 ) -> None:
-    """Set a timer; setting the same key again moves its due time (if not yet fired)."""
+    """Set a timer; setting the same key again moves its due time (if not yet fired, or
+    with `rearm` even if it fired or was cancelled: it fires again)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(Timer).values(
         kind=kind, key=key, due_at=due_at, payload=payload, created_at=now)
+    changes: dict[str, Any] = {"due_at": due_at, "payload": payload}
+    if rearm:
+        changes["fired_at"] = None
     statement = statement.on_conflict_do_update(
-        index_elements=["key"], set_={"due_at": due_at, "payload": payload},
-        where=col(Timer.fired_at).is_(None))
+        index_elements=["key"], set_=changes,
+        where=None if rearm else col(Timer.fired_at).is_(None))
     await session.exec(statement)
 
 

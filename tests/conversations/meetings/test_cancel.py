@@ -25,6 +25,10 @@ MEETING_PATHS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("meetings", "meeting"): [*LIST, ("sec", "1")],
     ("meetings", "doc"): [*LIST, ("sec", "1"), ("sec", "1")],
     ("meetings", "cancel"): [*LIST, ("sec", "1"), ("sec", "2")],
+    ("meetings", "move_when"): [*LIST, ("sec", "1"), ("sec", "3")],
+    ("meetings", "move_place"): [*LIST, ("sec", "1"), ("sec", "3"), ("sec", "05/12 19:30")],
+    ("meetings", "move_confirm"): [*LIST, ("sec", "1"), ("sec", "3"), ("sec", "05/12 19:30"),
+                                   ("sec", "1")],
     ("meetings", "mark"): [("sec", "clock:after"), *LIST, ("sec", "1"), ("sec", "1")],
     ("meeting_plan", "org"): [*LIST, ("sec", "2")],
     ("meeting_plan", "kind"): PLAN,
@@ -57,7 +61,7 @@ async def test_cancel_at_every_meeting_step(
     async with db.session() as session:
         assert len((await session.exec(select(MeetingPlan))).all()) == 0
         [meeting] = (await session.exec(select(Meeting))).all()
-        assert (meeting.status, meeting.marked_at) == ("planned", None)
+        assert (meeting.status, meeting.marked_at, meeting.revision) == ("planned", None, 1)
 
 
 async def _state(db: Database, chat_id: str) -> Conversation:
