@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists
@@ -48,9 +49,17 @@ async def on_button(ctx: Ctx, args: list[str]) -> Outcome | None:
     return None
 
 
-async def counts(session: AsyncSession, round_: TopicRound, on: date) -> list[Msg]:
-    """How many of those sent the topics answered «Da doc», and who has not (the chi bo's
-    receivers on `on`)."""
+@dataclass(frozen=True)
+class Tally:
+    """Of the members the topics reached (linked, receiving on the day), who answered."""
+
+    read: int
+    reached: int
+    unread: list[str]  # names, alphabetical
+
+
+async def tally(session: AsyncSession, round_: TopicRound, on: date) -> Tally:
+    """How many of the chi bo's receivers on `on` answered «Da doc» (the desk reuses it)."""
     people = audience.members(on).subquery()
     linked = exists().where(ChatAccount.member_id == people.c.member_id)
     query = (select(Member.id, Member.full_name)
@@ -60,8 +69,16 @@ async def counts(session: AsyncSession, round_: TopicRound, on: date) -> list[Ms
     reached = list((await session.exec(query)).all())
     readers = await repo.readers(session, round_.id or 0)
     unread = [name for member_id, name in reached if member_id not in readers]
+    return Tally(len(reached) - len(unread), len(reached), unread)
+
+
+async def counts(session: AsyncSession, round_: TopicRound, on: date) -> list[Msg]:
+    """How many of those sent the topics answered «Da doc», and who has not (the chi bo's
+    receivers on `on`)."""
+    found = await tally(session, round_, on)
+    unread = found.unread
     lines = [Msg("topics.who.counts", month=notice.month_label(round_.month),
-                 read=len(reached) - len(unread), total=len(reached))]
+                 read=found.read, total=found.reached)]
     if unread:
         shown = ", ".join(unread[:UNREAD_SHOWN])
         more = len(unread) - UNREAD_SHOWN
