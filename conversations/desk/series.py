@@ -60,6 +60,6 @@ async def monthly_chart(session: AsyncSession, chosen: MonthlySeries, scope: Sco
     months = last_months(scope.today, scope.settings.desk_chart_bars)
     values = await chosen.values(session, scope, months)
     target = chosen.target(scope.settings)
+    label = render(Msg("desk.chart.target", target=f"{target:g}")) if target is not None else ""
     return Months(render(chosen.title), [m.strftime("%m/%y") for m in months],
-                  [values.get(m) for m in months], target,
-                  render(Msg("desk.chart.target", target=target)))
+                  [values.get(m) for m in months], target, label)
