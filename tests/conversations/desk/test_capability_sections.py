@@ -24,6 +24,7 @@ from storage.models import (
     TopicRead,
     TopicRound,
 )
+from tests import factories as f
 from tests.conversations.desk.conftest import Desk, open_desk
 from tests.conversations.desk.test_files import sent_file
 from tests.support import Chat
@@ -66,11 +67,12 @@ async def _meeting(db: Database, org_id: int, period: str, marks: dict[int, Atte
 
 async def _away(db: Database, member_id: int, branch_id: int, arrangement: AwayArrangement,
                 place: str, starts: date, ends: date | None, contact: date,
-                returned: date | None = None) -> None:
+                returned: date | None = None, host: int | None = None) -> None:
     async with db.session() as session:
         session.add(AwayRecord(member_id=member_id, branch_id=branch_id, arrangement=arrangement,
                                place=place, reason="work", starts_on=starts, ends_on=ends,
-                               returned_on=returned, last_contact_at=_at(contact),
+                               returned_on=returned, host_org_id=host,
+                               last_contact_at=_at(contact),
                                created_at=_at(starts)))
 
 
@@ -103,6 +105,13 @@ async def lives(db: Database, desk: Desk) -> Desk:
                 date(2026, 4, 1), date(2026, 4, 1), returned=date(2026, 4, 1))
     await _away(db, ids["T-002"], b, AwayArrangement.INFORM, "Đà Nẵng", date(2026, 10, 1),
                 None, date(2026, 10, 1))
+    # Tân Hòa's member sent to Bình Minh for a while: he gets Bình Minh's topics.
+    async with db.session() as session:
+        hosted = await session.get(Member, ids["T-004"])
+    assert hosted is not None
+    await f.link(db, hosted, "t4")
+    await _away(db, ids["T-004"], b, AwayArrangement.TRANSFER, "ấp Bình Minh",
+                date(2026, 9, 1), None, date(2026, 9, 1), host=a)
     for period, marks in MARKS.items():
         await _meeting(db, a, period, {ids[r]: mark for r, mark in marks.items()},
                        uncounted=(ids["M-003"],) if period == "2026-09" else ())
@@ -114,7 +123,7 @@ async def lives(db: Database, desk: Desk) -> Desk:
         session.add(catalogue)
         await session.flush()
         catalogue_id = catalogue.id or 0
-    readers = [ids[r] for r in ("S-001", "M-002", "M-003", "M-004", "M-007", "M-008")]
+    readers = [ids[r] for r in ("S-001", "M-002", "M-003", "M-004", "M-007", "M-008", "T-004")]
     await _round(db, a, "2026-10", 3, readers[:3], catalogue_id)
     await _round(db, a, "2026-11", 2, readers, catalogue_id)
     await _round(db, a, "2026-09", 2, [], catalogue_id, sent=False)
@@ -142,9 +151,10 @@ async def test_away_absences_and_topics_read_are_listed_in_chat(
     assert "3. Ngô Thị Hạnh · 3 · 0 · 0 · - · vắng có lý do 3 buổi liên tiếp" in absences
     assert "Đỗ Văn Long" not in absences
     topics = await chat.tap(lives.sec, chat.choice_id(lives.sec, "số đồng chí đã đọc"))
-    # Reached: Bình Minh's nine linked members (the away ones too; not who left).
-    assert "1. 11/2026 · 2 · 6 · 9 · 66.7" in topics
-    assert "2. 10/2026 · 3 · 3 · 9 · 33.3" in topics
+    # Reached: Bình Minh's nine linked members (the away ones too; not who left) and the one
+    # it hosts.
+    assert "1. 11/2026 · 2 · 7 · 10 · 70.0" in topics
+    assert "2. 10/2026 · 3 · 3 · 10 · 30.0" in topics
     assert "9/2026" not in topics  # planned, never sent
 
 
@@ -165,7 +175,7 @@ async def test_the_workbook_has_a_sheet_for_each(chat: Chat, lives: Desk) -> Non
         ("Lý Văn Tâm", 0, 3, 3), ("Phan Thị Út", 0, 2, 2), ("Ngô Thị Hạnh", 3, 0, 0)]
     assert absences[1][4].startswith("đủ 3 tháng")
     reads = list(book["Chủ đề đã đọc"].iter_rows(values_only=True))
-    assert reads[1:] == [("11/2026", 2, 6, 9, 66.7), ("10/2026", 3, 3, 9, 33.3)]
+    assert reads[1:] == [("11/2026", 2, 7, 10, 70.0), ("10/2026", 3, 3, 10, 30.0)]
 
 
 async def test_attendance_by_month_is_drawn_against_85_percent(
@@ -207,6 +217,7 @@ async def test_another_chi_bos_officers_see_only_their_own(chat: Chat, lives: De
     assert "Lý Văn Tâm" not in absences
     assert "Đảng viên Tân Hòa 2 · 0 · 1 · 1 · - · -" in absences
     topics = await chat.tap(lives.sec_b, chat.choice_id(lives.sec_b, "số đồng chí đã đọc"))
+    assert "1. 11/2026 · 2 · 1 · 2 · 50.0" in topics  # not the one Bình Minh hosts
     assert "10/2026" not in topics
     # A base committee member drills down: each chi bộ's own list.
     await open_desk(chat, lives.base_member)
