@@ -47,11 +47,18 @@ def test_an_unknown_chi_bo_is_refused(loaded: Cli) -> None:  # noqa: F811
 
 def test_a_chi_bos_workbook_chart_and_report(loaded: Cli) -> None:  # noqa: F811
     book = load_workbook(_path(loaded.ok("report", "workbook", "--branch", "NA-NP-X1")))
-    assert book.sheetnames[:3] == ["Giảm, miễn", "Chưa kết nối", "Không gửi được"]
+    assert book.sheetnames[:6] == ["Giảm, miễn", "Đi làm ăn xa", "Vắng sinh hoạt",
+                                   "Chủ đề đã đọc", "Chưa kết nối", "Không gửi được"]
     unlinked = list(book["Chưa kết nối"].iter_rows(values_only=True))
     assert ("NA012301" in [row[1] for row in unlinked])
     png = _path(loaded.ok("report", "chart", "--under", "NA-NP")).read_bytes()
     assert png.startswith(b"\x89PNG")
+    attendance = _path(loaded.ok("report", "chart", "--series", "attendance",
+                                 "--branch", "NA-NP-X1")).read_bytes()
+    assert attendance.startswith(b"\x89PNG")
+    whole = loaded("report", "chart", "--series", "attendance")
+    assert whole.exit_code == 2
+    assert vi("cli.report.series_scope") in whole.output
     report = _path(loaded.ok("report", "draft", "report", "--branch", "NA-NP-X1")).read_bytes()
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report)).paragraphs)
     assert "Kính gửi: Đảng bộ xã Nghi Phong" in text

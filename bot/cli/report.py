@@ -20,6 +20,7 @@ from conversations.catalogue import default_registry
 from conversations.desk import charts, drafts, exports, outputs, workbook
 from conversations.desk.rates import rate_lines, rate_table
 from conversations.desk.scope import BRANCH_KINDS, Scope
+from conversations.desk.series import all_series, monthly_chart, series
 from conversations.officers import subtree_ids
 from storage.db import Database
 from storage.models import Organisation, Request
@@ -104,17 +105,39 @@ def rates(
 
 
 @app.command(help=Msg("cli.report.chart").key)
-def chart(branch: str | None = BRANCH, under: str | None = UNDER) -> None:
-    """The rate per chi bo against the average, as a PNG (at most CHIBOT_DESK_CHART_BARS bars)."""
+def chart(branch: str | None = BRANCH, under: str | None = UNDER,
+          series_id: str | None = typer.Option(None, "--series",
+                                               help=Msg("cli.report.chart.series").key)) -> None:
+    """The rate per chi bo against the average, as a PNG (at most CHIBOT_DESK_CHART_BARS bars);
+    with --series, that monthly series (attendance) of the chi bo asked for."""
 
     async def _work(session: AsyncSession, settings: Settings, render: Renderer,
                     now: datetime, ids: list[int] | None) -> None:
+        if series_id is not None:
+            await _monthly_chart(session, settings, render, now, ids, series_id)
+            return
         table = await rate_table(session, settings, now, ids)
         bars = exports.rate_bars(table, render, render.language, settings.desk_chart_bars)
         _written(settings, session, now, charts.draw_bars(bars), "ty-le-giam-mien.png", ids,
                  "rate_chart")
 
     _run(branch, under, _work)
+
+
+async def _monthly_chart(session: AsyncSession, settings: Settings, render: Renderer,
+                         now: datetime, ids: list[int] | None, series_id: str) -> None:
+    chosen = series(series_id)
+    if chosen is None:
+        known = ", ".join(s.id for s in all_series())
+        echo(Msg("cli.report.no_series", name=series_id, known=known), err=True)
+        raise typer.Exit(2)
+    if ids is None:  # a province's tens of thousands of chi bo are not one chart
+        echo(Msg("cli.report.series_scope"), err=True)
+        raise typer.Exit(2)
+    today = now.astimezone(settings.tz).date()
+    drawn = await monthly_chart(session, chosen, Scope(tuple(ids), today, settings), render)
+    _written(settings, session, now, charts.draw_months(drawn), f"{chosen.id}.png", ids,
+             f"series:{chosen.id}")
 
 
 @app.command("workbook", help=Msg("cli.report.workbook").key)

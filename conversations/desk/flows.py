@@ -12,7 +12,7 @@ from conversations.desk import charts, drafts, exports, outputs, workbook
 from conversations.desk.rates import rate_lines, rate_table
 from conversations.desk.scope import Scope, branches_in_reach, may_see
 from conversations.desk.sections import Cell, section, sections
-from conversations.desk.series import all_series, last_months, series
+from conversations.desk.series import all_series, monthly_chart, series
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, Step
 from conversations.requests import kinds
 from storage.models import Organisation, Request
@@ -21,7 +21,6 @@ from vocabulary.messages import Msg
 log = logging.getLogger(__name__)
 NAME = "desk"
 RECENT_REQUESTS = 12  # decided requests offered for a nghi quyet draft
-CHART_MONTHS = 12
 
 
 async def visible(ctx: Ctx) -> bool:
@@ -124,6 +123,9 @@ async def _list(ctx: Ctx, option: str) -> Outcome:
     rows = await chosen.rows(ctx.session, _scope(ctx))
     limit = ctx.settings.desk_list_limit
     lines = [Msg("desk.list.head", title=chosen.title, count=len(rows))]
+    if rows:  # the figures of a row read as nothing without their headings
+        lines.append(Msg("desk.list.columns", columns=" \u00b7 ".join(
+            cell_text(ctx, c) for c in chosen.columns)))
     lines += [Msg("desk.list.row", number=n, text=" \u00b7 ".join(cell_text(ctx, c) for c in row))
               for n, row in enumerate(rows[:limit], start=1)]
     if len(rows) > limit:
@@ -155,13 +157,7 @@ async def _monthly(ctx: Ctx, option: str) -> Outcome:
     chosen = series(option.removeprefix("m:"))
     if chosen is None:
         return Invalid(Msg("common.please_choose"))
-    months = last_months(ctx.today, CHART_MONTHS)
-    values = await chosen.values(ctx.session, _scope(ctx), months)
-    render = ctx.renderer()
-    target = chosen.target(ctx.settings)
-    drawn = charts.Months(render(chosen.title), [m.strftime("%m/%y") for m in months],
-                          [values.get(m) for m in months], target,
-                          render(Msg("desk.chart.target", target=target)))
+    drawn = await monthly_chart(ctx.session, chosen, _scope(ctx), ctx.renderer())
     _audit(ctx, "desk.export", output=f"series:{chosen.id}")
     await outputs.deliver(ctx, charts.draw_months(drawn), f"{chosen.id}.png", outputs.PNG,
                     chosen.title)

@@ -23,7 +23,7 @@ RELIEVED = (MemberStatus.REDUCED, MemberStatus.EXEMPTED)
 RELIEF_KINDS = (ReliefKind.REDUCTION.value, ReliefKind.EXEMPTION.value)
 
 
-async def _members(session: AsyncSession, scope: Scope, *where: object) -> list[Member]:
+async def scope_members(session: AsyncSession, scope: Scope, *where: object) -> list[Member]:
     query = (select(Member).where(col(Member.branch_id).in_(scope.branch_ids),
                                   Member.status != MemberStatus.LEFT, *where)
              .order_by(col(Member.full_name), col(Member.id)))
@@ -46,7 +46,7 @@ class Relief:
 
 async def reliefs(session: AsyncSession, scope: Scope) -> list[Relief]:
     """Members on reduction or exemption now, with the approved request that put them there."""
-    members = await _members(session, scope, col(Member.status).in_(RELIEVED))
+    members = await scope_members(session, scope, col(Member.status).in_(RELIEVED))
     ids = [m.id for m in members]
     query = (select(Request).where(col(Request.member_id).in_(ids), Request.type == EXEMPTION,
                                    col(Request.status).in_(IN_FORCE),
@@ -99,7 +99,7 @@ async def _relief_rows(session: AsyncSession, scope: Scope) -> list[Row]:
 
 async def _unlinked_rows(session: AsyncSession, scope: Scope) -> list[Row]:
     linked = select(ChatAccount.member_id)
-    members = await _members(session, scope, col(Member.id).not_in(linked))
+    members = await scope_members(session, scope, col(Member.id).not_in(linked))
     region = scope.settings.phone_region
     return [(m.full_name, m.roster_id, display_phone(m.phone, region)) for m in members]
 
@@ -108,7 +108,7 @@ async def _unreachable_rows(session: AsyncSession, scope: Scope) -> list[Row]:
     """Members with accounts, every one of which the messengers refused (blocked the bot)."""
     reachable = select(ChatAccount.member_id).where(col(ChatAccount.unreachable_at).is_(None))
     linked = select(ChatAccount.member_id)
-    members = await _members(session, scope, col(Member.id).in_(linked),
+    members = await scope_members(session, scope, col(Member.id).in_(linked),
                              col(Member.id).not_in(reachable))
     query = select(ChatAccount).where(col(ChatAccount.member_id).in_([m.id for m in members]))
     since: dict[int, date] = {}

@@ -1,7 +1,7 @@
 """Monthly series a chart shows against a target: pluggable, like the lists.
 
-The meetings capability adds attendance per month (against CHIBOT_ATTENDANCE_TARGET_PERCENT):
-`add_series(MonthlySeries("attendance", Msg(...), target, values))`.
+The desk adds attendance per month from the meetings data (attendance.py, against
+CHIBOT_ATTENDANCE_TARGET_PERCENT): `add_series(MonthlySeries("attendance", ...))`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.desk.charts import Months
 from conversations.desk.scope import Scope
-from vocabulary.messages import Msg
+from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
 
 # The months asked for (first days, oldest first) -> a percent per month, None when unknown.
@@ -51,3 +52,14 @@ def last_months(today: date, count: int) -> list[date]:
         months.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
+
+
+async def monthly_chart(session: AsyncSession, chosen: MonthlySeries, scope: Scope,
+                        render: Renderer) -> Months:
+    """The series' last months (one bar each, at most CHIBOT_DESK_CHART_BARS) to draw."""
+    months = last_months(scope.today, scope.settings.desk_chart_bars)
+    values = await chosen.values(session, scope, months)
+    target = chosen.target(scope.settings)
+    label = render(Msg("desk.chart.target", target=f"{target:g}")) if target is not None else ""
+    return Months(render(chosen.title), [m.strftime("%m/%y") for m in months],
+                  [values.get(m) for m in months], target, label)

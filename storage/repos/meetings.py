@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, true, update
+from sqlalchemy import and_, case, func, literal, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -195,3 +195,24 @@ async def history(session: AsyncSession, member_id: int, limit: int = 12
                                          MeetingAttendee.member_id == member_id))
              .order_by(col(Meeting.starts_at).desc()).limit(limit))
     return [(m, a) for m, a in (await session.exec(query)).all()]
+
+
+async def absences_in_year(session: AsyncSession, member_ids: list[int], year: int
+                           ) -> dict[int, tuple[int, int, int]]:
+    """Per member with an absence at a regular meeting of `year`: (excused, unexcused,
+    months with an unexcused one), counted as `unexcused_months` counts, in one query."""
+    if not member_ids:
+        return {}
+    unexcused = MeetingAttendee.attendance == Attendance.UNEXCUSED
+    query = (select(MeetingAttendee.member_id,
+                    func.count().filter(MeetingAttendee.attendance == Attendance.EXCUSED),
+                    func.count().filter(unexcused),
+                    func.count(func.distinct(case((unexcused, Meeting.period)))))
+             .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+             .where(col(MeetingAttendee.member_id).in_(member_ids),
+                    col(MeetingAttendee.attendance).in_([Attendance.EXCUSED, Attendance.UNEXCUSED]),
+                    col(MeetingAttendee.counted), Meeting.kind == MeetingKind.REGULAR,
+                    Meeting.status == MeetingStatus.PLANNED,
+                    col(Meeting.period).startswith(f"{year}-"))
+             .group_by(col(MeetingAttendee.member_id)))
+    return {m: (int(e), int(u), int(n)) for m, e, u, n in (await session.exec(query)).all()}
