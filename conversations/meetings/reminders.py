@@ -62,10 +62,7 @@ async def remind_many(session: AsyncSession, settings: Settings,
         rows = await repo.expected_with_answers(session, pairs)
         away = {(int(m), int(p)) for m, p in
                 (await session.exec(audience.informed_away(pairs, day))).all()}
-        # Away (inform only): one notice instead of the reminders, until he/she says he/she
-        # will still come.
-        told = [r for r in rows if (r[0], r[1]) in away and r[2] != "attend"]
-        rows = [r for r in rows if (r[0], r[1]) not in away or r[2] == "attend"]
+        rows, told = _split(rows, away)
         by_id = {m.id or 0: m for m in meetings}
         topics = await agenda.topics_of(session, meetings)
         out += _messages(settings, by_id, names, topics, offsets, rows, now)
@@ -79,6 +76,15 @@ async def _names(session: AsyncSession, org_ids: set[int]) -> dict[int, Organisa
         return {}
     query = select(Organisation).where(col(Organisation.id).in_(org_ids))
     return {o.id or 0: o for o in (await session.exec(query)).all()}
+
+
+def _split(rows: list[tuple[int, int, str | None]], away: set[tuple[int, int]]
+           ) -> tuple[list[tuple[int, int, str | None]], list[tuple[int, int, str | None]]]:
+    """(reminded, told once): a member away on inform only gets the one notice instead of
+    the reminders, until he/she says he/she will still come."""
+    notice = [(r[0], r[1]) in away and r[2] != "attend" for r in rows]
+    return ([r for r, n in zip(rows, notice, strict=True) if not n],
+            [r for r, n in zip(rows, notice, strict=True) if n])
 
 
 def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, Organisation],
