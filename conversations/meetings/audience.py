@@ -7,16 +7,22 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, literal, or_, true, union_all
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AwayArrangement, Meeting, Member, MemberStatus, Organisation, OrgKind
-from storage.repos.away import away_ids_on, hosted_on
+from storage.repos import meetings as repo
+from storage.repos.away import away_ids_on, hosted_on, reported_ids_on
 
 # Members who owe attendance; exempted members who asked for reminders get them too, but
 # are not counted in rates nor in Article 8's months.
 EXPECTED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.REDUCED)
-# Away under these arrangements a member is not expected at home (01-HD/TW 10.3); a member
-# who only informed the chi bo stays expected (and may answer "xin vang").
+# Away under these arrangements a member is not expected at home (01-HD/TW 10.3).
 NOT_EXPECTED_AWAY = (AwayArrangement.SUSPEND, AwayArrangement.TRANSFER)
+# A member who only informed the chi bo stays expected, but a meeting inside the period he/she
+# reported is announced once instead of reminded, and counts as absent with this reason
+# unless he/she says he/she will still come.
+INFORMED_AWAY = (AwayArrangement.INFORM,)
+AWAY_REASON = "away"
 
 
 def reminded() -> ColumnElement[bool]:
@@ -70,3 +76,14 @@ def expected_pairs(meeting_ids: list[int], on: date) -> Any:
 def _not_away(on: date) -> ColumnElement[bool]:
     """Not away on tam mien nor transferred out on `on` (set-based, for any audience size)."""
     return col(Member.id).not_in(away_ids_on(on, NOT_EXPECTED_AWAY))
+
+
+def informed_away(pairs: Any, on: date) -> Select[tuple[int, int]]:
+    """(meeting_id, member_id) of the expected who reported being away on `on` (inform only)."""
+    return select(pairs.c.meeting_id, pairs.c.member_id).where(
+        pairs.c.member_id.in_(reported_ids_on(on, INFORMED_AWAY)))
+
+
+async def excuse_informed_away(session: AsyncSession, meeting_ids: list[int], on: date) -> None:
+    """Those away (inform only) who have not answered count as excused: away."""
+    await repo.excuse(session, meeting_ids, reported_ids_on(on, INFORMED_AWAY), AWAY_REASON)

@@ -21,6 +21,7 @@ KEYS = [
     Msg("meetings.plan.too_long"),
     Msg("meetings.rate.meeting"),
     Msg("meetings.rate.year"),
+    Msg("meetings.reason.away"),
     Msg("meetings.reason.family"),
     Msg("meetings.reason.health"),
     Msg("meetings.reason.other"),

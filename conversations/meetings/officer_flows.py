@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from conversations.context import Ctx
 from conversations.flow import Answer, Done, Flow, Invalid, Next, Outcome, Prompt, StartFlow, Step
-from conversations.meetings import access, move_flow, service, texts
+from conversations.meetings import access, agenda, move_flow, service, texts
 from conversations.meetings.plan_flow import PLAN
 from storage.models import Attendance, Meeting, MeetingStatus, Organisation
 from storage.repos import meetings as repo
@@ -67,7 +67,8 @@ async def _meeting_prompt(ctx: Ctx) -> Prompt:
     meeting = await access.run_by(ctx, ctx.data.get("meeting"))
     assert meeting is not None
     org = await ctx.session.get(Organisation, meeting.org_id)
-    body = [*texts.details(meeting, org), *await answers_view(ctx, meeting)]
+    topics = (await agenda.topics_of(ctx.session, [meeting])).get(meeting.id or 0)
+    body = [*texts.details(meeting, org, topics), *await answers_view(ctx, meeting)]
     options = []
     if service.may_mark(ctx.settings, meeting, ctx.now):
         options.append(("mark", Msg("meetings.button.mark")))
@@ -80,7 +81,7 @@ async def _meeting_prompt(ctx: Ctx) -> Prompt:
 
 async def answers_view(ctx: Ctx, meeting: Meeting) -> list[Msg]:
     """Who will come, who asked to be excused and why, who has not answered."""
-    await repo.add_attendees(ctx.session, service.pairs_of(ctx.settings, meeting), None)
+    await service.record_expected(ctx.session, ctx.settings, meeting)
     rows = await repo.attendees(ctx.session, meeting.id or 0)
     coming = [m.full_name for a, m in rows if a.answer == "attend"]
     away = [Msg("meetings.view.absent_line", name=m.full_name,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.meetings import audience, planner, service, texts
+from conversations.meetings import agenda, audience, planner, service, texts
 from storage.models import Meeting, MeetingStatus, Organisation, Timer
 from storage.repos import meetings as repo
 from storage.repos import outbox, timers
@@ -55,10 +55,18 @@ async def remind_many(session: AsyncSession, settings: Settings,
     names = await _names(session, {m.org_id for m in live})
     out: list[Outbound] = []
     for day, meetings in by_day.items():
-        pairs = audience.expected_pairs([m.id or 0 for m in meetings], day)
+        ids = [m.id or 0 for m in meetings]
+        pairs = audience.expected_pairs(ids, day)
         await repo.add_attendees(session, pairs, now)
+        await audience.excuse_informed_away(session, ids, day)
         rows = await repo.expected_with_answers(session, pairs)
-        out += _messages(settings, {m.id or 0: m for m in meetings}, names, offsets, rows, now)
+        away = {(int(m), int(p)) for m, p in
+                (await session.exec(audience.informed_away(pairs, day))).all()}
+        rows, told = _split(rows, away)
+        by_id = {m.id or 0: m for m in meetings}
+        topics = await agenda.topics_of(session, meetings)
+        out += _messages(settings, by_id, names, topics, offsets, rows, now)
+        out += _away_notices(by_id, names, topics, told)
         await _documents(session, settings, meetings, rows, now, out)
     return out
 
@@ -70,14 +78,24 @@ async def _names(session: AsyncSession, org_ids: set[int]) -> dict[int, Organisa
     return {o.id or 0: o for o in (await session.exec(query)).all()}
 
 
+def _split(rows: list[tuple[int, int, str | None]], away: set[tuple[int, int]]
+           ) -> tuple[list[tuple[int, int, str | None]], list[tuple[int, int, str | None]]]:
+    """(reminded, told once): a member away on inform only gets the one notice instead of
+    the reminders, until he/she says he/she will still come."""
+    notice = [(r[0], r[1]) in away and r[2] != "attend" for r in rows]
+    return ([r for r, n in zip(rows, notice, strict=True) if not n],
+            [r for r, n in zip(rows, notice, strict=True) if n])
+
+
 def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, Organisation],
-              offsets: dict[int, int], rows: list[tuple[int, int, str | None]],
-              now: datetime) -> list[Outbound]:
+              topics: dict[int, list[Msg]], offsets: dict[int, int],
+              rows: list[tuple[int, int, str | None]], now: datetime) -> list[Outbound]:
     said = {None: Msg("meetings.reminder.please_answer"),
             "attend": Msg("meetings.reminder.said_attend"),
             "absent": Msg("meetings.reminder.said_absent")}
     # One body per meeting and answer, shared by its messages (the outbox encodes it once).
-    bodies = {(i, answer): [_head(m, now, settings), *texts.details(m, orgs.get(m.org_id)), line]
+    bodies = {(i, answer): [_head(m, now, settings),
+                            *texts.details(m, orgs.get(m.org_id), topics.get(i)), line]
               for i, m in meetings.items() for answer, line in said.items()}
     choices = {i: texts.answer_choices(m) for i, m in meetings.items()}
     # A moved meeting's reminders are new messages, not repeats of those sent before it moved.
@@ -87,6 +105,22 @@ def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, 
                      dedupe_key=f"meeting-reminder:{meeting_id}:{member_id}:"
                                 f"{offsets[meeting_id]}{moved[meeting_id]}")
             for meeting_id, member_id, answer in rows]
+
+
+def _away_notices(meetings: dict[int, Meeting], orgs: dict[int, Organisation],
+                  topics: dict[int, list[Msg]], rows: list[tuple[int, int, str | None]]
+                  ) -> list[Outbound]:
+    """The one notice to those who reported being away (inform only): counted absent with
+    reason unless they answer «Toi van se du»; its key has no offset, so it goes once."""
+    bodies = {i: [Msg("meetings.away.head", kind=texts.kind(m)),
+                  *texts.details(m, orgs.get(m.org_id), topics.get(i)),
+                  Msg("meetings.away.counted")]
+              for i, m in meetings.items()}
+    choices = {i: texts.still_attend_choice(m) for i, m in meetings.items()}
+    return [Outbound(member_id, bodies[meeting_id], choices[meeting_id], bulk=True,
+                     subject=texts.subject(meetings[meeting_id]),
+                     dedupe_key=f"meeting-away:{meeting_id}:{member_id}")
+            for meeting_id, member_id, _answer in rows]
 
 
 async def _documents(session: AsyncSession, settings: Settings, meetings: list[Meeting],

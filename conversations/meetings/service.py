@@ -200,6 +200,14 @@ def pairs_of(settings: Settings, meeting: Meeting) -> Any:
                                    meeting.starts_at.astimezone(settings.tz).date())
 
 
+async def record_expected(session: AsyncSession, settings: Settings, meeting: Meeting) -> None:
+    """The audience as attendee rows; those who reported being away (inform only) and did
+    not answer count as excused (away)."""
+    await repo.add_attendees(session, pairs_of(settings, meeting), None)
+    await audience.excuse_informed_away(session, [meeting.id or 0],
+                                        meeting.starts_at.astimezone(settings.tz).date())
+
+
 async def expected_ids(session: AsyncSession, settings: Settings, meeting: Meeting) -> list[int]:
     query = await expected_query(session, settings, meeting)
     return list((await session.exec(query)).all())
@@ -208,7 +216,7 @@ async def expected_ids(session: AsyncSession, settings: Settings, meeting: Meeti
 async def checklist(session: AsyncSession, settings: Settings,
                     meeting: Meeting) -> dict[int, Attendance]:
     """The marks to start from: saved ones, else the answers (no answer: present)."""
-    await repo.add_attendees(session, pairs_of(settings, meeting), None)
+    await record_expected(session, settings, meeting)
     marks = {}
     for row, _member in await repo.attendees(session, meeting.id or 0):
         marks[row.member_id] = row.attendance or _from_answer(row)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from conversations.topics import calendar
+from conversations.topics import calendar, notice
 from conversations.topics.rotation import Pick, next_picks
 from conversations.topics.rounds import state_of
 from storage.models import TopicItem, TopicRound
 from storage.repos import topics as repo
 from storage.topics.load import ensure_default
+from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 
@@ -77,9 +79,13 @@ async def save(session: AsyncSession, branch_id: int, month: Month, picks: list[
     return saved
 
 
-async def agenda(session: AsyncSession, settings: Settings, branch_id: int,
-                 now: datetime) -> list[str]:
-    """The codes a meeting this month studies, for the meeting's agenda (the meetings
-    capability calls this; the texts are those sent, never restated)."""
-    this = (await outlook(session, settings, branch_id, now))[0]
-    return [pick.code for pick in this.picks]
+async def agendas(session: AsyncSession, branch_ids: Collection[int], month: str
+                  ) -> dict[int, list[Msg]]:
+    """Each chi bo's topics for `month` as a meeting's agenda lists them (code and official
+    text, never restated), once set: sent, or planned by its officers. Two queries in all."""
+    rounds = await repo.rounds_of(session, branch_ids, month)
+    picks = {b: [Pick.from_json(p) for p in r.items] for b, r in rounds.items()}
+    found = await repo.items(session, {p.item_id for ps in picks.values() for p in ps})
+    lines = {b: [notice.item_lines(found[p.item_id])[0] for p in ps if p.item_id in found]
+             for b, ps in picks.items()}
+    return {b: found_lines for b, found_lines in lines.items() if found_lines}

@@ -193,3 +193,10 @@ def hosted_on(day: date) -> Select[tuple[int, int]]:
     return select(col(AwayRecord.member_id), col(AwayRecord.host_org_id)).where(
         AwayRecord.arrangement == AwayArrangement.TRANSFER,
         col(AwayRecord.host_org_id).is_not(None), _open_on(day))
+
+
+def reported_ids_on(day: date, arrangements: Sequence[AwayArrangement]) -> Select[tuple[int]]:
+    """As `away_ids_on`, but only inside the period the member reported (an overdue member,
+    whose end date passed, is not among them): for what the report itself excuses."""
+    return away_ids_on(day, arrangements).where(
+        or_(col(AwayRecord.ends_on).is_(None), col(AwayRecord.ends_on) >= day))

@@ -109,6 +109,16 @@ async def add_attendees(session: AsyncSession, pairs: Any, now: datetime | None)
             .values(reminded_at=now))
 
 
+async def excuse(session: AsyncSession, meeting_ids: list[int], member_ids: Any,
+                 reason: str) -> None:
+    """Those of these members who have not answered count as asking to be excused for
+    `reason` (given as a subquery of member ids); an answer of their own stays."""
+    await session.exec(update(MeetingAttendee).where(  # type: ignore[call-overload]
+        col(MeetingAttendee.meeting_id).in_(meeting_ids),
+        col(MeetingAttendee.member_id).in_(member_ids),
+        col(MeetingAttendee.answer).is_(None)).values(answer="absent", reason=reason))
+
+
 async def expected_with_answers(session: AsyncSession, pairs: Any
                                 ) -> list[tuple[int, int, str | None]]:
     """(meeting_id, member_id, answer) for every expected member."""

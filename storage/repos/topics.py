@@ -105,6 +105,17 @@ async def rounds_in(session: AsyncSession, month: str) -> dict[int, TopicRound]:
     return {r.branch_id: r for r in found.all()}
 
 
+async def rounds_of(session: AsyncSession, branch_ids: Iterable[int], month: str
+                    ) -> dict[int, TopicRound]:
+    """The rounds of these chi bo for `month` (one query; a day's meetings, not a province)."""
+    wanted = list(set(branch_ids))
+    if not wanted:
+        return {}
+    found = await session.exec(select(TopicRound).where(TopicRound.month == month,
+                                                        col(TopicRound.branch_id).in_(wanted)))
+    return {r.branch_id: r for r in found.all()}
+
+
 async def rotation(session: AsyncSession, branch_id: int) -> TopicRotation | None:
     return await session.get(TopicRotation, branch_id)
 

@@ -311,5 +311,5 @@ async def test_members_away_on_tam_mien_are_not_reminded_and_a_hosted_member_is(
     await fire(db, settings, clock, chat)
     expected = set(await attendees(db, (await meetings(db))[0].id or 0))
     assert people.org.husband.id not in expected  # tam mien: not expected at home
-    assert people.org.mai.id in expected  # only informed the chi bo: still reminded
+    assert people.org.mai.id in expected  # only informed the chi bo: still expected
     assert guest.id in expected  # transferred in: reminded by the host chi bo
