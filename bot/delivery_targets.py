@@ -8,7 +8,9 @@ from sqlalchemy import tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from conversations.zalo_bots import ZALO
 from storage.models import ChatAccount, Conversation, Member, OutboxMessage
+from storage.repos.outbox import BULK
 from vocabulary.settings import Settings
 
 
@@ -39,7 +41,9 @@ async def resolve_targets(
     for row in rows:
         if row.member_id is not None:
             accounts, member = reachable.get(row.member_id, []), members.get(row.member_id)
-            account = _preferred(accounts, row.payload.get("avoid"))
+            # A bulk message leaves a Zalo bot's scarce month to those who have nothing else.
+            avoid = row.payload.get("avoid") or (ZALO if row.priority == BULK else None)
+            account = _preferred(accounts, avoid)
             if account is not None and member is not None:
                 found[row.id or 0] = _for_member(account, member, settings)
         elif row.channel and row.chat_id:

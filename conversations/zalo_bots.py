@@ -88,29 +88,31 @@ def bulk_share(settings: Settings) -> int:
 
 async def shortfalls(session: AsyncSession, settings: Settings, member_ids: list[int],
                      now: datetime) -> list[Msg]:
-    """For a message to these members: a line for each bot whose month cannot carry it,
-    with how many then get it on Telegram and how many wait for the month to turn."""
+    """For a bulk message to these members: a line for each bot whose month cannot carry it,
+    with how many get it on Telegram (bulk always goes there when it can) and how many wait."""
     query = (select(ChatAccount).where(col(ChatAccount.member_id).in_(member_ids),
                                        col(ChatAccount.unreachable_at).is_(None))
              .order_by(col(ChatAccount.last_seen_at).desc()))
     by_member: dict[int, list[ChatAccount]] = {}
     for account in (await session.exec(query)).all():
         by_member.setdefault(account.member_id, []).append(account)
-    need: Counter[str] = Counter()
-    elsewhere: Counter[str] = Counter()
+    only: Counter[str] = Counter()  # members the bot alone reaches
+    elsewhere: Counter[str] = Counter()  # those who use it but get bulk on another channel
     for found in by_member.values():
         if found[0].channel == ZALO:
             bot = found[0].bot
-            need[bot] += 1
-            elsewhere[bot] += any(a.channel != ZALO for a in found)
+            if any(a.channel != ZALO for a in found):
+                elsewhere[bot] += 1
+            else:
+                only[bot] += 1
     used = await bot_usage.sent(session, ZALO, month_of(settings, now))
     lines = []
-    for bot_id, count in sorted(need.items()):
+    for bot_id, count in sorted(only.items()):
         left = max(0, bulk_share(settings) - used.get(bot_id, 0))
         if count <= left:
             continue
-        telegram = min(count - left, elsewhere[bot_id])
         bot = by_id(settings, bot_id)
         lines.append(Msg("zalo.shortfall", bot=bot.name if bot else bot_id, left=left,
-                         count=count, telegram=telegram, waiting=count - left - telegram))
+                         count=count + elsewhere[bot_id], telegram=elsewhere[bot_id],
+                         waiting=count - left))
     return lines
