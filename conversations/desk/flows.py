@@ -21,6 +21,9 @@ from vocabulary.messages import Msg
 log = logging.getLogger(__name__)
 NAME = "desk"
 RECENT_REQUESTS = 12  # decided requests offered for a nghi quyet draft
+# Fourteen outputs on one screen were too many to read on a phone: three groups instead.
+GROUPS = {"lists": Msg("desk.group.lists"), "figures": Msg("desk.group.figures"),
+          "files": Msg("desk.group.files")}
 
 
 async def visible(ctx: Ctx) -> bool:
@@ -69,22 +72,31 @@ async def _scope_name(ctx: Ctx) -> Msg:
     return Msg("desk.scope.several", count=len(ids))
 
 
-async def _what_prompt(ctx: Ctx) -> Prompt:
+def _group_options(ctx: Ctx, group: str) -> list[tuple[str, Msg]]:
+    """The outputs of one group: lists, figures (rates and charts) or files."""
     single = len(ctx.data["branches"]) == 1
-    options: list[tuple[str, Msg]] = []
+    if group == "lists":
+        return [(f"s:{s.id}", s.title) for s in sections()] if single else []
+    if group == "figures":
+        return [("rates", Msg("desk.what.rates")), ("chart", Msg("desk.what.chart")),
+                *((f"m:{s.id}", s.title) for s in all_series())]
+    files = [("xlsx", Msg("desk.what.xlsx"))]
     if single:
-        options += [(f"s:{s.id}", s.title) for s in sections()]
-    options += [("rates", Msg("desk.what.rates")), ("chart", Msg("desk.what.chart"))]
-    options += [(f"m:{s.id}", s.title) for s in all_series()]
-    options.append(("xlsx", Msg("desk.what.xlsx")))
-    if single:
-        options += [("report", Msg("desk.what.report")),
-                    ("resolution", Msg("desk.what.resolution"))]
-    options.append(("review", Msg("desk.what.review")))
+        files += [("report", Msg("desk.what.report")),
+                  ("resolution", Msg("desk.what.resolution"))]
+    return [*files, ("review", Msg("desk.what.review"))]
+
+
+async def _what_prompt(ctx: Ctx) -> Prompt:
+    group = ctx.data.get("group")
+    head = Msg("desk.what.head", scope=await _scope_name(ctx))
+    if group in GROUPS:
+        return Prompt([head], [*_group_options(ctx, group), ("g:", Msg("desk.what.groups")),
+                               ("done", Msg("desk.what.done"))])
+    options = [(f"g:{g}", label) for g, label in GROUPS.items() if _group_options(ctx, g)]
     if ctx.data.get("several"):
         options.append(("pick", Msg("desk.what.pick")))
-    options.append(("done", Msg("desk.what.done")))
-    return Prompt([Msg("desk.what.head", scope=await _scope_name(ctx))], options)
+    return Prompt([head], [*options, ("done", Msg("desk.what.done"))])
 
 
 async def _what(ctx: Ctx, answer: Answer) -> Outcome:
@@ -92,7 +104,12 @@ async def _what(ctx: Ctx, answer: Answer) -> Outcome:
     if option == "done":
         return Done(Msg("desk.bye"))
     if option == "pick":
+        ctx.data["group"] = None
         return Next("pick")
+    if option.startswith("g:"):
+        chosen = option.removeprefix("g:")
+        ctx.data["group"] = chosen if chosen in GROUPS else None
+        return Next("what")
     if not await may_see(ctx.session, ctx.member, set(ctx.data["branches"])):
         return Done(Msg("desk.not_allowed"))
     handler = _HANDLERS.get(option.split(":", 1)[0])

@@ -121,3 +121,28 @@ def chat(db: Database, settings: Settings, clock: FakeClock) -> Chat:
 async def open_desk(chat: Chat, person: Person) -> str:
     await chat.open_menu(person, "Thông báo, mã mời, số liệu")
     return await chat.tap(person, chat.choice_id(person, "Số liệu"))
+
+
+_GROUPS = ("📋", "📊", "📄")  # how the desk's group labels begin
+_BACK = "Về các nhóm"
+
+
+def _offered(chat: Chat, person: Person, label: str) -> bool:
+    """Whether an option (not a group, not «back») with this label is on the last screen."""
+    return any(label.lower() in shown.lower() for _id, shown in chat.last_choices(person)
+               if not shown.startswith(_GROUPS) and _BACK not in shown)
+
+
+async def reach(chat: Chat, person: Person, label: str) -> str:
+    """The id of the desk option `label`, opening the group that holds it as a user would."""
+    if not _offered(chat, person, label) and _BACK in str(chat.last_choices(person)):
+        await chat.tap(person, chat.choice_id(person, _BACK))
+    for group in _GROUPS:
+        if _offered(chat, person, label):
+            break
+        if group not in str(chat.last_choices(person)):
+            continue
+        await chat.tap(person, chat.choice_id(person, group))
+        if not _offered(chat, person, label):
+            await chat.tap(person, chat.choice_id(person, _BACK))
+    return chat.choice_id(person, label)

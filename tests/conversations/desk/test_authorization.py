@@ -9,7 +9,7 @@ from sqlmodel import select
 from conversations.desk.scope import branches_in_reach, may_see
 from storage.db import Database
 from storage.models import Member, Officer
-from tests.conversations.desk.conftest import Desk, open_desk
+from tests.conversations.desk.conftest import Desk, open_desk, reach
 from tests.support import Chat
 
 
@@ -38,19 +38,19 @@ async def test_a_member_without_a_role_gets_no_desk(chat: Chat, desk: Desk) -> N
 
 async def test_another_chi_bos_secretary_sees_only_his_own(chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec_b)
-    shown = await chat.tap(desk.sec_b, chat.choice_id(desk.sec_b, "giảm, miễn công tác"))
+    shown = await chat.tap(desk.sec_b, await reach(chat, desk.sec_b, "giảm, miễn công tác"))
     assert "Không có ai." in shown
     assert "Trần Thị Mai" not in shown
     labels = [label for _id, label in chat.last_choices(desk.sec_b)]
     assert "Chọn chi bộ khác" not in labels
-    rates = await chat.tap(desk.sec_b, chat.choice_id(desk.sec_b, "Tỷ lệ giảm, miễn"))
+    rates = await chat.tap(desk.sec_b, await reach(chat, desk.sec_b, "Tỷ lệ giảm, miễn"))
     assert "Bình Minh" not in rates
 
 
 async def test_a_role_ended_since_the_menu_was_shown_is_refused(
         chat: Chat, desk: Desk, db: Database) -> None:
     await open_desk(chat, desk.sec)
-    choice = chat.choice_id(desk.sec, "giảm, miễn công tác")
+    choice = await reach(chat, desk.sec, "giảm, miễn công tác")
     secretary = await _member(db, "S-001")
     async with db.session() as session:
         role = (await session.exec(select(Officer).where(
@@ -65,7 +65,7 @@ async def test_a_role_ended_since_the_menu_was_shown_is_refused(
 async def test_a_chi_bo_outside_the_committee_cannot_be_picked(
         chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.base_member)
-    genuine = chat.choice_id(desk.base_member, "Bình Minh")
+    genuine = await reach(chat, desk.base_member, "Bình Minh")
     forged = genuine.replace(str(desk.a.id), str((desk.a.id or 0) + 1000))
     assert forged != genuine
     shown = await chat.tap(desk.base_member, forged)

@@ -13,7 +13,8 @@ from tests.support import Chat
 DESK_PATHS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("desk", "pick"): [("base", "/desk")],
     ("desk", "what"): [("sec", "/desk")],
-    ("desk", "request"): [("sec", "/desk"), ("sec", "dự thảo nghị quyết")],
+    ("desk", "request"): [("sec", "/desk"), ("sec", "bảng tính excel và dự thảo"),
+                           ("sec", "dự thảo nghị quyết")],
 }
 
 

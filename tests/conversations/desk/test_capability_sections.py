@@ -25,7 +25,7 @@ from storage.models import (
     TopicRound,
 )
 from tests import factories as f
-from tests.conversations.desk.conftest import Desk, open_desk
+from tests.conversations.desk.conftest import Desk, open_desk, reach
 from tests.conversations.desk.test_files import sent_file
 from tests.support import Chat
 
@@ -134,7 +134,7 @@ async def lives(db: Database, desk: Desk) -> Desk:
 async def test_away_absences_and_topics_read_are_listed_in_chat(
         chat: Chat, lives: Desk) -> None:
     await open_desk(chat, lives.sec)
-    away = await chat.tap(lives.sec, chat.choice_id(lives.sec, "đi làm ăn xa"))
+    away = await chat.tap(lives.sec, await reach(chat, lives.sec, "đi làm ăn xa"))
     assert "Đảng viên đang đi làm ăn xa: 2" in away
     overdue = ("Đảng viên 8 · TP. Hồ Chí Minh · 01/05/2026 · 31/10/2026 · tạm miễn sinh hoạt "
                "đảng khi đi làm ăn xa · quá hạn về · 15/09/2026")
@@ -143,14 +143,14 @@ async def test_away_absences_and_topics_read_are_listed_in_chat(
     assert away.index("Đảng viên 8") < away.index("Đảng viên 9")  # overdue first
     assert "Hà Nội" not in away  # back home
     assert "Đà Nẵng" not in away  # another chi bộ's
-    absences = await chat.tap(lives.sec, chat.choice_id(lives.sec, "Vắng sinh hoạt"))
+    absences = await chat.tap(lives.sec, await reach(chat, lives.sec, "Vắng sinh hoạt"))
     assert "Họ và tên · Vắng có lý do · Vắng không lý do" in absences
     assert "1. Lý Văn Tâm · 0 · 3 · 3 · đủ 3 tháng: chi bộ xem xét đề nghị xóa tên · -" \
         in absences
     assert "2. Phan Thị Út · 0 · 2 · 2 · cảnh báo: 2/3 tháng · -" in absences
     assert "3. Ngô Thị Hạnh · 3 · 0 · 0 · - · vắng có lý do 3 buổi liên tiếp" in absences
     assert "Đỗ Văn Long" not in absences
-    topics = await chat.tap(lives.sec, chat.choice_id(lives.sec, "số đồng chí đã đọc"))
+    topics = await chat.tap(lives.sec, await reach(chat, lives.sec, "số đồng chí đã đọc"))
     # Reached: Bình Minh's nine linked members (the away ones too; not who left) and the one
     # it hosts.
     assert "1. 11/2026 · 2 · 7 · 10 · 70.0" in topics
@@ -160,7 +160,7 @@ async def test_away_absences_and_topics_read_are_listed_in_chat(
 
 async def test_the_workbook_has_a_sheet_for_each(chat: Chat, lives: Desk) -> None:
     await open_desk(chat, lives.sec)
-    await chat.tap(lives.sec, chat.choice_id(lives.sec, "Bảng tính Excel"))
+    await chat.tap(lives.sec, await reach(chat, lives.sec, "Bảng tính Excel"))
     _ref, content = sent_file(chat, lives.sec)
     book = load_workbook(io.BytesIO(content))
     away = list(book["Đi làm ăn xa"].iter_rows(values_only=True))
@@ -189,7 +189,7 @@ async def test_attendance_by_month_is_drawn_against_85_percent(
 
     monkeypatch.setattr(charts, "draw_months", recording)
     await open_desk(chat, lives.sec)
-    await chat.tap(lives.sec, chat.choice_id(lives.sec, "dự sinh hoạt theo tháng"))
+    await chat.tap(lives.sec, await reach(chat, lives.sec, "dự sinh hoạt theo tháng"))
     [months] = drawn
     assert months.labels[0] == "12/25"
     assert months.labels[-1] == "11/26"
@@ -209,19 +209,19 @@ async def test_attendance_by_month_is_drawn_against_85_percent(
 
 async def test_another_chi_bos_officers_see_only_their_own(chat: Chat, lives: Desk) -> None:
     await open_desk(chat, lives.sec_b)
-    away = await chat.tap(lives.sec_b, chat.choice_id(lives.sec_b, "đi làm ăn xa"))
+    away = await chat.tap(lives.sec_b, await reach(chat, lives.sec_b, "đi làm ăn xa"))
     assert "Đà Nẵng" in away
     assert "Đảng viên 8" not in away
     assert "Bình Dương" not in away
-    absences = await chat.tap(lives.sec_b, chat.choice_id(lives.sec_b, "Vắng sinh hoạt"))
+    absences = await chat.tap(lives.sec_b, await reach(chat, lives.sec_b, "Vắng sinh hoạt"))
     assert "Lý Văn Tâm" not in absences
     assert "Đảng viên Tân Hòa 2 · 0 · 1 · 1 · - · -" in absences
-    topics = await chat.tap(lives.sec_b, chat.choice_id(lives.sec_b, "số đồng chí đã đọc"))
+    topics = await chat.tap(lives.sec_b, await reach(chat, lives.sec_b, "số đồng chí đã đọc"))
     assert "1. 11/2026 · 2 · 1 · 2 · 50.0" in topics  # not the one Bình Minh hosts
     assert "10/2026" not in topics
     # A base committee member drills down: each chi bộ's own list.
     await open_desk(chat, lives.base_member)
-    await chat.tap(lives.base_member, chat.choice_id(lives.base_member, "Bình Minh"))
-    shown = await chat.tap(lives.base_member, chat.choice_id(lives.base_member, "đi làm ăn xa"))
+    await chat.tap(lives.base_member, await reach(chat, lives.base_member, "Bình Minh"))
+    shown = await chat.tap(lives.base_member, await reach(chat, lives.base_member, "đi làm ăn xa"))
     assert "Đảng viên 8" in shown
     assert "Đà Nẵng" not in shown

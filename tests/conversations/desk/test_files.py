@@ -12,7 +12,7 @@ from conversations.desk.drafts import BLANK
 from storage.db import Database
 from storage.files import FileStore
 from storage.repos import audit
-from tests.conversations.desk.conftest import Desk, open_desk
+from tests.conversations.desk.conftest import Desk, open_desk, reach
 from tests.support import Chat, FakeClock, Person
 from vocabulary.settings import Settings
 from vocabulary.types import ChannelInfo, FileRef
@@ -37,7 +37,7 @@ def docx_text(content: bytes) -> str:
 
 async def test_the_workbook_holds_the_lists_and_the_rates(chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Bảng tính Excel"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Bảng tính Excel"))
     ref, content = sent_file(chat, desk.sec)
     assert ref.name.endswith(".xlsx")
     book = load_workbook(io.BytesIO(content))
@@ -61,9 +61,9 @@ async def test_the_workbook_holds_the_lists_and_the_rates(chat: Chat, desk: Desk
 
 async def test_every_export_is_audited(chat: Chat, desk: Desk, db: Database) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Bảng tính Excel"))
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Biểu đồ"))
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "báo cáo lên cấp ủy"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Bảng tính Excel"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Biểu đồ"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "báo cáo lên cấp ủy"))
     async with db.session() as session:
         entries = await audit.entries(session, "desk.export")
     assert [(e.detail["output"], e.subject_id) for e in entries] == [
@@ -72,7 +72,7 @@ async def test_every_export_is_audited(chat: Chat, desk: Desk, db: Database) -> 
 
 async def test_the_rate_chart_arrives_as_a_png(chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Biểu đồ"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Biểu đồ"))
     ref, content = sent_file(chat, desk.sec)
     assert ref.mime_type == "image/png"
     assert content.startswith(b"\x89PNG\r\n\x1a\n")
@@ -83,7 +83,7 @@ async def test_on_a_terminal_without_files_the_path_under_data_reports_is_printe
     terminal = Chat(db, settings, clock, ChannelInfo("terminal", True, files=False,
                                                      buttons=False))
     await open_desk(terminal, desk.sec)
-    shown = await terminal.tap(desk.sec, terminal.choice_id(desk.sec, "Bảng tính Excel"))
+    shown = await terminal.tap(desk.sec, await reach(terminal, desk.sec, "Bảng tính Excel"))
     path = Path(shown.split("Tệp đã ghi tại: ")[1].splitlines()[0].strip())
     assert path.parent == settings.data_dir / "reports"
     assert load_workbook(path).sheetnames[0] == "Giảm, miễn"
@@ -92,7 +92,7 @@ async def test_on_a_terminal_without_files_the_path_under_data_reports_is_printe
 async def test_the_report_to_the_committee_above_carries_the_figures(
         chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "báo cáo lên cấp ủy"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "báo cáo lên cấp ủy"))
     ref, content = sent_file(chat, desk.sec)
     text = docx_text(content)
     assert ref.name == "bao-cao.docx"
@@ -106,7 +106,7 @@ async def test_the_report_to_the_committee_above_carries_the_figures(
 
 async def test_the_yearly_review_lists_only_open_ended_reliefs(chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "rà soát"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "rà soát"))
     _ref, content = sent_file(chat, desk.sec)
     text = docx_text(content)
     assert "DANH SÁCH RÀ SOÁT NĂM 2026" in text
@@ -120,8 +120,8 @@ async def test_the_yearly_review_lists_only_open_ended_reliefs(chat: Chat, desk:
 async def test_the_resolution_takes_the_meeting_figures_recorded_with_the_decision(
         chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "nghị quyết"))
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, f"Đơn số {desk.open_request.id}"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "nghị quyết"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, f"Đơn số {desk.open_request.id}"))
     _ref, content = sent_file(chat, desk.sec)
     text = docx_text(content)
     assert "Số: 05-NQ/CB" in text
@@ -134,8 +134,8 @@ async def test_the_resolution_takes_the_meeting_figures_recorded_with_the_decisi
 async def test_what_was_not_recorded_is_left_blank_in_the_resolution(
         chat: Chat, desk: Desk) -> None:
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "nghị quyết"))
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Đỗ Văn Long"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "nghị quyết"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Đỗ Văn Long"))
     _ref, content = sent_file(chat, desk.sec)
     text = docx_text(content)
     assert f"Đảng viên có mặt: {BLANK}/10" in text
@@ -149,7 +149,7 @@ async def test_a_file_sent_in_chat_is_deleted_after_its_retention(
     from bot.timer_kinds import timer_runner
 
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "Bảng tính Excel"))
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "Bảng tính Excel"))
     ref, _content = sent_file(chat, desk.sec)
     stored = settings.files_dir / ref.path
     clock.advance(hours=settings.desk_file_retention_hours - 1)

@@ -9,7 +9,7 @@ import pytest
 from storage.db import Database
 from storage.models import Conversation
 from tests import factories as f
-from tests.conversations.desk.conftest import Desk, open_desk, relief
+from tests.conversations.desk.conftest import Desk, open_desk, reach, relief
 from tests.support import TYPED, Chat, FakeClock, Person
 from vocabulary.settings import Settings
 
@@ -35,8 +35,8 @@ async def test_a_resolution_for_a_request_not_offered_is_refused(
     theirs = await relief(db, elsewhere, "exemption", date(2026, 5, 1), None)
     number = theirs.id if whose == "another chi bo" else (theirs.id or 0) + 1000
     await open_desk(chat, desk.sec)
-    await chat.tap(desk.sec, chat.choice_id(desk.sec, "nghị quyết"))
-    genuine = chat.choice_id(desk.sec, f"Đơn số {desk.open_request.id}")
+    await chat.tap(desk.sec, await reach(chat, desk.sec, "nghị quyết"))
+    genuine = await reach(chat, desk.sec, f"Đơn số {desk.open_request.id}")
     forged = genuine.replace(str(desk.open_request.id), str(number))
     assert forged != genuine
     shown = await chat.tap(desk.sec, forged)
@@ -57,6 +57,7 @@ async def test_a_typed_number_out_of_range_asks_again(
     shown = await typed.say(desk.sec, "99")
     assert PLEASE_CHOOSE in shown
     assert await step_of(db, desk.sec) == ("desk", "what")
+    await typed.say(desk.sec, "3")  # the files
     await typed.say(desk.sec, "dự thảo nghị quyết")
     shown = await typed.say(desk.sec, "99")
     assert PLEASE_CHOOSE in shown
