@@ -23,6 +23,7 @@ from storage.models import (
 from storage.new_rows import NewRows
 from storage.types import UTCDateTime
 
+IN_LIST_LIMIT = 10_000  # ids bound in one IN list: asyncpg takes at most 32,767 arguments
 _NEW_MEETINGS = NewRows(Meeting.__table__, "plan_id", "period")  # type: ignore[attr-defined]
 
 
@@ -36,11 +37,14 @@ async def add_occurrences(session: AsyncSession, rows: list[dict[str, Any]],
     await _NEW_MEETINGS.insert_uncounted(session, rows)
     periods = sorted({str(r["period"]) for r in rows})
     plans = sorted({int(r["plan_id"]) for r in rows})
-    # By plan too: another plan's meetings made at the same instant are not these.
-    query = select(func.count()).select_from(Meeting).where(
-        Meeting.created_at == now, col(Meeting.period).in_(periods),
-        col(Meeting.plan_id).in_(plans))
-    return int((await session.exec(query)).one())
+    added = 0
+    for start in range(0, len(plans), IN_LIST_LIMIT):
+        # By plan too: another plan's meetings made at the same instant are not these.
+        query = select(func.count()).select_from(Meeting).where(
+            Meeting.created_at == now, col(Meeting.period).in_(periods),
+            col(Meeting.plan_id).in_(plans[start:start + IN_LIST_LIMIT]))
+        added += int((await session.exec(query)).one())
+    return added
 
 
 async def active_plans(session: AsyncSession, plan_ids: list[int] | None = None
