@@ -44,7 +44,7 @@ class Engine:
         if inbound.kind is InboundKind.TEXT and inbound.text is not None:
             command = parse_command(inbound.text)
             if command is not None and self._answers_question(ctx, command, inbound.text):
-                command = None  # "Xin MIỄN" typed as an option's words picks that option
+                command = None  # words typed as an option's label pick that option
             if command is not None:
                 await self._command(ctx, command)
                 return
