@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -35,6 +36,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlmodel import col, func, select
@@ -170,6 +172,7 @@ def webhook_processes(base_url: str, database_url: str, ports: list[int],
     folder = Path(tempfile.mkdtemp(prefix="chibot-bench-"))
     env = {**os.environ, "CHIBOT_DATABASE_URL": database_url, "CHIBOT_DATA_DIR": str(folder),
            "CHIBOT_SECRET_KEY": "bench", "CHIBOT_TELEGRAM_TOKEN": TOKEN,
+           "CHIBOT_FILE_KEYS": json.dumps([Fernet.generate_key().decode()]),
            "CHIBOT_TELEGRAM_API_URL": base_url, "CHIBOT_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
            "CHIBOT_TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
            "CHIBOT_TELEGRAM_WEBHOOK_PATH": WEBHOOK_PATH}
@@ -178,8 +181,8 @@ def webhook_processes(base_url: str, database_url: str, ports: list[int],
     processes = [subprocess.Popen(command, env={**env, "CHIBOT_TELEGRAM_WEBHOOK_PORT": str(p)},
                                   cwd=folder) for p in ports]
     try:
-        for port in ports:
-            _wait_listening(port)
+        for port, process in zip(ports, processes, strict=True):
+            _wait_listening(port, process)
         yield processes
     finally:
         for process in processes:
@@ -194,13 +197,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_listening(port: int, within: float = 120.0) -> None:
+def _wait_listening(port: int, process: subprocess.Popen[bytes], within: float = 120.0) -> None:
     deadline = time.monotonic() + within
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"the webhook process exited ({process.returncode})") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

@@ -49,9 +49,11 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"  # INFO shows the bot at work; logs never hold personal data
     # PostgreSQL's connection pool, per process. A ping before each use would cost three round
     # trips (a third of a webhook update's); without it a connection the server dropped fails
-    # one statement, whose work is retried, and the pool is renewed.
-    postgres_pool_size: int = 10
-    postgres_pool_overflow: int = 10
+    # one statement, whose work is retried, and the pool is renewed. Connections beyond the
+    # pool are closed when given back, so under a steady load they would be opened again and
+    # again (a server process, TLS and every statement prepared anew each time): none by default.
+    postgres_pool_size: int = 20
+    postgres_pool_overflow: int = 0
     postgres_pre_ping: bool = False
     postgres_recycle_seconds: float = 1800.0  # connections are renewed this often
 
