@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -52,10 +53,14 @@ def expected(org_id: int, org_kind: OrgKind, on: date) -> Select[tuple[int]]:
     return select(everyone.c.member_id)
 
 
-def expected_pairs(meeting_ids: list[int], on: date) -> Any:
+def expected_pairs(meetings: Sequence[Meeting], on: date) -> Any:
     """(meeting_id, member_id, counted) for meetings that all fall on `on`: chi bo meetings
     by the members' chi bo, to dang meetings by their group (two index lookups, not an OR),
     and chi bo meetings by the members they host."""
+    ids = [m.id or 0 for m in meetings]
+    # Naming the chi bo too lets PostgreSQL look their members up by index, rather than
+    # read every member of the province once per batch of meetings.
+    org_ids = sorted({m.org_id for m in meetings})
     parts: list[Any] = []
     for column, group in ((Member.branch_id, False), (Member.group_id, True)):
         kind = Organisation.kind == OrgKind.GROUP if group else Organisation.kind != OrgKind.GROUP
@@ -64,12 +69,13 @@ def expected_pairs(meeting_ids: list[int], on: date) -> Any:
                    counted().label("counted"))
             .join(Organisation, Organisation.id == Meeting.org_id)
             .join(Member, column == Meeting.org_id)
-            .where(col(Meeting.id).in_(meeting_ids), kind, reminded(), _not_away(on)))
+            .where(col(Meeting.id).in_(ids), col(column).in_(org_ids), kind, reminded(),
+                   _not_away(on)))
     guests = hosted_on(on).subquery()
     parts.append(select(col(Meeting.id).label("meeting_id"), guests.c.member_id,
                         literal(True).label("counted"))
                  .join(guests, guests.c.host_org_id == Meeting.org_id)
-                 .where(col(Meeting.id).in_(meeting_ids), true()))
+                 .where(col(Meeting.id).in_(ids), true()))
     return union_all(*parts).subquery("expected")
 
 
@@ -78,12 +84,11 @@ def _not_away(on: date) -> ColumnElement[bool]:
     return col(Member.id).not_in(away_ids_on(on, NOT_EXPECTED_AWAY))
 
 
-def informed_away(pairs: Any, on: date) -> Select[tuple[int, int]]:
-    """(meeting_id, member_id) of the expected who reported being away on `on` (inform only)."""
-    return select(pairs.c.meeting_id, pairs.c.member_id).where(
-        pairs.c.member_id.in_(reported_ids_on(on, INFORMED_AWAY)))
+def informed_away(on: date) -> Select[tuple[int]]:
+    """The ids of members who reported being away on `on` (inform only)."""
+    return reported_ids_on(on, INFORMED_AWAY)
 
 
 async def excuse_informed_away(session: AsyncSession, meeting_ids: list[int], on: date) -> None:
     """Those away (inform only) who have not answered count as excused: away."""
-    await repo.excuse(session, meeting_ids, reported_ids_on(on, INFORMED_AWAY), AWAY_REASON)
+    await repo.excuse(session, meeting_ids, informed_away(on), AWAY_REASON)

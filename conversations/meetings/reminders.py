@@ -56,13 +56,11 @@ async def remind_many(session: AsyncSession, settings: Settings,
     out: list[Outbound] = []
     for day, meetings in by_day.items():
         ids = [m.id or 0 for m in meetings]
-        pairs = audience.expected_pairs(ids, day)
+        pairs = audience.expected_pairs(meetings, day)
         await repo.add_attendees(session, pairs, now)
         await audience.excuse_informed_away(session, ids, day)
-        rows = await repo.expected_with_answers(session, pairs)
-        away = {(int(m), int(p)) for m, p in
-                (await session.exec(audience.informed_away(pairs, day))).all()}
-        rows, told = _split(rows, away)
+        rows, told = _split(await repo.expected_with_answers(
+            session, pairs, audience.informed_away(day)))
         by_id = {m.id or 0: m for m in meetings}
         topics = await agenda.topics_of(session, meetings)
         out += _messages(settings, by_id, names, topics, offsets, rows, now)
@@ -78,13 +76,16 @@ async def _names(session: AsyncSession, org_ids: set[int]) -> dict[int, Organisa
     return {o.id or 0: o for o in (await session.exec(query)).all()}
 
 
-def _split(rows: list[tuple[int, int, str | None]], away: set[tuple[int, int]]
+def _split(rows: list[tuple[int, int, str | None, bool]]
            ) -> tuple[list[tuple[int, int, str | None]], list[tuple[int, int, str | None]]]:
-    """(reminded, told once): a member away on inform only gets the one notice instead of
-    the reminders, until he/she says he/she will still come."""
-    notice = [(r[0], r[1]) in away and r[2] != "attend" for r in rows]
-    return ([r for r, n in zip(rows, notice, strict=True) if not n],
-            [r for r, n in zip(rows, notice, strict=True) if n])
+    """(reminded, told once) from (meeting, member, answer, away on inform only): such a
+    member gets the one notice instead of the reminders, until he/she says he/she will
+    still come."""
+    reminded: list[tuple[int, int, str | None]] = []
+    told: list[tuple[int, int, str | None]] = []
+    for meeting_id, member_id, answer, away in rows:
+        (told if away and answer != "attend" else reminded).append((meeting_id, member_id, answer))
+    return reminded, told
 
 
 def _messages(settings: Settings, meetings: dict[int, Meeting], orgs: dict[int, Organisation],

@@ -196,8 +196,7 @@ async def expected_query(session: AsyncSession, settings: Settings,
 
 def pairs_of(settings: Settings, meeting: Meeting) -> Any:
     """The meeting's audience as (meeting_id, member_id) rows (see audience.expected_pairs)."""
-    return audience.expected_pairs([meeting.id or 0],
-                                   meeting.starts_at.astimezone(settings.tz).date())
+    return audience.expected_pairs([meeting], meeting.starts_at.astimezone(settings.tz).date())
 
 
 async def record_expected(session: AsyncSession, settings: Settings, meeting: Meeting) -> None:

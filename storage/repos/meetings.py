@@ -123,15 +123,17 @@ async def excuse(session: AsyncSession, meeting_ids: list[int], member_ids: Any,
         col(MeetingAttendee.answer).is_(None)).values(answer="absent", reason=reason))
 
 
-async def expected_with_answers(session: AsyncSession, pairs: Any
-                                ) -> list[tuple[int, int, str | None]]:
-    """(meeting_id, member_id, answer) for every expected member."""
-    query = (select(pairs.c.meeting_id, pairs.c.member_id, MeetingAttendee.answer)
+async def expected_with_answers(session: AsyncSession, pairs: Any, flagged: Any
+                                ) -> list[tuple[int, int, str | None, bool]]:
+    """(meeting_id, member_id, answer, flagged) for every expected member; `flagged`: whether
+    the member is among these ids (a subquery), read in the same pass over the audience."""
+    query = (select(pairs.c.meeting_id, pairs.c.member_id, MeetingAttendee.answer,
+                    pairs.c.member_id.in_(flagged))
              .select_from(pairs.outerjoin(MeetingAttendee, and_(
                  MeetingAttendee.meeting_id == pairs.c.meeting_id,
                  MeetingAttendee.member_id == pairs.c.member_id)))
              .order_by(pairs.c.meeting_id, pairs.c.member_id))
-    return [(int(m), int(p), a) for m, p, a in (await session.exec(query)).all()]
+    return [(int(m), int(p), a, bool(f)) for m, p, a, f in (await session.exec(query)).all()]
 
 
 async def attendees(session: AsyncSession, meeting_id: int
