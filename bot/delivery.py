@@ -174,6 +174,7 @@ class Delivery:
         self.stopping = asyncio.Event()
         self.counts: Counter[str] = Counter()
         self._registered = False
+        self._shared: dict[int, dict[str, Any]] = {}  # bodies many rows share, read once
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many were sent.
@@ -325,9 +326,15 @@ class Delivery:
                                       channels=tuple(self.senders), worker=self.worker.id)
             targets = await resolve_targets(session, rows, self.settings)
             originals = await _originals(session, rows)
+            payloads = await outbox.full_payloads(session, rows, self._shared)
             claimed = []
             for row in rows:
-                target = targets.get(row.id or 0)
+                target, payload = targets.get(row.id or 0), payloads[row.id or 0]
+                if payload is None:
+                    await outbox.settle(session, row.id or 0, status=OutboxStatus.DEAD,
+                                        last_error="shared body missing")
+                    self.counts["dead"] += 1
+                    continue
                 original = originals.get(row.id or 0)
                 if row.payload.get("edit_of"):
                     if original is None or target is None:  # nothing was sent to edit
@@ -346,8 +353,8 @@ class Delivery:
                                         **_back(row, row.next_attempt_at, row.parts_sent))
                     continue
                 if original is None:
-                    await _remember_options(session, row.payload, target, now)
-                rendered = replace(self._render(row.payload, target),
+                    await _remember_options(session, payload, target, now)
+                rendered = replace(self._render(payload, target),
                                    bulk=row.priority == outbox.BULK)
                 claimed.append(Claimed(row, target, rendered,
                                        original.message_ref if original else None))
