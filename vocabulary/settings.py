@@ -75,6 +75,10 @@ class Settings(BaseSettings):
 
     # Zalo Bot Platform (limits of the free Basic plan, reported 09/2026)
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    # Voice notes go to Zalo as AAC, converted by this program (a name on PATH or a path; ""
+    # or not installed: they go as links); a conversion longer than the timeout is given up.
+    zalo_ffmpeg: str = "ffmpeg"
+    zalo_ffmpeg_timeout_seconds: float = Field(default=60.0, gt=0)
     zalo_bots: list[ZaloBot] = []  # JSON; or a TOML file of [[bots]] in zalo_bots_file
     zalo_bots_file: Path | None = None
     zalo_webhook_path: str = "/zalo/webhook"  # each bot at PATH/<bot id>

@@ -17,6 +17,7 @@ from handlers.zalo.polling import TokenRefused, ZaloPoller
 from handlers.zalo.quota import ZaloBudget
 from handlers.zalo.sender import FileLinker, ZaloSender
 from handlers.zalo.updates import ZaloSource
+from handlers.zalo.voice import AacVoices
 from handlers.zalo.webhook import ZaloWebhook, webhook_secret
 from storage.db import Database
 from storage.files import FileStore
@@ -43,9 +44,10 @@ class ZaloChannel:
         self.http = httpx.AsyncClient(limits=limits)
         self.clients = {bot.id: ZaloClient(bot.token.get_secret_value(), settings.zalo_api_url,
                                            self.http) for bot in bots}
+        store = FileStore.of(settings)
         self.sender = ZaloSender(self.clients, settings, ZaloBudget(db, settings, clock, bots),
-                                 links)
-        self.source = ZaloSource(ImageFetcher(self.http, settings, FileStore.of(settings)))
+                                 links, AacVoices.found(settings, store))
+        self.source = ZaloSource(ImageFetcher(self.http, settings, store))
 
     async def check_tokens(self) -> None:
         """Raises TokenRefused for the first bot whose token Zalo does not know."""

@@ -36,6 +36,12 @@ class FileLinker(Protocol):
     def url(self, ref: FileRef, audience: str = "") -> str: ...
 
 
+class Voices(Protocol):
+    """Voice notes in the format Zalo plays (AAC)."""
+
+    async def of(self, voice: FileRef) -> FileRef | None: ...
+
+
 class Budget(Protocol):
     """Each bot's monthly messages: a part is sent only once a message is taken for it."""
 
@@ -57,8 +63,10 @@ class ZaloSender:
     info = INFO
 
     def __init__(self, clients: dict[str, ZaloClient], settings: Settings,
-                 budget: Budget, links: FileLinker | None = None) -> None:
+                 budget: Budget, links: FileLinker | None = None,
+                 voices: Voices | None = None) -> None:
         self.clients, self.settings, self.budget, self.links = clients, settings, budget, links
+        self.voices = voices
         # A bot's own rate, where one is set, on top of the channel's (CHIBOT_DELIVERY_RATES).
         self._rates = {bot.id: AsyncLimiter(1, 1 / bot.rate)
                        for bot in settings.zalo_bot_list if bot.rate}
@@ -113,7 +121,8 @@ class ZaloSender:
 
     async def _attach(self, client: ZaloClient, chat: str, file: FileRef,
                       language: str) -> object:
-        """A photo by sendPhoto, any other file as a link in a message (both expire)."""
+        """A photo by sendPhoto, a voice note by sendVoice once made AAC (where ffmpeg is
+        installed), any other file as a link in a message (all of them expire)."""
         render = Renderer(language, self.settings.tz)
         if self.links is None:
             return await client.send_message(chat, render(Msg("zalo.file_unlinked",
@@ -121,6 +130,10 @@ class ZaloSender:
         url = self.links.url(file, audience=chat)
         if file.mime_type.startswith("image/"):
             return await client.send_photo(chat, url)
+        aac = await self.voices.of(file) if self.voices and file.mime_type.startswith(
+            "audio/") else None
+        if aac is not None:
+            return await client.send_voice(chat, self.links.url(aac, audience=chat))
         return await client.send_message(chat, render(Msg("zalo.file_link", name=file.name,
                                                           url=url)))
 
