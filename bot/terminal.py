@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import select
 
@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import Member, MemberStatus
 from storage.phones import normalise_phone
 from storage.repos import accounts, members
+from vocabulary.dates import parse_date
 from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
 from vocabulary.stoppable import unless_stopped
@@ -89,12 +90,14 @@ class TerminalSession:
         await self.timers.fire_due()
 
     async def _set_clock(self, text: str) -> None:
-        """Move the demo to a local date and time ("2027-03-04 08:00") and run the timers
-        that fall due by then, as the periodic runner would."""
+        """Move the demo to a local date and time ("04/03/2027 08:00", or "2027-03-04 08:00")
+        and run the timers that fall due by then, as the periodic runner would."""
+        day, _, at = text.strip().rpartition(" ")
+        on = parse_date(day, self.clock().astimezone(self.settings.tz).date()) if day else None
         try:
-            day, _, at = text.strip().partition(" ")
-            target = datetime.combine(date.fromisoformat(day), time.fromisoformat(at),
-                                      self.settings.tz)
+            if on is None:
+                raise ValueError(text)
+            target = datetime.combine(on, time.fromisoformat(at), self.settings.tz)
         except ValueError:
             self.write(self.meta(Msg("terminal.clock_usage")))
             return

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -17,12 +16,12 @@ from storage.db import Database
 from storage.models import Meeting, MeetingKind, MeetingPlan, MeetingStatus, Organisation
 from storage.repos import meetings as repo
 from storage.repos import orgs, outbox
+from vocabulary.dates import parse_date
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
 
 app = typer.Typer(help=Msg("cli.meetings").key, no_args_is_help=True)
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\S+)$")
 STATUS = {MeetingStatus.PLANNED: Msg("cli.meetings.status.planned"),
           MeetingStatus.CANCELLED: Msg("cli.meetings.status.cancelled")}
 
@@ -80,9 +79,14 @@ def plan(
 
 
 def _local(text: str, settings: Settings) -> datetime:
+    """A local date and time as written in Viet Nam, "20/12/2026 19:30" (or "2026-12-20 19:30",
+    "ngày mai 8h"): the date, then the time."""
+    day, _, clock = text.strip().rpartition(" ")
+    on = parse_date(day, datetime.now(settings.tz).date()) if day else None
     try:
-        day, _, clock = text.strip().partition(" ")
-        return datetime.combine(date.fromisoformat(day), rules.parse_time(clock), settings.tz)
+        if on is None:
+            raise ValueError(text)
+        return datetime.combine(on, rules.parse_time(clock), settings.tz)
     except (ValueError, rules.RuleError):
         echo(Msg("cli.error", problem=Msg("cli.meetings.bad_at", text=text)), err=True)
         raise typer.Exit(2) from None
@@ -174,7 +178,7 @@ def move(
     """Move a meeting ahead to another time and/or place; those reminded are told."""
 
     async def work(database: Database, settings: Settings) -> None:
-        starts_at = _day_first(at, settings)
+        starts_at = _local(at, settings)
         async with database.session() as session:
             meeting = await session.get(Meeting, meeting_id)
             if meeting is None:
@@ -191,16 +195,3 @@ def move(
 
     run_with_db(work)
 
-
-def _day_first(text: str, settings: Settings) -> datetime:
-    """"20/12/2026 19:30", local time (the way dates are written in Viet Nam)."""
-    found = _DAY_FIRST.match(text.strip())
-    try:
-        if found is None:
-            raise ValueError(text)
-        day, month, year, clock = found.groups()
-        return datetime.combine(date(int(year), int(month), int(day)), rules.parse_time(clock),
-                                settings.tz)
-    except (ValueError, rules.RuleError):
-        echo(Msg("cli.error", problem=Msg("cli.meetings.move.bad_at", text=text)), err=True)
-        raise typer.Exit(2) from None

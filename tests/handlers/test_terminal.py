@@ -111,10 +111,13 @@ async def test_wait_moves_the_clock_by_whole_days_or_the_undo_window(
 async def test_clock_with_a_wrong_date_explains_itself_and_moves_nothing(
         demo_db: Database, tmp_path: Path, clock: FakeClock):
     text = await transcript(demo_db, tmp_path, clock, [
-        "/clock 04/03/2027 08:00", "/clock 2027-03-04", "/clock 2027-03-04 08:00"])
-    assert text.count("Gõ /clock rồi ngày giờ, ví dụ: /clock 2027-03-04 08:00") == 2
-    assert text.count("Đồng hồ của bản demo:") == 1
-    assert "04/03/2027" in text.split("Đồng hồ của bản demo:")[1]
+        "/clock 31/02/2027 08:00", "/clock 2027-03-04", "/clock 04/03/2027 08:00",
+        "/clock 2027-03-05 09:00"])
+    assert text.count("Gõ /clock rồi ngày giờ, ví dụ: /clock 04/03/2027 08:00") == 2
+    moved = text.split("Đồng hồ của bản demo:")[1:]
+    assert len(moved) == 2  # day first, as written in Viet Nam, or ISO
+    assert "04/03/2027" in moved[0]
+    assert "05/03/2027" in moved[1]
 
 
 async def test_as_without_a_name_explains_itself(demo_db: Database, tmp_path: Path,
