@@ -93,10 +93,10 @@ async def full_payloads(session: AsyncSession, rows: list[OutboxMessage],
                         known: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any] | None]:
     """Row id -> what to send: a row naming a shared body gets it, under the row's own keys
     (None: that body is gone). `known` keeps bodies read before (they never change)."""
-    wanted = {int(r.payload[SHARED]) for r in rows if SHARED in r.payload} - known.keys()
-    if wanted:
-        if len(known) + len(wanted) > SHARED_KEPT:
-            known.clear()
+    needed = {int(r.payload[SHARED]) for r in rows if SHARED in r.payload}
+    if len(known.keys() | needed) > SHARED_KEPT:
+        known.clear()
+    if wanted := needed - known.keys():
         found = await session.exec(select(TopicMessage.id, TopicMessage.payload)
                                    .where(col(TopicMessage.id).in_(wanted)))
         known.update({int(i or 0): p for i, p in found.all()})
