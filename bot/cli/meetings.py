@@ -80,7 +80,7 @@ def plan(
 
 def _local(text: str, settings: Settings) -> datetime:
     """A local date and time as written in Viet Nam, "20/12/2026 19:30" (or "2026-12-20 19:30",
-    "ngày mai 8h"): the date, then the time."""
+    or a day named by words as vocabulary.dates reads them): the date, then the time."""
     day, _, clock = text.strip().rpartition(" ")
     on = parse_date(day, datetime.now(settings.tz).date()) if day else None
     try:

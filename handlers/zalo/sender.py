@@ -127,15 +127,13 @@ class ZaloSender:
         if self.links is None:
             return await client.send_message(chat, render(Msg("zalo.file_unlinked",
                                                               name=file.name)))
-        url = self.links.url(file, audience=chat)
         if file.mime_type.startswith("image/"):
-            return await client.send_photo(chat, url)
-        aac = await self.voices.of(file) if self.voices and file.mime_type.startswith(
-            "audio/") else None
-        if aac is not None:
+            return await client.send_photo(chat, self.links.url(file, audience=chat))
+        if self.voices and file.mime_type.startswith("audio/") and \
+                (aac := await self.voices.of(file)) is not None:
             return await client.send_voice(chat, self.links.url(aac, audience=chat))
-        return await client.send_message(chat, render(Msg("zalo.file_link", name=file.name,
-                                                          url=url)))
+        return await client.send_message(chat, render(Msg(
+            "zalo.file_link", name=file.name, url=self.links.url(file, audience=chat))))
 
     def _forbidden_error(self, chat_id: str) -> Exception:
         """A 403 means nothing documented: only several in a row make the chat unreachable."""
