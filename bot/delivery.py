@@ -104,6 +104,7 @@ class Flights:
         self.tasks: set[asyncio.Task[None]] = set()
         self.unsettled: set[int] = set()  # claimed rows whose outcome is not written yet
         self.sent = 0
+        self.put_back = False  # a message was queued again (it may be due at once)
         self.freed = asyncio.Event()
         # One write at a time: whoever settles next waits for a write already under way, so
         # a claim after `land` never sees a finished send still marked 'sending'.
@@ -136,7 +137,13 @@ class Flights:
     async def _fly(self, send: Coroutine[Any, Any, Outcome]) -> None:
         outcome = await send
         self.sent += outcome.sent
+        self.put_back |= outcome.values.get("status") == OutboxStatus.QUEUED
         self.settler.pending.append(outcome)
+
+    def take_put_back(self) -> bool:
+        """Whether a message was queued again since last asked."""
+        put_back, self.put_back = self.put_back, False
+        return put_back
 
     async def finish(self) -> None:
         """Wait for the sends under way, whatever they end in."""
@@ -195,7 +202,7 @@ class Delivery:
                 # before the claim, not after, or that next message waits for another drain.
                 held = bool(flights.unsettled)
                 limit = min(room, self.settings.delivery_batch)
-                taken, claimed = await self._claim(limit)
+                taken, claimed, behind = await self._claim(limit)
                 if not taken:
                     if not held or not await flights.land():
                         break
@@ -203,8 +210,12 @@ class Delivery:
                 flights.claimed(item.row.id or 0 for item in claimed)
                 for item in claimed:
                     flights.take_off(self._send_one(item, flights.progress))
-                if taken < limit and not await flights.land():
-                    break  # nothing more was due: claim again once these are written
+                if taken < limit:  # nothing more was due: claim again once these are written
+                    written = await flights.land()
+                    # only if a message may be due now: a person's next one behind these, or
+                    # one put back (to try another account); others queued meanwhile wake us.
+                    if not written or not (behind or flights.take_put_back()):
+                        break
             await flights.land()
         finally:
             # Even when a claim failed: sends under way finish and their outcomes are written,
@@ -244,11 +255,11 @@ class Delivery:
                     if loop.time() >= next_beat:  # heartbeat; a worker that died leaves claims
                         await self.recover()
                         next_beat = loop.time() + self.settings.delivery_heartbeat_seconds
+                    self.wakeup.clear()  # before the pass: a message queued during it wakes us
                     if await self.drain():
                         continue
                 except Exception as exc:  # the database may be briefly unavailable
                     log.error("delivery pass failed: %s", where(exc))
-                self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(unless_stopped(self.stopping, self.wakeup.wait()),
                                            idle_seconds)
@@ -317,13 +328,15 @@ class Delivery:
         await stop.wait()
         self.stopping.set()
 
-    async def _claim(self, limit: int) -> tuple[int, list[Claimed]]:
-        """How many rows were taken, and those to send (the others are settled here)."""
+    async def _claim(self, limit: int) -> tuple[int, list[Claimed], bool]:
+        """How many rows were taken, those to send (the others are settled here), and whether
+        a message waits behind them."""
         now = self.clock()
         async with self.db.session() as session:
-            rows = await outbox.claim(session, now, limit,
-                                      bulk_allowed=not is_quiet(self.settings, now),
-                                      channels=tuple(self.senders), worker=self.worker.id)
+            taken = await outbox.claim(session, now, limit,
+                                       bulk_allowed=not is_quiet(self.settings, now),
+                                       channels=tuple(self.senders), worker=self.worker.id)
+            rows = taken.rows
             targets = await resolve_targets(session, rows, self.settings)
             originals = await _originals(session, rows)
             payloads = await outbox.full_payloads(session, rows, self._shared)
@@ -358,7 +371,7 @@ class Delivery:
                                    bulk=row.priority == outbox.BULK)
                 claimed.append(Claimed(row, target, rendered,
                                        original.message_ref if original else None))
-        return len(rows), claimed
+        return len(rows), claimed, taken.behind
 
     async def _send_one(self, item: Claimed, progress: Callable[[Outcome], None]) -> Outcome:
         """Send the parts not yet sent, each at the chat's pace; the outcome says how far."""

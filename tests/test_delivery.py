@@ -180,11 +180,12 @@ async def test_a_drain_sends_the_next_message_of_a_person_whose_last_was_settled
             written.set()
         return done
 
-    async def claim_while_settling(self: Delivery, limit: int) -> tuple[int, list[Claimed]]:
-        taken, claimed = await claim(self, limit)
+    async def claim_while_settling(self: Delivery, limit: int
+                                   ) -> tuple[int, list[Claimed], bool]:
+        taken, claimed, behind = await claim(self, limit)
         if not taken and not written.is_set():  # it saw the first message still 'sending'
             await asyncio.wait_for(written.wait(), 10)
-        return taken, claimed
+        return taken, claimed, behind
 
     monkeypatch.setattr(Settler, "flush", flush_and_tell)
     monkeypatch.setattr(Delivery, "_claim", claim_while_settling)

@@ -112,7 +112,9 @@ async def test_a_crash_between_claim_and_send_loses_and_doubles_nothing(
     people = await members_with_accounts(db, clock, 3)
     await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
     async with db.session() as session:  # a worker claims, then dies before sending
-        assert len(await outbox.claim(session, clock(), 10)) == 3
+        taken = await outbox.claim(session, clock(), 10)
+    assert len(taken.rows) == 3
+    assert not taken.behind  # one message each: nothing waits behind them
     sender = Scripted()
     _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
     assert await delivery.drain() == 0  # still claimed by the dead worker
@@ -182,7 +184,7 @@ async def test_interactive_replies_overtake_a_running_broadcast(db: Database, se
                                body=[Msg("cancel.done")], now=clock())
     await queue(db, clock, [Outbound(people[0].id or 0, [Msg("cancel.nothing")])])
     async with db.session() as session:
-        first = await outbox.claim(session, clock(), 1)
+        first = (await outbox.claim(session, clock(), 1)).rows
     assert first[0].member_id == people[0].id
 
 
@@ -192,7 +194,9 @@ async def test_one_persons_messages_keep_their_order(db: Database, settings: Set
     keys = ["cancel.done", "cancel.nothing", "menu.prompt"]
     await queue(db, clock, [Outbound(person.id or 0, [Msg(k)]) for k in keys])
     async with db.session() as session:
-        assert len(await outbox.claim(session, clock(), 10)) == 1  # the rest wait their turn
+        taken = await outbox.claim(session, clock(), 10)
+    assert len(taken.rows) == 1  # the rest wait their turn
+    assert taken.behind
     clock.advance(seconds=settings.delivery_lease_seconds + 1)
     sender = Scripted()
     _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
@@ -210,10 +214,11 @@ async def test_sends_under_way_are_recorded_even_when_the_next_claim_fails(
     people = await members_with_accounts(db, clock, 3)
     await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
     sender = Slow()
-    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    two_at_a_time = fast(settings).model_copy(update={"delivery_batch": 2})
+    _core, delivery = build_core(db, two_at_a_time, {"telegram": sender}, clock)
     real_claim, calls = Delivery._claim, 0
 
-    async def failing_second(self: Delivery, limit: int) -> tuple[int, list[object]]:
+    async def failing_second(self: Delivery, limit: int) -> tuple[int, list[object], bool]:
         nonlocal calls
         calls += 1
         if calls > 1:
@@ -223,8 +228,8 @@ async def test_sends_under_way_are_recorded_even_when_the_next_claim_fails(
     monkeypatch.setattr(Delivery, "_claim", failing_second)
     with pytest.raises(ConnectionError):
         await delivery.drain()
-    assert len(sender.sent) == 3
-    assert await statuses(db) == ["sent"] * 3
+    assert len(sender.sent) == 2
+    assert await statuses(db) == ["sent", "sent", "queued"]
 
 
 async def test_bulk_messages_wait_out_quiet_hours(db: Database, settings: Settings):
@@ -299,7 +304,7 @@ async def test_a_failing_pass_does_not_stop_delivery(db: Database, settings: Set
     await queue(db, clock, [Outbound(p.id or 0, [Msg("cancel.done")]) for p in people])
     real_claim, calls = outbox.claim, []
 
-    async def flaky_claim(*args: object, **kwargs: object) -> list[OutboxMessage]:
+    async def flaky_claim(*args: object, **kwargs: object) -> outbox.Taken:
         calls.append(1)
         if len(calls) == 1:
             raise OSError("disk briefly unavailable")
@@ -407,7 +412,7 @@ async def test_a_reply_and_a_notice_to_one_member_keep_their_order(
                                    text="menu"))
     await queue(db, clock, [Outbound(member.id or 0, [Msg("cancel.done")])])
     async with db.session() as session:
-        first = await outbox.claim(session, clock(), 10)
+        first = (await outbox.claim(session, clock(), 10)).rows
     assert [row.chat_id for row in first] == ["tam"]  # the reply; the notice waits for it
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select
 
 from storage.models import (
     ChatAccount,
@@ -29,7 +31,12 @@ INTERACTIVE, BULK = 10, 0
 SHARED = "shared"
 SHARED_KEPT = 1000  # bodies a process keeps read; a month has a few
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
-_NEW = NewRows(OutboxMessage.__table__, "dedupe_key")  # type: ignore[attr-defined]
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+_NEW = NewRows(_TABLE, "dedupe_key")
+# Built once, as Core statements: a sender claims and settles as often as it sends.
+_TAKE = (update(_TABLE).where(_TABLE.c.id.in_(bindparam("rows", expanding=True)))
+         .values(status=OutboxStatus.SENDING, claimed_at=bindparam("now"),
+                 claimed_by=bindparam("worker"), attempts=_TABLE.c.attempts + 1))
 
 
 def recipient_key(message: Outbound) -> str:
@@ -119,10 +126,19 @@ async def copies(session: AsyncSession, subject: str) -> list[OutboxMessage]:
     return [r for r in (await session.exec(query)).all() if not r.payload.get("edit_of")]
 
 
+@dataclass
+class Taken:
+    """Rows claimed, and whether one of their people has a message queued behind one of them
+    (claimable only once it is sent: a claim right after may find nothing else)."""
+
+    rows: list[OutboxMessage]
+    behind: bool
+
+
 async def claim(
     session: AsyncSession, now: datetime, limit: int, *, bulk_allowed: bool = True,
     channels: tuple[str, ...] | None = None, worker: str | None = None,
-) -> list[OutboxMessage]:
+) -> Taken:
     """Take due messages for sending: at most one per person, and only his/her earliest.
 
     With `channels`, only messages this process can send: replies in those channels, and
@@ -130,19 +146,22 @@ async def claim(
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     query = _claim_query(bulk_allowed, channels, dialect)
-    rows = list((await session.exec(query, params={"now": now, "limit": limit})).all())
+    found = (await session.exec(query, params={"now": now, "limit": limit})).all()
+    rows = [row for row, _behind in found]
     if rows:
-        await session.exec(update(OutboxMessage)
-                           .where(col(OutboxMessage.id).in_([r.id for r in rows]))
-                           .values(status=OutboxStatus.SENDING, claimed_at=now,
-                                   claimed_by=worker, attempts=OutboxMessage.attempts + 1))
-    return rows
+        await session.exec(_TAKE, params={  # type: ignore[call-overload]
+            "rows": [r.id for r in rows], "now": now, "worker": worker})
+        for row in rows:  # as written, without making the objects dirty
+            for name, value in (("status", OutboxStatus.SENDING), ("claimed_at", now),
+                                ("claimed_by", worker), ("attempts", row.attempts + 1)):
+                set_committed_value(row, name, value)
+    return Taken(rows, any(behind for _row, behind in found))
 
 
 @functools.cache
 def _claim_query(
     bulk_allowed: bool, channels: tuple[str, ...] | None, dialect: str,
-) -> SelectOfScalar[OutboxMessage]:
+) -> Select[tuple[OutboxMessage, bool]]:
     """The claim's query, built once for each kind (a sender claims as often as it sends)."""
     earlier = aliased(OutboxMessage)
     ahead = col(earlier.status).in_(UNSENT)
@@ -158,8 +177,15 @@ def _claim_query(
         col(earlier.id) < col(OutboxMessage.id),
         ahead,
     ))
+    later = aliased(OutboxMessage)
+    behind = exists().where(and_(
+        later.recipient == OutboxMessage.recipient,
+        col(later.id) > col(OutboxMessage.id),
+        later.status == OutboxStatus.QUEUED,
+        later.next_attempt_at <= bindparam("now"),
+    ))
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage, behind.label("behind"))
         .where(OutboxMessage.status == OutboxStatus.QUEUED,
                OutboxMessage.next_attempt_at <= bindparam("now"))
         .where(~blocked)
@@ -210,9 +236,16 @@ async def settle_many(session: AsyncSession, outcomes: list[tuple[int, dict[str,
     """Record many outcomes: one statement per shape of outcome, executed for all its rows."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for message_id, values in outcomes:
-        shapes.setdefault(tuple(sorted(values)), []).append({"id": message_id, **values})
-    for rows in shapes.values():
-        await session.exec(update(OutboxMessage), params=rows)
+        shapes.setdefault(tuple(sorted(values)), []).append({"row_id": message_id, **values})
+    for shape, rows in shapes.items():
+        await session.exec(_settle_statement(shape), params=rows)  # type: ignore[call-overload]
+
+
+@functools.cache
+def _settle_statement(columns: tuple[str, ...]) -> Any:
+    """An UPDATE of these columns for one row (a few shapes of outcome, each built once)."""
+    return (update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
+            .values({name: bindparam(name) for name in columns}))
 
 
 async def recover_stale(session: AsyncSession, before: datetime) -> int:
