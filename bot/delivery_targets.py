@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, tuple_
+from sqlalchemy import Row, and_, bindparam, literal_column, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,76 +43,79 @@ async def resolve_targets(
             avoid = row.payload.get("avoid") or (ZALO if row.priority == BULK else None)
             chosen = _preferred(accounts, avoid)
             if chosen is not None:
-                found[row.id or 0] = _for_member(*chosen, settings)
+                found[row.id or 0] = Target(
+                    chosen.channel, chosen.chat_id, chosen.language or settings.default_language,
+                    chosen.full_name, chosen.account_id, chosen.member_id, chosen.branch_id,
+                    chosen.bot)
         elif row.channel and row.chat_id:
-            chat = chats.get((row.channel, row.chat_id), _Chat())
-            member = chat.member
-            language = (member.language if member else None) or chat.language \
-                or settings.default_language
-            found[row.id or 0] = Target(row.channel, row.chat_id, language,
-                                        member.full_name if member else None,
-                                        member_id=member.id if member else None,
-                                        branch_id=member.branch_id if member else None,
+            chat = chats.get((row.channel, row.chat_id))
+            language = (chat.language or chat.chat_language) if chat else None
+            found[row.id or 0] = Target(row.channel, row.chat_id,
+                                        language or settings.default_language,
+                                        chat.full_name if chat else None,
+                                        member_id=chat.member_id if chat else None,
+                                        branch_id=chat.branch_id if chat else None,
                                         bot=row.bot)
     return found
 
 
-@dataclass(frozen=True)
-class _Chat:
-    """What is known of a chat replied to: its member (if linked) and its chosen language."""
+# Read as plain columns, not objects: delivery resolves every message it sends.
+_MEMBER = (col(Member.id).label("member_id"), Member.full_name, Member.language,
+           Member.branch_id)
+_REACHABLE = (
+    select(col(ChatAccount.id).label("account_id"), ChatAccount.channel, ChatAccount.chat_id,
+           ChatAccount.bot, *_MEMBER)
+    .join(Member, col(Member.id) == ChatAccount.member_id)
+    .where(col(ChatAccount.member_id).in_(bindparam("members", expanding=True)),
+           col(ChatAccount.unreachable_at).is_(None))
+    .order_by(col(ChatAccount.last_seen_at).desc()))
+_CHAT = tuple_(Conversation.channel, Conversation.chat_id)
+# A chat replied to has written, so it has a conversation (its language); maybe a member.
+_WRITTEN = (
+    select(Conversation.channel, Conversation.chat_id,
+           col(Conversation.language).label("chat_language"), *_MEMBER)
+    .select_from(Conversation)
+    .outerjoin(ChatAccount, and_(col(ChatAccount.channel) == Conversation.channel,
+                                 col(ChatAccount.chat_id) == Conversation.chat_id))
+    .outerjoin(Member, col(Member.id) == ChatAccount.member_id)
+    .where(_CHAT.in_(bindparam("chats", expanding=True))))
+_LINKED = (
+    select(ChatAccount.channel, ChatAccount.chat_id,
+           literal_column("NULL").label("chat_language"), *_MEMBER)
+    .join(Member, col(Member.id) == ChatAccount.member_id)
+    .where(tuple_(ChatAccount.channel, ChatAccount.chat_id)
+           .in_(bindparam("chats", expanding=True))))
 
-    member: Member | None = None
-    language: str | None = None
 
-
-def _for_member(account: ChatAccount, member: Member, settings: Settings) -> Target:
-    return Target(account.channel, account.chat_id,
-                  member.language or settings.default_language, member.full_name,
-                  account.id, member.id, member.branch_id, account.bot)
-
-
-def _preferred(accounts: list[tuple[ChatAccount, Member]], avoid: str | None
-               ) -> tuple[ChatAccount, Member] | None:
+def _preferred(accounts: list[Row[Any]], avoid: str | None) -> Row[Any] | None:
     """The account used last, unless its channel is to be avoided and another can be used."""
-    other = [a for a in accounts if a[0].channel != avoid] if avoid else accounts
+    other = [a for a in accounts if a.channel != avoid] if avoid else accounts
     return (other or accounts or [None])[0]
 
 
 async def _reachable_accounts(
     session: AsyncSession, member_ids: set[int]
-) -> dict[int, list[tuple[ChatAccount, Member]]]:
+) -> dict[int, list[Row[Any]]]:
     """Each member's reachable accounts with the member, the one used last first."""
     if not member_ids:
         return {}
-    query = (select(ChatAccount, Member).join(Member, col(Member.id) == ChatAccount.member_id)
-             .where(col(ChatAccount.member_id).in_(member_ids),
-                    col(ChatAccount.unreachable_at).is_(None))
-             .order_by(col(ChatAccount.last_seen_at).desc()))
-    found: dict[int, list[tuple[ChatAccount, Member]]] = {}
-    for account, member in (await session.exec(query)).all():
-        found.setdefault(member.id or 0, []).append((account, member))
+    found: dict[int, list[Row[Any]]] = {}
+    result = await session.exec(_REACHABLE, params={"members": sorted(member_ids)})  # type: ignore[call-overload]
+    for account in result.all():
+        found.setdefault(account.member_id, []).append(account)
     return found
 
 
 async def _chats(
     session: AsyncSession, chats: set[tuple[str, str]]
-) -> dict[tuple[str, str], _Chat]:
-    """Each chat's member and language: one query for chats that have written (they have a
-    conversation), a second only for any that have not."""
+) -> dict[tuple[str, str], Row[Any]]:
+    """Each chat's member (if linked) and chosen language: one query for chats that have
+    written, a second only for any that have not."""
     if not chats:
         return {}
-    query = (select(Conversation.channel, Conversation.chat_id, Conversation.language, Member)
-             .select_from(Conversation)
-             .outerjoin(ChatAccount, and_(col(ChatAccount.channel) == Conversation.channel,
-                                          col(ChatAccount.chat_id) == Conversation.chat_id))
-             .outerjoin(Member, col(Member.id) == ChatAccount.member_id)
-             .where(tuple_(Conversation.channel, Conversation.chat_id).in_(chats)))
-    found = {(channel, chat_id): _Chat(member, language)
-             for channel, chat_id, language, member in (await session.exec(query)).all()}
+    result = await session.exec(_WRITTEN, params={"chats": sorted(chats)})  # type: ignore[call-overload]
+    found = {(r.channel, r.chat_id): r for r in result.all()}
     if missing := chats - found.keys():
-        linked = (select(ChatAccount.channel, ChatAccount.chat_id, Member)
-                  .join(Member, col(Member.id) == ChatAccount.member_id)
-                  .where(tuple_(ChatAccount.channel, ChatAccount.chat_id).in_(missing)))
-        found.update({(channel, chat_id): _Chat(member)
-                      for channel, chat_id, member in (await session.exec(linked)).all()})
+        result = await session.exec(_LINKED, params={"chats": sorted(missing)})  # type: ignore[call-overload]
+        found.update({(r.channel, r.chat_id): r for r in result.all()})
     return found

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from conversations import consent, officers, typed_choice
 from conversations.commands import Command, parse_command, yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
-from conversations.registry import MenuEntry, MenuGroup, Registry
+from conversations.registry import MenuEntry, MenuGroup, Registry, Unless
 from vocabulary.messages import Msg
 from vocabulary.text import fold, match_option
 from vocabulary.types import Choice, InboundKind
 
 REGISTRATION = "registration"
 BUILTIN_COMMANDS = {"start", "menu", "cancel", "help"}
+Test = Callable[[Ctx], Awaitable[bool]]
+
+
+async def _shown(ctx: Ctx, entry: MenuEntry, answers: dict[Test, bool]) -> bool:
+    """Whether an entry shows; a test that entries share (or negate) is asked once a screen."""
+    test, negated = ((entry.visible.test, True) if isinstance(entry.visible, Unless)
+                     else (entry.visible, False))
+    if test not in answers:
+        answers[test] = await test(ctx)
+    return answers[test] != negated
 
 
 class Engine:
@@ -84,11 +95,12 @@ class Engine:
         self, ctx: Ctx, visible: list[MenuEntry] | None = None
     ) -> list[Choice]:
         """The first screen: the groups with something to show, and entries outside groups."""
+        answers: dict[Test, bool] = {}
         items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
                  for group in self.registry.groups.values()
-                 if await self._has_entries(ctx, group.id, visible)]
+                 if await self._has_entries(ctx, group.id, visible, answers)]
         items += [(entry.order, Choice(f"m:{entry.id}", entry.label))
-                  for entry in await self._visible(ctx, None, visible)]
+                  for entry in await self._visible(ctx, None, visible, answers)]
         return [choice for _order, choice in sorted(items, key=lambda item: item[0])]
 
     async def show_group(self, ctx: Ctx, group_id: str) -> None:
@@ -103,21 +115,23 @@ class Engine:
                   choices=[*choices, Choice("g:", Msg("menu.back"))])
 
     async def _visible(
-        self, ctx: Ctx, group: str | None = "*", known: list[MenuEntry] | None = None
+        self, ctx: Ctx, group: str | None = "*", known: list[MenuEntry] | None = None,
+        answers: dict[Test, bool] | None = None,
     ) -> list[MenuEntry]:
         """The entries this person may use: all ("*"), or those of one group (None: ungrouped)."""
         entries = [e for e in self.registry.menu if group == "*" or e.group == group]
         if known is not None:
             return [e for e in entries if e in known]
-        return [e for e in entries if await e.visible(ctx)]
+        answers = {} if answers is None else answers
+        return [e for e in entries if await _shown(ctx, e, answers)]
 
     async def _has_entries(
-        self, ctx: Ctx, group: str, known: list[MenuEntry] | None
+        self, ctx: Ctx, group: str, known: list[MenuEntry] | None, answers: dict[Test, bool]
     ) -> bool:
         """Whether a group has an entry to show (asking each entry only until one says so)."""
         for entry in self.registry.menu:
             if entry.group == group and (entry in known if known is not None
-                                         else await entry.visible(ctx)):
+                                         else await _shown(ctx, entry, answers)):
                 return True
         return False
 

@@ -29,6 +29,16 @@ async def _always(_ctx: Ctx) -> bool:
 
 
 @dataclass(frozen=True)
+class Unless:
+    """A menu test that holds exactly when `test` does not (one screen asks `test` once)."""
+
+    test: Callable[[Ctx], Awaitable[bool]]
+
+    async def __call__(self, ctx: Ctx) -> bool:
+        return not await self.test(ctx)
+
+
+@dataclass(frozen=True)
 class MenuEntry:
     """An entry that starts a flow: inside a group, or on the first screen (group None)."""
 

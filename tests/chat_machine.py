@@ -142,6 +142,7 @@ class _Template:
 
 _template: _Template | None = None
 _database: Database | None = None
+_settings: Settings | None = None
 
 
 def _sequence_database() -> Database:
@@ -165,6 +166,15 @@ def _sequence_database() -> Database:
     return _database
 
 
+def _sequence_settings(root: Path) -> Settings:
+    """The settings every sequence of this process shares (building them costs tens of ms)."""
+    global _settings
+    if _settings is None:
+        _settings = Settings(_env_file=None, data_dir=root, secret_key="fuzz",
+                             database_url=f"sqlite+aiosqlite:///{root / 'chibot.db'}")
+    return _settings
+
+
 def template() -> Path:
     global _template
     if _template is None:
@@ -182,8 +192,7 @@ class ChatMachine(RuleBasedStateMachine):
         super().__init__()
         self.db = _sequence_database()
         root = template().parent / "sequence"
-        self.settings = Settings(_env_file=None, data_dir=root, secret_key="fuzz",
-                                 database_url=f"sqlite+aiosqlite:///{root / 'chibot.db'}")
+        self.settings = _sequence_settings(root)
         self.files = self._files(root)
         self.registry = default_registry()
         self.menu_words = sorted({Renderer(lang, self.settings.tz)(entry.label)

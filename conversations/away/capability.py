@@ -5,7 +5,7 @@ from __future__ import annotations
 from conversations.away import answers, leaving, listing, personal_data, returning, timers
 from conversations.away.kind import AWAY
 from conversations.away.rules import NAME
-from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry
+from conversations.registry import MY_REQUESTS, OFFICERS, MenuEntry, Registry, Unless
 from conversations.requests.capability import add_type
 from vocabulary.messages import Msg
 
@@ -18,7 +18,7 @@ def register(registry: Registry) -> None:
     add_type(registry, AWAY)
     registry.add_personal_data(personal_data.SECTION)
     registry.add_action(timers.ACTION, answers.answer)
-    registry.add_menu(MenuEntry("away", Msg("menu.away"), NAME, returning.hidden,
+    registry.add_menu(MenuEntry("away", Msg("menu.away"), NAME, Unless(returning.visible),
                                 group=MY_REQUESTS, order=30))
     registry.add_menu(MenuEntry("away_back", Msg("menu.away_back"), returning.RETURN_FLOW,
                                 returning.visible, group=MY_REQUESTS, order=31))

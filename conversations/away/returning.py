@@ -49,10 +49,6 @@ async def visible(ctx: Ctx) -> bool:
         is not None
 
 
-async def hidden(ctx: Ctx) -> bool:
-    return not await visible(ctx)
-
-
 async def _opening(ctx: Ctx, first: str) -> Outcome:
     assert ctx.member is not None
     record = await _record(ctx)
