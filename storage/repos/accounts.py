@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChatAccount, Member
+from storage.models import ChatAccount, Member, Officer
+from storage.repos import orgs
 
 
 async def by_user(session: AsyncSession, channel: str, user_id: str) -> ChatAccount | None:
@@ -31,7 +32,9 @@ _other = aliased(ChatAccount)
 _OTHERS_SEEN = (select(func.max(_other.last_seen_at))
                 .where(_other.member_id == ChatAccount.member_id, _other.id != ChatAccount.id)
                 .scalar_subquery())
-_WITH_MEMBER = (select(ChatAccount, Member, _OTHERS_SEEN)  # built once: runs for every message
+# Whether the member holds a role now: most hold none, and then no menu asks for roles.
+_HOLDS_ROLE = exists().where(Officer.member_id == Member.id, col(Officer.ended_at).is_(None))
+_WITH_MEMBER = (select(ChatAccount, Member, _OTHERS_SEEN, _HOLDS_ROLE)  # runs for every message
                 .join(Member, col(Member.id) == ChatAccount.member_id)
                 .where(ChatAccount.channel == bindparam("channel"),
                        ChatAccount.user_id == bindparam("user")))
@@ -41,7 +44,12 @@ async def with_member(session: AsyncSession, channel: str, user_id: str) -> Writ
     """The account of this user on this channel, its member, and his/her other accounts' use."""
     found = await session.exec(_WITH_MEMBER, params={"channel": channel, "user": user_id})
     row = found.first()
-    return Writer(*row) if row else Writer(None, None, None)
+    if row is None:
+        return Writer(None, None, None)
+    account, member, others_seen, holds_role = row
+    if not holds_role:
+        orgs.note_no_roles(session, member.id or 0)
+    return Writer(account, member, others_seen)
 
 
 async def of_member(session: AsyncSession, member_id: int) -> list[ChatAccount]:

@@ -60,6 +60,11 @@ async def roles_of(session: AsyncSession, member_id: int) -> list[Officer]:
     return list(known[member_id])
 
 
+def note_no_roles(session: AsyncSession, member_id: int) -> None:
+    """The member holds no role now (read with his/her account): `roles_of` need not ask."""
+    session.info.setdefault(ROLES_KEY, {})[member_id] = []
+
+
 def _forget_roles(session: AsyncSession, member_id: int) -> None:
     session.info.get(ROLES_KEY, {}).pop(member_id, None)
 
