@@ -4,7 +4,8 @@ by typing its words."""
 from __future__ import annotations
 
 from conversations.catalogue import default_registry
-from conversations.registry import BRANCH_LIFE, MenuEntry, Registry
+from conversations.context import Ctx
+from conversations.registry import BRANCH_LIFE, MenuEntry, Registry, Unless
 from storage.db import Database
 from storage.models import Conversation
 from tests.conversations.exemption.conftest import People, ask_health, people  # noqa: F401
@@ -116,3 +117,32 @@ async def test_branch_life_shows_once_it_has_an_entry(
     await chat.say(people.mai, "/menu")
     assert labels(chat, people.mai) == ["Đơn từ của tôi", "Sinh hoạt chi bộ", "Thông tin của tôi",
                                         "Ngôn ngữ / Language"]
+
+
+async def test_a_test_entries_share_is_asked_once_a_screen_and_unless_shows_the_other_entry(
+    db: Database, settings: Settings, clock: FakeClock, people: People,  # noqa: F811
+) -> None:
+    asked: list[str] = []
+
+    async def away_now(ctx: Ctx) -> bool:
+        asked.append(ctx.inbound.chat_id)
+        return True
+
+    def with_shared_test(registry: Registry) -> None:
+        for entry_id, label, test in (("back", "menu.away_back", away_now),
+                                      ("extend", "menu.away_extend", away_now),
+                                      ("leave", "menu.away", Unless(away_now))):
+            registry.add_menu(MenuEntry(entry_id, Msg(label), "language", test,
+                                        group=BRANCH_LIFE))
+
+    chat = Chat(db, settings, clock, registry=default_registry(with_shared_test))
+    await chat.say(people.mai, "chưa rõ lắm")  # words naming nothing: every entry is asked
+    assert len(asked) == 1
+    await chat.say(people.mai, "/menu")
+    before = len(asked)
+    await chat.tap(people.mai, chat.choice_id(people.mai, "Sinh hoạt chi bộ"))
+    shown = labels(chat, people.mai)
+    assert "Tôi đã về" in shown
+    assert "Xin gia hạn thời gian ở xa" in shown
+    assert "Tôi đi làm ăn xa" not in shown
+    assert len(asked) == before + 1  # the group's screen asks it once for its three entries
