@@ -69,7 +69,6 @@ _REACHABLE = (
     .where(col(ChatAccount.member_id).in_(bindparam("members", expanding=True)),
            col(ChatAccount.unreachable_at).is_(None))
     .order_by(col(ChatAccount.last_seen_at).desc()))
-_CHAT = tuple_(Conversation.channel, Conversation.chat_id)
 # A chat replied to has written, so it has a conversation (its language); maybe a member.
 _WRITTEN = (
     select(Conversation.channel, Conversation.chat_id,
@@ -78,7 +77,8 @@ _WRITTEN = (
     .outerjoin(ChatAccount, and_(col(ChatAccount.channel) == Conversation.channel,
                                  col(ChatAccount.chat_id) == Conversation.chat_id))
     .outerjoin(Member, col(Member.id) == ChatAccount.member_id)
-    .where(_CHAT.in_(bindparam("chats", expanding=True))))
+    .where(tuple_(Conversation.channel, Conversation.chat_id)
+           .in_(bindparam("chats", expanding=True))))
 _LINKED = (
     select(ChatAccount.channel, ChatAccount.chat_id,
            literal_column("NULL").label("chat_language"), *_MEMBER)

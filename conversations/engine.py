@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from conversations import consent, officers, typed_choice
 from conversations.commands import Command, parse_command, yes_or_no
 from conversations.context import Ctx
 from conversations.flow import Answer, Chosen, Done, Invalid, Next, Outcome, StartFlow
-from conversations.registry import MenuEntry, MenuGroup, Registry, Unless
+from conversations.registry import MenuEntry, MenuGroup, MenuTest, Registry, Unless
 from vocabulary.messages import Msg
 from vocabulary.text import fold, match_option
 from vocabulary.types import Choice, InboundKind
 
 REGISTRATION = "registration"
 BUILTIN_COMMANDS = {"start", "menu", "cancel", "help"}
-Test = Callable[[Ctx], Awaitable[bool]]
 
 
-async def _shown(ctx: Ctx, entry: MenuEntry, answers: dict[Test, bool]) -> bool:
+async def _shown(ctx: Ctx, entry: MenuEntry, answers: dict[MenuTest, bool]) -> bool:
     """Whether an entry shows; a test that entries share (or negate) is asked once a screen."""
     test, negated = ((entry.visible.test, True) if isinstance(entry.visible, Unless)
                      else (entry.visible, False))
@@ -95,7 +93,7 @@ class Engine:
         self, ctx: Ctx, visible: list[MenuEntry] | None = None
     ) -> list[Choice]:
         """The first screen: the groups with something to show, and entries outside groups."""
-        answers: dict[Test, bool] = {}
+        answers: dict[MenuTest, bool] = {}
         items = [(group.order, Choice(f"g:{group.id}", await self._group_label(ctx, group)))
                  for group in self.registry.groups.values()
                  if await self._has_entries(ctx, group.id, visible, answers)]
@@ -116,7 +114,7 @@ class Engine:
 
     async def _visible(
         self, ctx: Ctx, group: str | None = "*", known: list[MenuEntry] | None = None,
-        answers: dict[Test, bool] | None = None,
+        answers: dict[MenuTest, bool] | None = None,
     ) -> list[MenuEntry]:
         """The entries this person may use: all ("*"), or those of one group (None: ungrouped)."""
         entries = [e for e in self.registry.menu if group == "*" or e.group == group]
@@ -126,7 +124,7 @@ class Engine:
         return [e for e in entries if await _shown(ctx, e, answers)]
 
     async def _has_entries(
-        self, ctx: Ctx, group: str, known: list[MenuEntry] | None, answers: dict[Test, bool]
+        self, ctx: Ctx, group: str, known: list[MenuEntry] | None, answers: dict[MenuTest, bool]
     ) -> bool:
         """Whether a group has an entry to show (asking each entry only until one says so)."""
         for entry in self.registry.menu:

@@ -24,6 +24,9 @@ MY_REQUESTS, BRANCH_LIFE, MY_INFO, OFFICERS = "requests", "branch", "me", "offic
 OFFICER_TOOLS = "tools"  # the officers' announcements, invite codes and figures
 
 
+MenuTest = Callable[[Ctx], Awaitable[bool]]  # whether a menu entry shows to this person
+
+
 async def _always(_ctx: Ctx) -> bool:
     return True
 
@@ -32,7 +35,7 @@ async def _always(_ctx: Ctx) -> bool:
 class Unless:
     """A menu test that holds exactly when `test` does not (one screen asks `test` once)."""
 
-    test: Callable[[Ctx], Awaitable[bool]]
+    test: MenuTest
 
     async def __call__(self, ctx: Ctx) -> bool:
         return not await self.test(ctx)
@@ -45,7 +48,7 @@ class MenuEntry:
     id: str
     label: Msg
     flow: str
-    visible: Callable[[Ctx], Awaitable[bool]] = _always
+    visible: MenuTest = _always
     group: str | None = None
     order: int = 0  # its place on the first screen, among groups and other entries
 

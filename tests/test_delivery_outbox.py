@@ -14,15 +14,23 @@ from bot.app import build_core
 from bot.delivery import Delivery
 from bot.timers import TimerRunner
 from storage.db import Database
-from storage.models import ChatAccount, Member, OfficerRole, Organisation, OrgKind, OutboxMessage
+from storage.models import (
+    ChatAccount,
+    Conversation,
+    Member,
+    OfficerRole,
+    Organisation,
+    OrgKind,
+    OutboxMessage,
+)
 from storage.repos import broadcasts, orgs, outbox
 from tests import factories as f
 from tests.conversations.conftest import register
 from tests.support import Chat, FakeClock, Person, RecordingSender
 from vocabulary.channels import Rendered, RetryLater, Unreachable
-from vocabulary.messages import Msg
+from vocabulary.messages import Msg, Renderer
 from vocabulary.settings import Settings
-from vocabulary.types import ChannelInfo, Inbound, InboundKind, Outbound
+from vocabulary.types import ChannelInfo, ChatRef, Inbound, InboundKind, Outbound
 
 TG = ChannelInfo("telegram", True, True)
 
@@ -432,3 +440,54 @@ async def test_messages_sharing_a_body_keep_what_differs_between_them(
         rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.dedupe_key))).all()
     assert [r.payload["request_contact"] for r in rows] == [False, True, False]
     assert {r.payload["body"][0]["key"] for r in rows} == {"error.internal"}
+
+
+async def test_a_message_queued_while_a_pass_runs_goes_without_waiting_for_the_idle_poll(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    """The core wakes the sender when it queues; a wake-up during a pass is not lost."""
+    first, second = await members_with_accounts(db, clock, 2)
+    await queue(db, clock, [Outbound(first.id or 0, [Msg("cancel.done")])])
+
+    class QueuesWhileSending(Scripted):
+        async def send(self, chat_id: str, message: Rendered) -> str | None:
+            if not self.sent:  # the core handles someone else's message meanwhile
+                await queue(db, clock, [Outbound(second.id or 0, [Msg("cancel.nothing")])])
+                delivery.wakeup.set()
+            return await super().send(chat_id, message)
+
+    sender = QueuesWhileSending()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(delivery.run(stop, idle_seconds=30))
+    for _ in range(60):
+        if len(sender.sent) == 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert [chat for chat, _ in sender.sent] == [f"c{first.id}", f"c{second.id}"]
+
+
+async def test_a_reply_is_in_the_chats_language_and_a_linked_members_where_the_chat_never_wrote(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    """A stranger chose English in the conversation; a member set English on the roster but
+    his chat has no conversation yet (an apology to a first, unreadable update)."""
+    (member,) = await members_with_accounts(db, clock, 1)
+    async with db.session() as session:
+        stored = await session.get(Member, member.id)
+        assert stored is not None
+        stored.language = "en"
+        session.add(Conversation(channel="telegram", chat_id="stranger", language="en",
+                                 updated_at=clock()))
+    await queue(db, clock, [Outbound(ChatRef("telegram", "stranger"), [Msg("cancel.done")]),
+                            Outbound(ChatRef("telegram", f"c{member.id}"), [Msg("cancel.done")]),
+                            Outbound(ChatRef("telegram", "unknown"), [Msg("cancel.done")])])
+    sender = Scripted()
+    _core, delivery = build_core(db, fast(settings), {"telegram": sender}, clock)
+    assert await delivery.drain() == 3
+    english, vietnamese = Renderer("en", settings.tz), Renderer("vi", settings.tz)
+    assert {chat: m.text for chat, m in sender.sent} == {
+        "stranger": english(Msg("cancel.done")), f"c{member.id}": english(Msg("cancel.done")),
+        "unknown": vietnamese(Msg("cancel.done"))}
