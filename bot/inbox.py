@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -45,9 +44,6 @@ _FOLLOWED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"))
 _FIRST_OF_CHATS = (select(func.min(_INBOX.c.id)).where(_INBOX.c.processed_at.is_(None))
                    .group_by(_INBOX.c.channel, _INBOX.c.chat_id))
 _NEW = NewRows(_INBOX, "channel", "bot", "update_id")
-_KEY = (_INBOX.c.channel, _INBOX.c.bot, _INBOX.c.update_id)
-_NEW_RETURNING = (pg_insert(_INBOX).on_conflict_do_nothing(index_elements=list(_KEY))
-                  .returning(*_KEY))
 
 
 def pending_query(limit: int) -> SelectOfScalar[InboxUpdate]:
@@ -95,8 +91,7 @@ class Inbox:
     async def _insert_new(self, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
         """One statement for updates recorded together, committed by itself; the new keys."""
         async with self.db.statements() as session:
-            found = await session.exec(_NEW_RETURNING.values(rows))  # type: ignore[call-overload]
-            return {tuple(row) for row in found.all()}
+            return await _NEW.new_keys(session, rows)
 
     async def process_pending(self, limit: int = 200) -> int:
         """Handle recorded updates: chats side by side, each chat's updates in order.

@@ -10,8 +10,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-MAX_PARAMETERS = 32767  # PostgreSQL's protocol counts a statement's parameters in 16 bits
-
 
 class NewRows:
     """One prepared INSERT ... ON CONFLICT DO NOTHING per dialect, on the table itself.
@@ -20,43 +18,45 @@ class NewRows:
     """
 
     def __init__(self, table: Table, *key: str) -> None:
-        # Columns with a default count as parameters too, given or not.
-        self._width = len(table.columns)
         self._inserts: dict[str, Insert] = {
             name: insert(table).on_conflict_do_nothing(index_elements=list(key))
             for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
         }
+        # Rows given together go as one executemany that returns the new keys: SQLAlchemy
+        # writes it as multi-row statements from the one compiled form (its "insertmanyvalues"),
+        # where rows built into a statement would be compiled anew for every call.
+        self._returning = {name: insert.returning(*(table.c[k] for k in key))
+                           for name, insert in self._inserts.items()}
 
     async def insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
         """Insert what is new; returns how many rows were."""
         if not rows:
             return 0
-        dialect = session.bind.dialect if session.bind else None
-        insert = self._inserts[dialect.name if dialect else "sqlite"]
-        if len(rows) == 1:
-            result = await session.exec(insert, params=rows[0])  # type: ignore[call-overload]
-        elif dialect is None or dialect.supports_sane_multi_rowcount:
-            # The prepared statement run for each row: building one for the rows costs ten
-            # times what SQLite takes to insert them.
+        dialect = _dialect(session)
+        if len(rows) == 1 or dialect == "sqlite":
+            # SQLite counts an executemany, and runs the prepared statement for each row
+            # faster than it would build one statement for all of them.
+            insert = self._inserts[dialect]
             result = await session.exec(insert, params=rows)  # type: ignore[call-overload]
-        else:  # asyncpg does not count what an executemany inserted: multi-row statements
-            return await self._in_chunks(session, insert, rows, self._width)
-        return int(result.rowcount)
+            return int(result.rowcount)
+        return len(await self.new_keys(session, rows))  # asyncpg counts no executemany
+
+    async def new_keys(self, session: AsyncSession, rows: list[dict[str, Any]],
+                       ) -> set[tuple[Any, ...]]:
+        """Insert what is new; the keys of the rows that were."""
+        if not rows:
+            return set()
+        returning = self._returning[_dialect(session)]
+        found = await session.exec(returning, params=rows)  # type: ignore[call-overload]
+        return {tuple(row) for row in found.all()}
 
     async def insert_uncounted(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         """Insert what is new without counting it: one executemany on every dialect, which on
         PostgreSQL costs a fraction of compiling multi-row statements for tens of thousands."""
         if rows:
-            dialect = session.bind.dialect.name if session.bind else "sqlite"
-            await session.exec(self._inserts[dialect], params=rows)  # type: ignore[call-overload]
+            await session.exec(self._inserts[_dialect(session)],  # type: ignore[call-overload]
+                               params=rows)
 
-    @staticmethod
-    async def _in_chunks(session: AsyncSession, insert: Insert,
-                         rows: list[dict[str, Any]], width: int) -> int:
-        """As few multi-row statements as the driver's limit on parameters allows."""
-        size = max(1, MAX_PARAMETERS // width)
-        added = 0
-        for start in range(0, len(rows), size):
-            chunk = insert.values(rows[start:start + size])
-            added += (await session.exec(chunk)).rowcount  # type: ignore[call-overload]
-        return added
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind else "sqlite"

@@ -59,7 +59,7 @@ async def enqueue(
 async def enqueue_uncounted(session: AsyncSession, messages: list[Outbound],
                             now: datetime) -> None:
     """As `enqueue`, for a bulk send of tens of thousands that needs no count: one
-    executemany (PostgreSQL would otherwise compile multi-row statements for each chunk)."""
+    executemany that returns nothing (counting would bring every new row's key back)."""
     payloads: dict[tuple[int, int], dict[str, Any]] = {}
     await _NEW.insert_uncounted(session, [_row(m, now, None, payloads) for m in messages])
 
