@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
@@ -28,6 +28,9 @@ from vocabulary.types import ChatRef, Outbound
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# After a pass that left a chat to another process: soon, the chat's next update may be ours.
+PEER_RECHECK_SECONDS = 0.2
+Key = tuple[str, str, str]  # channel, bot, update id
 _INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
 # The claim is the handling transaction's first statement: it marks the update handled, so
 # the row stays locked (PostgreSQL) or the database stays locked (SQLite) until the work
@@ -40,7 +43,8 @@ _CLAIM = (update(_INBOX).where(_INBOX.c.id.in_(_UNCLAIMED))
 _FOLLOWED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"))
              .values(followed_up_at=bindparam("at")))
 # Each chat's earliest pending update only: a later one waits until the earlier is handled,
-# wherever it is handled; one being handled elsewhere is locked, so skipped.
+# wherever it is handled. Not locked here: the claim decides who handles an update, and a
+# lock taken only to look would hide the update from the worker it was left to.
 _FIRST_OF_CHATS = (select(func.min(_INBOX.c.id)).where(_INBOX.c.processed_at.is_(None))
                    .group_by(_INBOX.c.channel, _INBOX.c.chat_id))
 _NEW = NewRows(_INBOX, "channel", "bot", "update_id")
@@ -60,6 +64,10 @@ class Inbox:
         self.db, self.core, self.clock = db, core, clock
         self.max_attempts = MAX_ATTEMPTS
         self.sources: dict[str, UpdateSource] = {}
+        self.peer_grace = timedelta(seconds=core.settings.inbox_peer_grace_seconds)
+        # Recorded here and not yet handled here: another process leaves these to this one.
+        self._recorded: dict[Key, datetime] = {}
+        self._left_to_peers = False
         self._chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self.wakeup = asyncio.Event()
         self._grouped = GroupedRecords(self._insert_new,
@@ -80,6 +88,7 @@ class Inbox:
         at = self.clock()
         rows = [{"channel": channel, "bot": u.bot, "update_id": u.update_id, "chat_id": u.chat_id,
                  "payload": u.payload, "received_at": at, "attempts": 0} for u in updates]
+        self._recorded.update(((channel, u.bot, u.update_id), at) for u in updates)
         if self.db.engine.dialect.name == "postgresql":
             added = await self._grouped.add(rows)
         else:
@@ -96,14 +105,17 @@ class Inbox:
     async def process_pending(self, limit: int = 200) -> int:
         """Handle recorded updates: chats side by side, each chat's updates in order.
 
-        A chat is taken up only where its earliest pending update is not being handled by
-        another worker; its later updates follow here only while this worker handles them.
+        A chat is taken up where its earliest pending update was recorded here or has waited
+        out the peers' grace (where two workers race, the claim settles it); its later updates
+        follow here only while this worker handles them.
         """
-        pending = pending_query(limit)
+        pending, now = pending_query(limit), self.clock()
+        self._forget_recorded(before=now - self.peer_grace)
         async with self.db.session() as session:
-            firsts = list((await session.exec(pending.where(
-                col(InboxUpdate.id).in_(_FIRST_OF_CHATS)).with_for_update(skip_locked=True)
-            )).all())
+            found = (await session.exec(pending.where(
+                col(InboxUpdate.id).in_(_FIRST_OF_CHATS)))).all()
+            firsts = [item for item in found if self._ours(item, now)]
+            self._left_to_peers = len(firsts) < len(found)
             rest = list((await session.exec(pending)).all()) if firsts else []
         by_chat = {(item.channel, item.chat_id): [item] for item in firsts}
         for item in rest:
@@ -112,6 +124,17 @@ class Inbox:
                 chat.append(item)
         done = await asyncio.gather(*(self._chat(chat, items) for chat, items in by_chat.items()))
         return sum(done)
+
+    def _ours(self, item: InboxUpdate, now: datetime) -> bool:
+        """Recorded here, or left long enough by whoever recorded it (two racing for one
+        chat would both do the work, and one throw it away)."""
+        return (_key(item) in self._recorded
+                or item.received_at <= now - self.peer_grace)
+
+    def _forget_recorded(self, before: datetime) -> None:
+        """Past the grace any worker takes them: no need to remember them any longer."""
+        if any(at <= before for at in self._recorded.values()):
+            self._recorded = {key: at for key, at in self._recorded.items() if at > before}
 
     async def follow_up_left(self) -> int:
         """Follow up updates handled but not followed up (their process died in between)."""
@@ -139,7 +162,8 @@ class Inbox:
                 log.error("inbox pass failed: %s", where(exc))
             self.wakeup.clear()
             waiters = [asyncio.create_task(e.wait()) for e in (self.wakeup, stop)]
-            await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+            wait = min(idle_seconds, PEER_RECHECK_SECONDS) if self._left_to_peers else idle_seconds
+            await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
 
@@ -147,7 +171,10 @@ class Inbox:
         handled = 0
         async with self._chat_locks[chat]:
             for item in items:
-                if not await self._one(item):
+                done = await self._one(item)
+                if done is not None:  # handled here, or elsewhere
+                    self._recorded.pop(_key(item), None)
+                if not done:
                     break  # failed, or taken elsewhere: the chat's next ones must wait
                 handled += 1
         return handled
@@ -246,3 +273,7 @@ class Inbox:
         async with self.db.session() as session:
             await session.exec(update(InboxUpdate).where(col(InboxUpdate.id) == item.id)
                                .values(attempts=InboxUpdate.attempts + 1))
+
+
+def _key(item: InboxUpdate) -> Key:
+    return item.channel, item.bot, item.update_id

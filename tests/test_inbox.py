@@ -90,6 +90,7 @@ async def test_a_crash_after_recording_loses_nothing_and_doubles_nothing(
     reborn = Database(settings.effective_database_url)
     try:
         second, sender, _ = make(reborn, settings, clock)
+        clock.advance(seconds=settings.inbox_peer_grace_seconds)  # the new process waits
         assert await second.process_pending() == 1
         assert await second.process_pending() == 0
         await second.delivery.drain()  # type: ignore[attr-defined]
@@ -191,15 +192,16 @@ async def test_two_workers_on_one_inbox_handle_each_update_once_and_each_chat_in
 
     monkeypatch.setattr(Engine, "dispatch", dispatch)
     chats = {chat: [f"{chat}{n}" for n in range(6)] for chat in ("a", "b", "c")}
-    number = 0
-    for n in range(6):
-        for chat, texts in chats.items():
-            number += 1
-            await db_record(db, settings, clock, str(number), chat, texts[n])
     second_db = Database(settings.effective_database_url)
     try:
         one, _, _ = make(db, settings, clock)
         two, _, _ = make(second_db, settings, clock)
+        number = 0
+        for n in range(6):  # posted to either worker, as a load balancer spreads them
+            for chat, texts in chats.items():
+                number += 1
+                await (one, two)[number % 2].record("terminal", str(number), chat,
+                                                    {"chat": chat, "text": texts[n]})
         counts = [1]
         while any(counts):
             counts = await asyncio.gather(one.process_pending(limit), two.process_pending(limit))
@@ -213,10 +215,30 @@ async def test_two_workers_on_one_inbox_handle_each_update_once_and_each_chat_in
     assert all(row.processed_at is not None for row in rows)
 
 
-async def db_record(db: Database, settings: Settings, clock: FakeClock, update_id: str, chat: str,
-                    text: str) -> None:
-    inbox, _, _ = make(db, settings, clock)
-    await inbox.record("terminal", update_id, chat, {"chat": chat, "text": text})
+async def test_an_update_another_worker_recorded_is_left_to_it_until_the_grace_is_over(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    """Two workers taking up the same fresh updates would both parse them and race to claim
+    them; the one that recorded an update has it, unless it has not handled it in time."""
+    second_db = Database(settings.effective_database_url)
+    try:
+        one, _, one_source = make(db, settings, clock)
+        two, _, two_source = make(second_db, settings, clock)
+        await one.record("terminal", "1", "c1", {"chat": "c1", "text": "xin chào"})
+        await two.record("terminal", "2", "c2", {"chat": "c2", "text": "xin chào"})
+        assert await one.process_pending() == 1  # its own only
+        await one.record("terminal", "3", "c3", {"chat": "c3", "text": "xin chào"})
+        clock.advance(seconds=settings.inbox_peer_grace_seconds - 1)
+        assert await two.process_pending() == 1  # its own: c1 is done, c3 is one's
+        clock.advance(seconds=1)  # one has not handled c3 in time: it may have died
+        assert await two.process_pending() == 1
+        assert await one.process_pending() == 0
+        async with db.session() as session:
+            rows = (await session.exec(select(InboxUpdate))).all()
+    finally:
+        await second_db.dispose()
+    assert (len(one_source.after), len(two_source.after)) == (1, 2)  # each followed up once
+    assert all(row.processed_at is not None for row in rows)
 
 
 async def test_an_unreadable_update_is_set_aside_at_once_and_the_chat_goes_on(

@@ -182,6 +182,10 @@ class Settings(BaseSettings):
     desk_templates_dir: Path | None = None  # a province's own DOCX templates, by file name
     desk_file_retention_hours: int = Field(default=72, ge=1)  # files sent in chat, then deleted
 
+    # The inbox. Webhook processes behind one address: an update that another process
+    # recorded is left to it this long (it may be busy, or dead), so they rarely race for a chat.
+    inbox_peer_grace_seconds: float = Field(default=3.0, ge=0)
+
     # Periodic jobs
     timer_scan_seconds: int = 30
     # How often a process that does not run them tries to take over (and the one that does
