@@ -14,7 +14,7 @@ from conversations.context import Ctx
 from conversations.engine import Engine
 from storage.db import Database
 from storage.models import ChatAccount, MemberStatus
-from storage.repos import accounts, conversations, outbox
+from storage.repos import arrivals, conversations, outbox
 from vocabulary.errors import where
 from vocabulary.messages import Msg
 from vocabulary.settings import Settings
@@ -75,8 +75,8 @@ class Core:
         async with self.db.session() as session:
             if also is not None:
                 await also(session)
-            state = await conversations.load(session, inbound.channel, inbound.chat_id)
-            writer = await accounts.with_member(session, inbound.channel, inbound.user_id)
+            state, writer = await arrivals.read(session, inbound.channel, inbound.chat_id,
+                                                inbound.user_id)
             account, member = writer.account, writer.member
             if member is not None and member.status == MemberStatus.LEFT:
                 account = member = None  # no longer on the roster: served as a stranger

@@ -128,3 +128,29 @@ async def test_a_menu_shown_is_remembered_and_does_not_refuse_the_flows_save(
         assert (await conversations.load(session, "terminal", "new")).menu == menu
         kept = await conversations.load(session, "terminal", "c1")
     assert (kept.flow, kept.step, kept.menu) == ("language", "choose", menu)
+
+
+async def test_a_state_read_and_left_as_it_was_writes_nothing_and_undoes_nothing(
+    db: Database, clock: FakeClock,
+):
+    """Most messages (the menu, help) change nothing: no write, so no retry when another
+    worker changed the chat meanwhile, and that change stays."""
+    async with db.session() as session:
+        state = await conversations.load(session, "terminal", "c1")
+        state.flow, state.data = "language", {"picked": []}
+        await conversations.save(session, state, clock())
+    async with db.session() as session:
+        unchanged = await conversations.load(session, "terminal", "c1")
+    async with db.session() as session:
+        other = await conversations.load(session, "terminal", "c1")
+        other.step = "choose"
+        await conversations.save(session, other, clock())
+    async with db.session() as session:
+        await conversations.save(session, unchanged, clock())  # no StaleDataError
+    async with db.session() as session:
+        changed_in_place = await conversations.load(session, "terminal", "c1")
+        changed_in_place.data["picked"].append("en")  # handlers change `data` in place
+        await conversations.save(session, changed_in_place, clock())
+    async with db.session() as session:
+        kept = await conversations.load(session, "terminal", "c1")
+    assert (kept.flow, kept.step, kept.data) == ("language", "choose", {"picked": ["en"]})

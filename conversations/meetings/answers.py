@@ -57,7 +57,7 @@ async def _row(ctx: Ctx, meeting: Meeting) -> MeetingAttendee | None:
     row = await repo.attendee(ctx.session, meeting.id or 0, member_id)
     if row is None and member_id in await service.expected_ids(ctx.session, ctx.settings,
                                                                 meeting):
-        row = MeetingAttendee(meeting_id=meeting.id or 0, member_id=member_id)
+        row = repo.new_attendee(ctx.session, meeting.id or 0, member_id)
     return row
 
 

@@ -19,9 +19,7 @@ async def visible(ctx: Ctx) -> bool:
     """Once the member has been expected at a meeting (the group is never shown empty)."""
     if ctx.member is None:
         return False
-    query = select(MeetingAttendee.meeting_id).where(
-        MeetingAttendee.member_id == ctx.member.id).limit(1)
-    return (await ctx.session.exec(query)).first() is not None
+    return await repo.ever_expected(ctx.session, ctx.member.id or 0)
 
 
 async def _start(ctx: Ctx) -> Outcome:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, exists, func
+from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,19 +34,15 @@ _OTHERS_SEEN = (select(func.max(_other.last_seen_at))
                 .scalar_subquery())
 # Whether the member holds a role now: most hold none, and then no menu asks for roles.
 _HOLDS_ROLE = exists().where(Officer.member_id == Member.id, col(Officer.ended_at).is_(None))
-_WITH_MEMBER = (select(ChatAccount, Member, _OTHERS_SEEN, _HOLDS_ROLE)  # runs for every message
-                .join(Member, col(Member.id) == ChatAccount.member_id)
-                .where(ChatAccount.channel == bindparam("channel"),
-                       ChatAccount.user_id == bindparam("user")))
+# What `writer_of` reads, the account and its member joined (outer joins allowed).
+WRITER = (ChatAccount, Member, _OTHERS_SEEN, _HOLDS_ROLE)
 
 
-async def with_member(session: AsyncSession, channel: str, user_id: str) -> Writer:
-    """The account of this user on this channel, its member, and his/her other accounts' use."""
-    found = await session.exec(_WITH_MEMBER, params={"channel": channel, "user": user_id})
-    row = found.first()
-    if row is None:
-        return Writer(None, None, None)
+def writer_of(session: AsyncSession, row: tuple[Any, ...]) -> Writer:
+    """The writer from the `WRITER` columns: an account linked to no member counts as none."""
     account, member, others_seen, holds_role = row
+    if account is None or member is None:
+        return Writer(None, None, None)
     if not holds_role:
         orgs.note_no_roles(session, member.id or 0)
     return Writer(account, member, others_seen)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, case, func, or_
+from sqlalchemy import Select, bindparam, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,12 +88,15 @@ async def hosted_by(session: AsyncSession, day: date, host_ids: Sequence[int]) -
     return [Away(m, b, AwayArrangement(a), h) for m, b, a, h in rows]
 
 
+# Built once: the member's menu asks this at every message that shows it.
+_CURRENT = (select(AwayRecord).where(AwayRecord.member_id == bindparam("member"),
+                                     col(AwayRecord.returned_on).is_(None))
+            .order_by(col(AwayRecord.id).desc()))
+
+
 async def current(session: AsyncSession, member_id: int) -> AwayRecord | None:
     """The member's away record not yet closed by a return (upcoming or away)."""
-    query = (select(AwayRecord).where(AwayRecord.member_id == member_id,
-                                      col(AwayRecord.returned_on).is_(None))
-             .order_by(col(AwayRecord.id).desc()))
-    return (await session.exec(query)).first()
+    return (await session.exec(_CURRENT, params={"member": member_id})).first()
 
 
 async def of_member(session: AsyncSession, member_id: int) -> list[AwayRecord]:

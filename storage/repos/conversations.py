@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,8 @@ _WRITTEN = ("flow", "step", "nonce", "data", "language")  # the menu is delivery
 _THIS_CHAT = (_TABLE.c.channel == bindparam("at_channel"),
               _TABLE.c.chat_id == bindparam("at_chat"))
 _SHOWN = ("menu", "named")  # what delivery sets when a message reaches the chat
-_LOAD = select(*(_TABLE.c[name] for name in (*_WRITTEN, *_SHOWN, "version"))).where(*_THIS_CHAT)
+STORED = tuple(_TABLE.c[name] for name in (*_WRITTEN, *_SHOWN, "version"))
+_LOAD = select(*STORED).where(*_THIS_CHAT)
 _INSERT = insert(_TABLE)
 _UPDATE = update(_TABLE).where(*_THIS_CHAT, _TABLE.c.version == bindparam("seen_version"))
 
@@ -53,22 +55,36 @@ class ChatState:
     named: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
     version: int = 0  # 0: not stored yet
+    loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)  # as stored
+
+
+def _written(state: ChatState) -> tuple[Any, ...]:
+    return tuple(getattr(state, name) for name in _WRITTEN)
 
 
 async def load(session: AsyncSession, channel: str, chat_id: str) -> ChatState:
     """The chat's state as it is now; a chat never seen starts empty."""
     found = await session.exec(_LOAD, params={"at_channel": channel, "at_chat": chat_id})
     row = found.first()
-    if row is None:
+    return state_of(channel, chat_id, None if row is None else row._asdict())
+
+
+def state_of(channel: str, chat_id: str, stored: dict[str, Any] | None) -> ChatState:
+    """The state from the `STORED` columns as read (None: a chat never seen starts empty)."""
+    if stored is None or stored["version"] is None:
         return ChatState(channel, chat_id)
-    return ChatState(channel, chat_id, **row._asdict())
+    state = ChatState(channel, chat_id, **stored)
+    state.loaded = copy.deepcopy(_written(state))  # handlers change `data` in place
+    return state
 
 
 async def save(session: AsyncSession, state: ChatState, now: datetime) -> None:
-    """Write the state back; a change made meanwhile by another worker fails the write.
-
-    Raises StaleDataError (or IntegrityError for a chat stored meanwhile): the caller retries.
+    """Write the state back if it changed; a change made meanwhile by another worker fails the
+    write. Raises StaleDataError (or IntegrityError for a chat stored meanwhile): the caller
+    retries. Most messages (a menu, help) change nothing: then nothing is written.
     """
+    if state.version and _written(state) == state.loaded:
+        return
     if state.version == 0:
         await session.exec(_INSERT, params=_new_row(state, now))  # type: ignore[call-overload]
     else:
@@ -79,6 +95,7 @@ async def save(session: AsyncSession, state: ChatState, now: datetime) -> None:
         if result.rowcount != 1:
             raise StaleDataError(f"conversation changed since version {state.version}")
     state.version += 1
+    state.loaded = copy.deepcopy(_written(state))
 
 
 async def set_menu(

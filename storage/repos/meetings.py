@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, true, update
+from sqlalchemy import and_, bindparam, case, exists, func, literal, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -25,6 +25,13 @@ from storage.types import UTCDateTime
 
 IN_LIST_LIMIT = 10_000  # ids bound in one IN list: asyncpg takes at most 32,767 arguments
 _NEW_MEETINGS = NewRows(Meeting.__table__, "plan_id", "period")  # type: ignore[attr-defined]
+_ATTENDEES = MeetingAttendee.__table__  # type: ignore[attr-defined]
+# Built once, on the table: the member's menu asks this at every message that shows it.
+_EVER_EXPECTED = (select(_ATTENDEES.c.meeting_id)
+                  .where(_ATTENDEES.c.member_id == bindparam("member")).limit(1))
+# The same of the member in a query about him/her: read with the account at each message.
+EXPECTED_MEMBER = exists().where(_ATTENDEES.c.member_id == Member.id)
+_NEVER_EXPECTED = "never_expected"  # in the session: members read as never expected
 
 
 async def add_occurrences(session: AsyncSession, rows: list[dict[str, Any]],
@@ -93,9 +100,30 @@ async def clashes(session: AsyncSession, org_id: int, start: datetime, end: date
     return list((await session.exec(query)).all())
 
 
+async def ever_expected(session: AsyncSession, member_id: int) -> bool:
+    """Whether the member has been expected at any meeting."""
+    if member_id in session.info.get(_NEVER_EXPECTED, ()):
+        return False
+    found = await session.exec(_EVER_EXPECTED, params={"member": member_id})
+    return found.first() is not None
+
+
+def note_never_expected(session: AsyncSession, member_id: int) -> None:
+    """Read in this transaction (with the account): `ever_expected` need not ask, until an
+    attendee is added."""
+    session.info.setdefault(_NEVER_EXPECTED, set()).add(member_id)
+
+
+def new_attendee(session: AsyncSession, meeting_id: int, member_id: int) -> MeetingAttendee:
+    """A row for a member expected now, for the caller to fill in and add."""
+    session.info.pop(_NEVER_EXPECTED, None)
+    return MeetingAttendee(meeting_id=meeting_id, member_id=member_id)
+
+
 async def add_attendees(session: AsyncSession, pairs: Any, now: datetime | None) -> None:
     """Record the expected members, given as a (meeting_id, member_id) subquery; with `now`,
     those not yet reminded count as reminded now."""
+    session.info.pop(_NEVER_EXPECTED, None)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # SQLite reads "FROM x ON CONFLICT" as a join unless a WHERE comes between.
