@@ -30,11 +30,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery_targets import Target, resolve_targets
-from bot.delivery_workers import is_dead, new_worker
+from bot.delivery_workers import is_dead, new_worker, sending_on
 from bot.pacing import Pacer
 from bot.unreachable import note_unreachable
 from storage.db import Database
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import DeliveryWorker, OutboxMessage, OutboxStatus
 from storage.repos import conversations, delivery_workers, outbox
 from vocabulary.channels import Deferred, Rendered, RetryLater, Sender, Transient, Unreachable
 from vocabulary.errors import where
@@ -175,8 +175,8 @@ class Delivery:
                  clock: Callable[[], datetime]) -> None:
         self.db, self.settings, self.senders, self.clock = db, settings, senders, clock
         self.pacers = {name: _pacer(settings, name) for name in senders}
-        self.window = sum(_window(settings, name) for name in senders) or 1
-        self.worker = new_worker(clock())
+        self.window = self._held()
+        self.worker = new_worker(clock(), senders)
         self.wakeup = asyncio.Event()
         self.stopping = asyncio.Event()
         self.counts: Counter[str] = Counter()
@@ -295,6 +295,7 @@ class Delivery:
             others = await delivery_workers.others(session, self.worker.id)
             dead = [w.id for w in others if is_dead(w, self.worker, now, silence)]
             await delivery_workers.remove(session, dead)
+            self._share([w for w in others if w.id not in dead])
             count = await outbox.requeue_orphans(session)
             lease = timedelta(seconds=self.settings.delivery_lease_seconds)
             count += await outbox.recover_stale(session, now - lease)
@@ -305,6 +306,16 @@ class Delivery:
             log.warning("re-queued %d messages claimed by a worker that stopped", count)
         self.counts["recovered"] += count
         return count
+
+    def _share(self, live: list[DeliveryWorker]) -> None:
+        """Each channel's rate is shared with the live workers sending on it (the platform
+        counts the bot's messages, not a process's)."""
+        for channel, pacer in self.pacers.items():
+            pacer.share(1 + sending_on(channel, live))
+        self.window = self._held()
+
+    def _held(self) -> int:
+        return sum(_held(self.settings, pacer.rate) for pacer in self.pacers.values()) or 1
 
     async def _recover_safely(self) -> None:
         try:
@@ -524,10 +535,9 @@ def _pacer(settings: Settings, channel: str) -> Pacer:
                  settings.delivery_chat_gap_seconds.get(channel, 0.0))
 
 
-def _window(settings: Settings, channel: str) -> int:
-    """How many messages a worker may hold for `channel`: `delivery_claim_seconds` of
-    sending at its rate, and never more than `delivery_in_flight`."""
-    rate = settings.delivery_rates.get(channel, 0.0)
+def _held(settings: Settings, rate: float) -> int:
+    """How many messages a worker may hold for a channel: `delivery_claim_seconds` of
+    sending at its part of the channel's rate, and never more than `delivery_in_flight`."""
     if rate <= 0:
         return settings.delivery_in_flight
     held = math.ceil(rate * settings.delivery_claim_seconds)

@@ -6,17 +6,23 @@ import contextlib
 import os
 import secrets
 import socket
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.models import DeliveryWorker
 
 
-def new_worker(now: datetime) -> DeliveryWorker:
+def new_worker(now: datetime, channels: Iterable[str]) -> DeliveryWorker:
     """A worker for this process: host and pid let a neighbour see at once that it died."""
     host, pid = socket.gethostname()[:40], os.getpid()
     return DeliveryWorker(id=f"{pid}@{host}:{secrets.token_hex(4)}", host=host, pid=pid,
-                          started_at=now, heartbeat_at=now)
+                          started_at=now, heartbeat_at=now, channels=" ".join(sorted(channels)))
+
+
+def sending_on(channel: str, workers: Iterable[DeliveryWorker]) -> int:
+    """How many of these workers send on `channel`."""
+    return sum(channel in worker.channels.split() for worker in workers)
 
 
 def is_dead(other: DeliveryWorker, me: DeliveryWorker, now: datetime,

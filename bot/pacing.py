@@ -14,13 +14,18 @@ class Pacer:
     """Waits until a message to `chat` may go out on this channel."""
 
     def __init__(self, rate: float, chat_gap_seconds: float) -> None:
-        # A bucket holding a tenth of a second's messages: evenly spaced at low rates (a burst
-        # of 2-3 at 25/s, well inside Telegram's 30/s) without a wake-up per message at high.
-        capacity = max(1.0, rate * BUCKET_SECONDS)
-        self.limiter = AsyncLimiter(capacity, capacity / rate) if rate > 0 else None
+        self.channel_rate = rate  # shared by every worker sending on the channel
+        self.rate = rate  # this worker's part
+        self.limiter = _limiter(rate)
         self.chat_gap = chat_gap_seconds
         self._chat_ready: dict[str, float] = {}
         self._paused_until = 0.0
+
+    def share(self, workers: int) -> None:
+        """`workers` processes (this one included) send on the channel: each its part."""
+        rate = self.channel_rate / max(1, workers)
+        if rate != self.rate:
+            self.rate, self.limiter = rate, _limiter(rate)
 
     def must_wait(self, chat: str) -> bool:
         """Whether `wait` would have to sleep now (a chat gap, a pause or an empty bucket)."""
@@ -52,3 +57,10 @@ class Pacer:
         # A pause may be extended while we sleep, so look again after each one.
         while (delay := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
+
+
+def _limiter(rate: float) -> AsyncLimiter | None:
+    # A bucket holding a tenth of a second's messages: evenly spaced at low rates (a burst
+    # of 2-3 at 25/s, well inside Telegram's 30/s) without a wake-up per message at high.
+    capacity = max(1.0, rate * BUCKET_SECONDS)
+    return AsyncLimiter(capacity, capacity / rate) if rate > 0 else None

@@ -282,6 +282,9 @@ class DeliveryWorker(SQLModel, table=True):
     pid: int
     started_at: datetime = _instant()
     heartbeat_at: datetime = _instant()
+    # The channels it sends on, space-separated: workers on one channel share its rate.
+    channels: str = Field(default="", sa_type=String(200),
+                          sa_column_kwargs={"server_default": ""})
 
 
 class Broadcast(SQLModel, table=True):

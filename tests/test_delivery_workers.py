@@ -222,3 +222,24 @@ async def test_a_graceful_stop_gives_claims_back_and_removes_the_heartbeat(
     [unchanged] = {(r.attempts, r.claimed_at) for r in await rows(db)
                    if r.status == OutboxStatus.QUEUED}
     assert unchanged == (0, None)
+
+
+async def test_workers_sending_on_one_channel_share_its_rate(
+    db: Database, settings: Settings, clock: FakeClock
+):
+    """Telegram counts the bot's messages, not a process's: two webhook processes at 25/s
+    each would send 50/s. Each takes its part while the other lives, and all of it after."""
+    paced = settings.model_copy(update={"delivery_rates": {"telegram": 25.0},
+                                        "delivery_chat_gap_seconds": {}})
+    _core, one = build_core(db, paced, {"telegram": RecordingSender(TG)}, clock)
+    _core, two = build_core(db, paced, {"telegram": RecordingSender(TG)}, clock)
+    _core, terminal = build_core(db, paced, {"terminal": RecordingSender(TG)}, clock)
+    for worker in (one, two, terminal):
+        await worker.recover()
+    await one.recover()  # now it has seen the others
+    assert one.pacers["telegram"].rate == 12.5  # the terminal's worker sends elsewhere
+    assert one.window == 25  # two seconds of sending at its part of the rate
+    await two.retire()
+    await one.recover()
+    assert one.pacers["telegram"].rate == 25.0
+    assert one.window == 50

@@ -21,7 +21,7 @@ async def beat(session: AsyncSession, worker: DeliveryWorker, now: datetime) -> 
     # A statement, not session.add: a claim query right after must already see the row.
     await session.exec(insert(DeliveryWorker).values(
         id=worker.id, host=worker.host, pid=worker.pid, started_at=worker.started_at,
-        heartbeat_at=now))
+        heartbeat_at=now, channels=worker.channels))
     return False
 
 

@@ -30,8 +30,10 @@ async def test_a_members_chat_is_read_with_its_state_and_his_account(db: Databas
         state, writer = await arrivals.read(session, "terminal", "c1", "c1")
         other, nobody = await arrivals.read(session, "terminal", "c1", "someone-else")
     assert (state.flow, state.data, state.version) == ("language", {"asked": True}, 1)
-    assert writer.member is not None and writer.member.full_name == "Nguyễn Thị Mai"
-    assert writer.account is not None and writer.account.chat_id == "c1"
+    assert writer.member is not None
+    assert writer.member.full_name == "Nguyễn Thị Mai"
+    assert writer.account is not None
+    assert writer.account.chat_id == "c1"
     assert other.flow == "language"  # a group's chat is one state whoever writes in it
     assert nobody == (None, None, None)
 
