@@ -112,8 +112,9 @@ class Inbox:
         pending, now = pending_query(limit), self.clock()
         self._forget_recorded(before=now - self.peer_grace)
         async with self.db.session() as session:
-            found = (await session.exec(pending.where(
+            found = [item for item in (await session.exec(pending.where(
                 col(InboxUpdate.id).in_(_FIRST_OF_CHATS)))).all()
+                     if item.channel in self.sources]  # another channel's process has it
             firsts = [item for item in found if self._ours(item, now)]
             self._left_to_peers = len(firsts) < len(found)
             rest = list((await session.exec(pending)).all()) if firsts else []

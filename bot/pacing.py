@@ -40,8 +40,10 @@ class Pacer:
         if ready > loop.time():
             await asyncio.sleep(ready - loop.time())
         await self._pauses()
-        if self.limiter is not None:
-            await self.limiter.acquire()
+        while (limiter := self.limiter) is not None:
+            await limiter.acquire()
+            if limiter is self.limiter:  # else the rate was shared meanwhile: wait for the new
+                break
         await self._pauses()
         if len(self._chat_ready) > PRUNE_AT:
             now = loop.time()

@@ -39,11 +39,13 @@ class NewRows:
             insert = self._inserts[dialect]
             result = await session.exec(insert, params=rows)  # type: ignore[call-overload]
             return int(result.rowcount)
-        return len(await self.new_keys(session, rows))  # asyncpg counts no executemany
+        # asyncpg counts no executemany: count the rows returned (a key may be NULL)
+        found = await session.exec(self._returning[dialect], params=rows)  # type: ignore[call-overload]
+        return len(found.all())
 
     async def new_keys(self, session: AsyncSession, rows: list[dict[str, Any]],
                        ) -> set[tuple[Any, ...]]:
-        """Insert what is new; the keys of the rows that were."""
+        """Insert what is new; the keys of the rows that were (keys that are never NULL)."""
         if not rows:
             return set()
         returning = self._returning[_dialect(session)]

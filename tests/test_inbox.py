@@ -176,13 +176,18 @@ async def test_an_update_that_keeps_failing_is_set_aside_after_a_few_tries(
     assert len(texts) == 2
 
 
+@pytest.mark.parametrize("grace", [None, 0.0])
 @pytest.mark.parametrize("limit", [1, 200])
 async def test_two_workers_on_one_inbox_handle_each_update_once_and_each_chat_in_order(
     db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
-    limit: int
+    limit: int, grace: float | None
 ):
-    """Two processes' worth: each with its own connections to the same database."""
+    """Two processes' worth: each with its own connections to the same database. With no
+    grace, both take up every chat (as after the grace): the claim alone keeps each once."""
     import asyncio
+
+    if grace is not None:
+        settings = settings.model_copy(update={"inbox_peer_grace_seconds": grace})
 
     handled: list[str] = []
 

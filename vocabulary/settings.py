@@ -184,6 +184,7 @@ class Settings(BaseSettings):
 
     # The inbox. Webhook processes behind one address: an update that another process
     # recorded is left to it this long (it may be busy, or dead), so they rarely race for a chat.
+    # It is measured by the recording host's clock against this one's: keep hosts on NTP.
     inbox_peer_grace_seconds: float = Field(default=3.0, ge=0)
 
     # Periodic jobs

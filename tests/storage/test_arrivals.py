@@ -64,3 +64,24 @@ async def test_a_member_read_as_never_expected_is_expected_once_added_to_a_meeti
     async with db.session() as session:
         _, writer = await arrivals.read(session, "terminal", "c1", "c1")
         assert await meetings.ever_expected(session, mai.id or 0)
+
+
+async def test_a_member_read_as_never_expected_who_answers_a_meeting_is_expected(
+    db: Database,
+):
+    """Answering a meeting's reminder before it was sent adds his/her row there and then."""
+    branch = await factories.org(db, "CB1", OrgKind.BRANCH)
+    mai = await factories.member(db, "M1", "Nguyễn Thị Mai", branch)
+    await factories.link(db, mai, "c1")
+    async with db.session() as session:
+        meeting = Meeting(org_id=branch.id or 0, kind=MeetingKind.REGULAR, starts_at=T0,
+                          created_at=T0)
+        session.add(meeting)
+        await session.flush()
+        await arrivals.read(session, "terminal", "c1", "c1")
+        assert not await meetings.ever_expected(session, mai.id or 0)
+        row = meetings.new_attendee(session, meeting.id or 0, mai.id or 0)
+        row.answer = "attend"
+        session.add(row)
+        await session.flush()
+        assert await meetings.ever_expected(session, mai.id or 0)

@@ -10,6 +10,8 @@ import pytest
 from storage.db import Database
 from storage.models import OutboxMessage, TopicMessage
 from storage.repos import outbox
+from vocabulary.messages import Msg
+from vocabulary.types import ChatRef, Outbound
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -59,3 +61,15 @@ async def test_a_row_whose_body_is_gone_gets_none(db: Database) -> None:
     async with db.session() as session:
         found = await outbox.full_payloads(session, [_row(1, {"shared": 999, "reply": False})], {})
     assert found == {1: None}
+
+
+async def test_queued_messages_are_counted_with_or_without_a_dedupe_key(db: Database):
+    """A reply of several messages has no keys; a notice sent again keeps its one key."""
+    chat = ChatRef("terminal", "c1")
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    reply = [Outbound(chat, [Msg("error.internal")]) for _ in range(3)]
+    notice = [Outbound(chat, [Msg("error.internal")], dedupe_key=f"n{n}") for n in (1, 2, 1)]
+    async with db.session() as session:
+        assert await outbox.enqueue(session, reply, now) == 3
+        assert await outbox.enqueue(session, notice, now) == 2
+        assert await outbox.enqueue(session, notice[:1], now) == 0
